@@ -1,0 +1,136 @@
+/// One repository's runs, jobs and concurrency groups.
+///
+/// Invariants:
+/// - `activeGroupKeys` is `groups.keys`, sorted ascending, without duplicates.
+/// - every group in `groups` has a non-empty queue of at most `maximumQueueLength` items;
+/// - every item refers to a run in `runs`, and its job (if any) to a job of that run;
+/// - every run lists in `configuredGroups` each group in which it has an item.
+public struct Repository: Sendable {
+    public let key: RepositoryKey
+    /// The owner as first spelled; URLs use it.
+    public let owner: String
+    /// The name as first spelled; URLs use it.
+    public let name: String
+    public var visibility: Visibility
+
+    public internal(set) var runs: [RunID: WorkflowRun] = [:]
+    public internal(set) var jobs: [JobID: Job] = [:]
+    /// The active groups, by key.
+    public internal(set) var groups: [GroupKey: ConcurrencyGroup] = [:]
+    /// The keys of `groups`, ascending: the order both list endpoints page through.
+    public internal(set) var activeGroupKeys: [GroupKey] = []
+    /// The display name of every group key the repository has seen, active or not.
+    var groupNames: [GroupKey: String] = [:]
+
+    public init(owner: String, name: String, visibility: Visibility) {
+        self.key = RepositoryKey(owner: owner, name: name)
+        self.owner = owner
+        self.name = name
+        self.visibility = visibility
+    }
+
+    /// The name shown for a group: the spelling first used in this repository.
+    public func displayName(of key: GroupKey) -> String {
+        groupNames[key] ?? key.folded
+    }
+
+    /// The active group with this name (any case), in O(1) in the number of groups.
+    public func activeGroup(named name: String) -> ConcurrencyGroup? {
+        groups[GroupKey(name)]
+    }
+
+    /// The job and its enclosing `uses:` jobs, innermost first.
+    public func ancestorsOrSelf(of job: JobID) -> [JobID] {
+        var path: [JobID] = []
+        var current: JobID? = job
+        while let id = current, let record = jobs[id] {
+            path.append(id)
+            current = record.parent
+        }
+        return path
+    }
+
+    /// The index of the item `ahead_of_run` selects: the run's first workflow-level lease or
+    /// reusable-workflow lease held on its behalf. Job-level leases never match.
+    public func indexOfItem(aheadOfRun run: RunID, in group: ConcurrencyGroup) -> Int? {
+        group.queue.firstIndex { item in
+            item.run == run && (item.kind == .workflow || item.kind == .reusableWorkflow)
+        }
+    }
+
+    /// The index of the item `ahead_of_job` selects: the job's own job-level lease, or a
+    /// reusable-workflow lease tied to a `uses:` job on its ancestor path (itself included).
+    public func indexOfItem(aheadOfJob job: JobID, in group: ConcurrencyGroup) -> Int? {
+        guard jobs[job] != nil else { return nil }
+        let path = ancestorsOrSelf(of: job)
+        return group.queue.firstIndex { item in
+            switch item.kind {
+            case .workflow: return false
+            case .job: return item.job == job
+            case .reusableWorkflow: return item.job.map(path.contains) ?? false
+            }
+        }
+    }
+
+    /// The query that selects an item as the last one returned: by job when it has one,
+    /// otherwise by run. This is what `position_url` encodes.
+    public static func positionQuery(of item: QueueItem) -> PositionQuery {
+        if let job = item.job { return .aheadOfJob(job) }
+        return .aheadOfRun(item.run)
+    }
+
+    /// The index the position query of `item` would select in `group`.
+    public func indexSelected(by query: PositionQuery, in group: ConcurrencyGroup) -> Int? {
+        switch query {
+        case .aheadOfRun(let run): return indexOfItem(aheadOfRun: run, in: group)
+        case .aheadOfJob(let job): return indexOfItem(aheadOfJob: job, in: group)
+        }
+    }
+
+    /// The run's items in a group, with their positions, in queue order.
+    public func items(of run: RunID, in key: GroupKey) -> [(position: Int, item: QueueItem)] {
+        guard let group = groups[key] else { return [] }
+        var result: [(position: Int, item: QueueItem)] = []
+        for (position, item) in group.queue.enumerated() where item.run == run {
+            result.append((position, item))
+        }
+        return result
+    }
+
+    // MARK: - Index maintenance
+
+    mutating func rememberName(_ name: String) -> GroupKey {
+        let key = GroupKey(name)
+        if groupNames[key] == nil { groupNames[key] = name }
+        return key
+    }
+
+    mutating func activate(_ group: ConcurrencyGroup) {
+        precondition(!group.queue.isEmpty && groups[group.key] == nil)
+        groups[group.key] = group
+        activeGroupKeys.insert(group.key, at: Self.insertionPoint(of: group.key, in: activeGroupKeys))
+    }
+
+    mutating func deactivate(_ key: GroupKey) {
+        guard groups.removeValue(forKey: key) != nil else { return }
+        let index = Self.insertionPoint(of: key, in: activeGroupKeys)
+        activeGroupKeys.remove(at: index)
+    }
+
+    /// The first index whose key is not less than `key` (binary search).
+    public static func insertionPoint(of key: GroupKey, in keys: [GroupKey]) -> Int {
+        var low = 0
+        var high = keys.count
+        while low < high {
+            let middle = (low + high) / 2
+            if keys[middle] < key { low = middle + 1 } else { high = middle }
+        }
+        return low
+    }
+}
+
+/// How a caller points at one item of a group: GitHub's `ahead_of_run` / `ahead_of_job`.
+public enum PositionQuery: Hashable, Sendable {
+    case aheadOfRun(RunID)
+    case aheadOfJob(JobID)
+}

@@ -1,0 +1,19 @@
+/// A fixture that cannot be loaded, with the place to fix it.
+public struct FixtureError: Error, Equatable, Sendable, CustomStringConvertible {
+    /// The file as the user named it (or a label such as `<embedded docs-example.yml>`).
+    public let file: String
+    /// 1-based; 0 when the problem has no single place (an empty file).
+    public let line: Int
+    public let column: Int
+    public let message: String
+
+    public init(file: String, line: Int, column: Int, message: String) {
+        self.file = file
+        self.line = line
+        self.column = column
+        self.message = message
+    }
+
+    /// `file:line:column: message`, the form editors and compilers use.
+    public var description: String { "\(file):\(line):\(column): \(message)" }
+}

@@ -1,0 +1,209 @@
+import CLibevent
+import Glibc
+import MockHTTP
+
+/// An HTTP/1.1 server on one libevent `event_base` and `evhttp`, serving one `HTTPResponder`.
+///
+/// Threading: everything happens on the thread that calls `run()`; the responder is called there,
+/// one request at a time. Ownership: the server owns the base, the evhttp and the signal events
+/// and frees them in `deinit`; libevent holds an unretained pointer to the server, which stays
+/// valid because `run()` cannot return while the server is alive.
+public final class EventHTTPServer {
+    /// Limits on what a client may send, each named so the README can cite it.
+    public struct Limits: Sendable {
+        /// Request line plus headers; evhttp answers 400 beyond it.
+        public var maximumHeaderBytes = 64 * 1024
+        /// Request body; evhttp answers 413 beyond it (large enough for a whole-state fixture).
+        public var maximumBodyBytes = 64 * 1024 * 1024
+        /// Seconds a connection may stay idle or slow before evhttp closes it.
+        public var connectionTimeoutSeconds: Int32 = 60
+        public init() {}
+    }
+
+    /// What the access log records for each request.
+    public struct AccessLogEntry: Sendable {
+        public let method: String
+        public let target: String
+        public let status: Int
+        public let microseconds: Int
+    }
+
+    public enum StartError: Error, CustomStringConvertible {
+        case libeventUnavailable(String)
+        case cannotBind(host: String, port: Int)
+
+        public var description: String {
+            switch self {
+            case .libeventUnavailable(let what): return "libevent could not create \(what)"
+            case .cannotBind(let host, let port): return "cannot listen on \(host):\(port) (in use, or not an address of this machine)"
+            }
+        }
+    }
+
+    private let base: OpaquePointer
+    private let http: OpaquePointer
+    private var signalEvents: [OpaquePointer] = []
+    private var responder: HTTPResponder?
+    private var accessLog: ((AccessLogEntry) -> Void)?
+
+    public init(limits: Limits = Limits()) throws(StartError) {
+        guard let base = event_base_new() else { throw .libeventUnavailable("an event base") }
+        guard let http = evhttp_new(base) else {
+            event_base_free(base)
+            throw .libeventUnavailable("an HTTP server")
+        }
+        self.base = base
+        self.http = http
+        evhttp_set_max_headers_size(http, Int(limits.maximumHeaderBytes))
+        evhttp_set_max_body_size(http, Int(limits.maximumBodyBytes))
+        evhttp_set_timeout(http, limits.connectionTimeoutSeconds)
+        // Methods outside this set get evhttp's bare 501; inside it, the responder answers
+        // (GitHub's 404 for a method a route lacks).
+        let methods = EVHTTP_REQ_GET.rawValue | EVHTTP_REQ_HEAD.rawValue | EVHTTP_REQ_POST.rawValue
+            | EVHTTP_REQ_PUT.rawValue | EVHTTP_REQ_DELETE.rawValue | EVHTTP_REQ_PATCH.rawValue
+            | EVHTTP_REQ_OPTIONS.rawValue
+        evhttp_set_allowed_methods(http, UInt16(methods))
+        // Without this evhttp labels bodies text/html; every answer of ours sets its own type.
+        evhttp_set_default_content_type(http, nil)
+        evhttp_set_gencb(http, { request, argument in
+            guard let request, let argument else { return }
+            Unmanaged<EventHTTPServer>.fromOpaque(argument).takeUnretainedValue().handle(request)
+        }, Unmanaged.passUnretained(self).toOpaque())
+    }
+
+    deinit {
+        for event in signalEvents { event_free(event) }
+        evhttp_free(http)
+        event_base_free(base)
+    }
+
+    /// Starts listening and answers the port actually bound (the ephemeral one for port 0).
+    public func bind(host: String, port: Int) throws(StartError) -> Int {
+        guard (0...65_535).contains(port), let handle = evhttp_bind_socket_with_handle(http, host, UInt16(port)) else {
+            throw .cannotBind(host: host, port: port)
+        }
+        let descriptor = evhttp_bound_socket_get_fd(handle)
+        var storage = sockaddr_storage()
+        var length = socklen_t(MemoryLayout<sockaddr_storage>.size)
+        let found = withUnsafeMutablePointer(to: &storage) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(descriptor, $0, &length) }
+        }
+        guard found == 0 else { return port }
+        return withUnsafePointer(to: &storage) { pointer -> Int in
+            switch Int32(pointer.pointee.ss_family) {
+            case AF_INET:
+                return pointer.withMemoryRebound(to: sockaddr_in.self, capacity: 1) { Int(UInt16(bigEndian: $0.pointee.sin_port)) }
+            case AF_INET6:
+                return pointer.withMemoryRebound(to: sockaddr_in6.self, capacity: 1) { Int(UInt16(bigEndian: $0.pointee.sin6_port)) }
+            default:
+                return port
+            }
+        }
+    }
+
+    /// Sets who answers requests and where each request is logged. Call before `run()`.
+    public func serve(_ responder: HTTPResponder, accessLog: ((AccessLogEntry) -> Void)?) {
+        self.responder = responder
+        self.accessLog = accessLog
+    }
+
+    /// Runs the event loop until SIGINT or SIGTERM. SIGPIPE is ignored so a client that hangs
+    /// up mid-answer costs only its connection.
+    public func run() {
+        signal(SIGPIPE, SIG_IGN)
+        for number in [SIGINT, SIGTERM] {
+            let event = clibevent_signal_new(base, number, { _, _, argument in
+                guard let argument else { return }
+                event_base_loopexit(OpaquePointer(argument), nil)
+            }, UnsafeMutableRawPointer(base))
+            if let event {
+                event_add(event, nil)
+                signalEvents.append(event)
+            }
+        }
+        event_base_dispatch(base)
+    }
+
+    // MARK: - Requests
+
+    private func handle(_ request: OpaquePointer) {
+        let started = Self.monotonicMicroseconds()
+        let method = Self.methodName(evhttp_request_get_command(request))
+        let target = evhttp_request_get_uri(request).map { String(cString: $0) } ?? "/"
+        let incoming = HTTPRequest(
+            method: method, target: target, headers: Self.headers(of: request),
+            body: Self.body(of: request), remoteAddress: Self.peerAddress(of: request))
+        let response = responder?.respond(to: incoming)
+            ?? HTTPResponse(status: 503, headers: HTTPHeaders([("Content-Type", "text/plain")]), body: Array("not ready\n".utf8))
+        send(response, to: request, isHead: method == "HEAD")
+        accessLog?(AccessLogEntry(
+            method: method, target: target, status: response.status,
+            microseconds: Self.monotonicMicroseconds() - started))
+    }
+
+    private func send(_ response: HTTPResponse, to request: OpaquePointer, isHead: Bool) {
+        let outputHeaders = evhttp_request_get_output_headers(request)
+        for (name, value) in response.headers {
+            evhttp_add_header(outputHeaders, name, value)
+        }
+        guard let buffer = evbuffer_new() else { return }
+        defer { evbuffer_free(buffer) }
+        if isHead {
+            // evhttp would send a HEAD body anyway and break keep-alive: say the length a GET
+            // would carry and send no bytes.
+            evhttp_add_header(outputHeaders, "Content-Length", String(response.body.count))
+        } else if !response.body.isEmpty {
+            response.body.withUnsafeBytes { _ = evbuffer_add(buffer, $0.baseAddress, $0.count) }
+        }
+        evhttp_send_reply(request, Int32(response.status), response.reasonPhrase, buffer)
+    }
+
+    private static func headers(of request: OpaquePointer) -> HTTPHeaders {
+        var headers = HTTPHeaders()
+        guard let list = evhttp_request_get_input_headers(request) else { return headers }
+        var entry = list.pointee.tqh_first
+        while let current = entry {
+            if let key = current.pointee.key, let value = current.pointee.value {
+                headers.add(String(cString: key), String(cString: value))
+            }
+            entry = current.pointee.next.tqe_next
+        }
+        return headers
+    }
+
+    private static func body(of request: OpaquePointer) -> [UInt8] {
+        guard let buffer = evhttp_request_get_input_buffer(request) else { return [] }
+        let length = evbuffer_get_length(buffer)
+        guard length > 0 else { return [] }
+        var bytes = [UInt8](repeating: 0, count: length)
+        bytes.withUnsafeMutableBytes { _ = evbuffer_copyout(buffer, $0.baseAddress, length) }
+        return bytes
+    }
+
+    private static func peerAddress(of request: OpaquePointer) -> String? {
+        guard let connection = evhttp_request_get_connection(request) else { return nil }
+        var address: UnsafeMutablePointer<CChar>?
+        var port: UInt16 = 0
+        evhttp_connection_get_peer(connection, &address, &port)
+        return address.map { String(cString: $0) }
+    }
+
+    private static func methodName(_ command: evhttp_cmd_type) -> String {
+        switch command {
+        case EVHTTP_REQ_GET: return "GET"
+        case EVHTTP_REQ_HEAD: return "HEAD"
+        case EVHTTP_REQ_POST: return "POST"
+        case EVHTTP_REQ_PUT: return "PUT"
+        case EVHTTP_REQ_DELETE: return "DELETE"
+        case EVHTTP_REQ_PATCH: return "PATCH"
+        case EVHTTP_REQ_OPTIONS: return "OPTIONS"
+        default: return "OTHER"
+        }
+    }
+
+    private static func monotonicMicroseconds() -> Int {
+        var now = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &now)
+        return now.tv_sec * 1_000_000 + now.tv_nsec / 1000
+    }
+}

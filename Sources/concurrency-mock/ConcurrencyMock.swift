@@ -1,0 +1,89 @@
+import ArgumentParser
+import ConcurrencyAPI
+import ConcurrencySimulator
+import Fixtures
+import Glibc
+import LibeventAdapter
+
+@main
+struct ConcurrencyMock: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "concurrency-mock",
+        abstract: "Serve GitHub's REST endpoints for Actions concurrency groups from a simulated queue.",
+        discussion: """
+            Prints one line, `listening on http://HOST:PORT`, on stdout once it accepts connections, \
+            and one access-log line per request on stderr. Stops cleanly on SIGINT or SIGTERM.
+            """)
+
+    @Option(help: "The address to listen on.")
+    var host = "127.0.0.1"
+
+    @Option(help: "The port to listen on; 0 picks a free one.")
+    var port = 8080
+
+    @Option(help: ArgumentHelp("A fixture (YAML or JSON) describing the initial state. Default: the embedded documentation example.", valueName: "file"))
+    var fixture: String?
+
+    @Option(help: ArgumentHelp("The root of every API URL in responses. Default: http://HOST:PORT as bound.", valueName: "url"))
+    var baseURL: String?
+
+    @Option(help: ArgumentHelp("The root of run_html_url and job_html_url.", valueName: "url"))
+    var htmlBaseURL = APIConfiguration.defaultHTMLBaseURL
+
+    @Flag(help: "Do not write the access log.")
+    var quiet = false
+
+    func validate() throws {
+        guard (0...65_535).contains(port) else { throw ValidationError("--port must be between 0 and 65535, not \(port)") }
+        for (flag, url) in [("--base-url", baseURL), ("--html-base-url", htmlBaseURL)] {
+            if let url, !(url.hasPrefix("http://") || url.hasPrefix("https://")) {
+                throw ValidationError("\(flag) must start with http:// or https://, not '\(url)'")
+            }
+        }
+    }
+
+    func run() throws {
+        let simulator = try loadSimulator()
+        let server = try EventHTTPServer()
+        let boundPort = try server.bind(host: host, port: port)
+        let hostInURL = host.contains(":") ? "[\(host)]" : host
+        let address = "http://\(hostInURL):\(boundPort)"
+        let configuration = APIConfiguration(baseURL: baseURL ?? address, htmlBaseURL: htmlBaseURL)
+        let mock = MockServer(simulator: simulator, configuration: configuration)
+        server.serve(mock, accessLog: quiet ? nil : { entry in
+            var line = Array("\(entry.method) \(entry.target) \(entry.status) \(entry.microseconds)us\n".utf8)
+            _ = write(STDERR_FILENO, &line, line.count)
+        })
+        print("listening on \(address)")
+        fflush(nil)
+        server.run()
+    }
+
+    private func loadSimulator() throws -> Simulator {
+        guard let fixture else {
+            return try FixtureLoader.load(EmbeddedFixtures.docsExample, file: EmbeddedFixtures.docsExampleName)
+        }
+        guard let text = Self.readFile(fixture) else {
+            throw ValidationError("cannot read fixture file '\(fixture)'")
+        }
+        do {
+            return try FixtureLoader.load(text, file: fixture)
+        } catch {
+            throw ValidationError("invalid fixture: \(error)")
+        }
+    }
+
+    private static func readFile(_ path: String) -> String? {
+        guard let file = fopen(path, "rb") else { return nil }
+        defer { fclose(file) }
+        var bytes: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 1 << 16)
+        while true {
+            let count = fread(&chunk, 1, chunk.count, file)
+            if count > 0 { bytes.append(contentsOf: chunk[..<count]) }
+            if count < chunk.count { break }
+        }
+        guard ferror(file) == 0 else { return nil }
+        return String(validating: bytes, as: UTF8.self)
+    }
+}
