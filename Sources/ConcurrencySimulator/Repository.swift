@@ -87,6 +87,20 @@ public struct Repository: Sendable {
         }
     }
 
+    /// The position of an item of the same run that `item` would wait inside of: the run's
+    /// workflow-level lease, or a lease of a job on `item`'s ancestor path (itself included).
+    /// GitHub cancels such a run as a deadlock, so a valid queue never holds such a pair; this
+    /// also guarantees that every item's `position_url` query selects that item.
+    public func positionOfEnclosingItem(for item: QueueItem, in group: ConcurrencyGroup) -> Int? {
+        let itemPath = item.job.map(ancestorsOrSelf) ?? []
+        return group.queue.firstIndex { other in
+            guard other.run == item.run else { return false }
+            if other.kind == .workflow || item.kind == .workflow { return true }
+            guard let otherJob = other.job else { return false }
+            return itemPath.contains(otherJob) || ancestorsOrSelf(of: otherJob).contains { $0 == item.job }
+        }
+    }
+
     /// The run's items in a group, with their positions, in queue order.
     public func items(of run: RunID, in key: GroupKey) -> [(position: Int, item: QueueItem)] {
         guard let group = groups[key] else { return [] }

@@ -96,8 +96,8 @@ public struct Simulator: Sendable {
     ///
     /// Checks that each item names a run and job of this repository with a matching kind, that
     /// waiting times never decrease (FIFO), that only position 0 has an acquisition time, and that
-    /// every item's `position_url` query selects that item, which rules out a run waiting twice
-    /// on one group (a deadlock GitHub cancels).
+    /// no item waits inside a lease its own run holds or awaits on the same group (a deadlock
+    /// GitHub cancels).
     public mutating func restoreQueue(
         in repositoryKey: RepositoryKey, groupName: String, items: [QueueItem]
     ) throws(SimulatorError) {
@@ -120,16 +120,14 @@ public struct Simulator: Sendable {
             try Self.validate(item, at: index, previous: index > 0 ? items[index - 1] : nil, in: repository, now: now)
         }
         _ = repository.rememberName(groupName)
-        let group = ConcurrencyGroup(key: key, name: repository.displayName(of: key), queue: items)
+        var group = ConcurrencyGroup(key: key, name: repository.displayName(of: key), queue: [])
         for (index, item) in items.enumerated() {
-            let query = Repository.positionQuery(of: item)
-            var candidate = group
-            candidate.queue = Array(items[...index])
-            if repository.indexSelected(by: query, in: candidate) != index {
+            if let earlier = repository.positionOfEnclosingItem(for: item, in: group) {
                 throw SimulatorError(
-                    "run \(item.run) waits twice on concurrency group '\(groupName)' (\(Self.describe(query)) already selects an earlier item): GitHub cancels such a run as a deadlock",
+                    "run \(item.run) waits on concurrency group '\(groupName)' inside its own lease at position \(earlier): GitHub cancels such a run as a deadlock",
                     subject: .queueItem(index: index))
             }
+            group.queue.append(item)
         }
         repository.activate(group)
         for run in Set(items.map(\.run)) {
@@ -175,13 +173,6 @@ public struct Simulator: Sendable {
         }
     }
 
-    private static func describe(_ query: PositionQuery) -> String {
-        switch query {
-        case .aheadOfRun(let run): return "ahead_of_run=\(run)"
-        case .aheadOfJob(let job): return "ahead_of_job=\(job)"
-        }
-    }
-
     // MARK: - Leases
 
     /// Appends an item to a group's queue, waiting from now. In an empty (inactive) group the item
@@ -202,9 +193,9 @@ public struct Simulator: Sendable {
         guard group.queue.count < maximumQueueLength else {
             throw SimulatorError("concurrency group '\(group.name)' already holds \(maximumQueueLength) items")
         }
-        if let earlier = repository.indexSelected(by: Repository.positionQuery(of: item), in: group) {
+        if let earlier = repository.positionOfEnclosingItem(for: item, in: group) {
             throw SimulatorError(
-                "run \(run) already waits on concurrency group '\(group.name)' at position \(earlier)")
+                "run \(run) already holds or waits on concurrency group '\(group.name)' at position \(earlier), around this request")
         }
         if group.queue.isEmpty { item.acquiredAt = now }
         _ = repository.rememberName(groupName)

@@ -1,0 +1,58 @@
+import ConcurrencySimulator
+import Testing
+
+@Suite struct FoldedNameTests {
+    @Test func namesDifferingOnlyInCaseAreOneKey() {
+        #expect(GroupKey("Prod") == GroupKey("prod"))
+        #expect(GroupKey("PROD").hashValue == GroupKey("prod").hashValue)
+        #expect(Set([GroupKey("Deploy"), GroupKey("DEPLOY"), GroupKey("deploy")]).count == 1)
+        #expect(GroupKey("ÉTÉ") == GroupKey("été"))
+    }
+
+    @Test func orderIsUnicodeScalarOrderOfTheLowercasedName() {
+        let names = ["b", "Zeta", "a", "_under", "A-1", "éclair", "10", "2", "Beta"]
+        let sorted = names.map(GroupKey.init).sorted().map(\.folded)
+        #expect(sorted == ["10", "2", "_under", "a", "a-1", "b", "beta", "zeta", "éclair"])
+    }
+
+    @Test func canonicallyEquivalentSpellingsStayDistinctBecauseKeysCompareBytes() {
+        let composed = GroupKey("caf\u{E9}")
+        let decomposed = GroupKey("cafe\u{301}")
+        #expect(composed != decomposed)
+        #expect(Set([composed, decomposed]).count == 2)
+    }
+
+    @Test func repositoryKeysIgnoreCase() {
+        #expect(RepositoryKey(owner: "Octocat", name: "Hello-World") == RepositoryKey(owner: "octocat", name: "hello-world"))
+    }
+}
+
+@Suite struct TimestampTests {
+    @Test func formatsAsRFC3339InUTC() {
+        #expect(Timestamp(secondsSinceEpoch: 0).description == "1970-01-01T00:00:00Z")
+        #expect(Timestamp(secondsSinceEpoch: 1_768_493_663).description == "2026-01-15T16:14:23Z")
+        #expect(Timestamp(secondsSinceEpoch: 951_782_400).description == "2000-02-29T00:00:00Z")
+    }
+
+    @Test func parsesZuluOffsetsAndFractions() {
+        #expect(Timestamp(rfc3339: "2026-01-15T16:14:23Z")?.secondsSinceEpoch == 1_768_493_663)
+        #expect(Timestamp(rfc3339: "2026-01-15T17:14:23+01:00")?.secondsSinceEpoch == 1_768_493_663)
+        #expect(Timestamp(rfc3339: "2026-01-15T11:44:23-04:30")?.secondsSinceEpoch == 1_768_493_663)
+        #expect(Timestamp(rfc3339: "2026-01-15T16:14:23.987Z")?.secondsSinceEpoch == 1_768_493_663)
+        #expect(Timestamp(rfc3339: "2024-02-29T00:00:00Z") != nil)
+    }
+
+    @Test(arguments: ["", "2026-01-15", "2026-01-15T16:14:23", "2026-02-30T00:00:00Z", "2025-02-29T00:00:00Z",
+                      "2026-13-01T00:00:00Z", "2026-01-15T24:00:00Z", "2026-01-15T16:14:23Zjunk",
+                      "2026-01-15T16:14:23+0100", "2026-01-15T16:14:23.Z", "yesterday"])
+    func refusesWhatIsNotAnRFC3339DateTime(_ text: String) {
+        #expect(Timestamp(rfc3339: text) == nil)
+    }
+
+    @Test func roundTripsThroughText() {
+        for seconds: Int64 in [0, 59, 86_399, 86_400, 1_000_000_000, 1_768_493_663, 4_102_444_800] {
+            let timestamp = Timestamp(secondsSinceEpoch: seconds)
+            #expect(Timestamp(rfc3339: timestamp.description) == timestamp)
+        }
+    }
+}
