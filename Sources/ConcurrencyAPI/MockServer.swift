@@ -23,7 +23,7 @@ public final class MockServer: HTTPResponder {
         // GitHub's ids are five colon-separated hex fields; ours count requests so logs line up.
         response.headers.add(
             "X-GitHub-Request-Id",
-            "\(requestIDPrefix):\(Self.hex(requestCounter, width: 6)):\(Self.hex(requestCounter &* 2_654_435_761, width: 8)):\(Self.hex(UInt32(truncatingIfNeeded: simulator.now.secondsSinceEpoch), width: 8))")
+            "\(requestIDPrefix):\(Self.hex(requestCounter, width: 6)):\(Self.hex(requestCounter &* 2_654_435_761, width: 8)):\(Self.hex(requestCounter &* 2_246_822_519, width: 8)):\(Self.hex(UInt32(truncatingIfNeeded: simulator.now.secondsSinceEpoch), width: 8))")
         return response
     }
 
