@@ -1,0 +1,100 @@
+import ConcurrencySimulator
+import Fixtures
+import Foundation
+import Testing
+
+let fixturesDirectory = URL(fileURLWithPath: #filePath)
+    .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    .appendingPathComponent("Fixtures")
+
+@Suite struct FixtureLoaderTests {
+    @Test(arguments: ["docs-example.yml", "monorepo.yml", "reusable-workflows.yml", "matrix-jobs.yml"])
+    func everyShippedFixtureLoads(_ name: String) throws {
+        let text = try String(contentsOf: fixturesDirectory.appendingPathComponent(name), encoding: .utf8)
+        let simulator = try FixtureLoader.load(text, file: name)
+        #expect(!simulator.repositories.isEmpty)
+    }
+
+    @Test func theMonorepoHasAFewHundredGroups() throws {
+        let text = try String(contentsOf: fixturesDirectory.appendingPathComponent("monorepo.yml"), encoding: .utf8)
+        let repository = try #require(try FixtureLoader.load(text, file: "monorepo.yml").repository(owner: "acme", name: "platform"))
+        #expect(repository.activeGroupKeys.count == 240)
+        #expect(repository.runs.count == 400)
+    }
+
+    @Test func theDocsExampleHoldsTheDocumentedQueues() throws {
+        let simulator = try FixtureLoader.load(EmbeddedFixtures.docsExample, file: "docs-example.yml")
+        let repository = try #require(simulator.repository(owner: "octocat", name: "Hello-World"))
+        #expect(simulator.now.description == "2026-01-15T16:15:00Z")
+        #expect(repository.activeGroupKeys.map(\.folded) == ["ci-build", "deploy-prod"])
+        #expect(repository.activeGroup(named: "deploy-prod")?.queue.map(\.run.rawValue) == [30433642, 30433643, 30433644])
+        #expect(repository.activeGroup(named: "deploy-prod")?.queue.map(\.kind) == [.workflow, .workflow, .job])
+        #expect(repository.activeGroup(named: "ci-build")?.queue.first?.acquiredAt?.description == "2026-01-15T16:13:55Z")
+        #expect(repository.jobs[JobID(798245260)]?.run == RunID(30433644))
+    }
+
+    @Test func jsonFixturesLoadTheSameWay() throws {
+        let json = """
+            {"version": 1, "now": "2026-01-15T16:15:00Z",
+             "repositories": [{"owner": "o", "name": "r", "visibility": "private",
+               "runs": [{"id": 1, "name": "CI", "jobs": [{"id": 10, "name": "call", "uses": "o/r/.github/workflows/x.yml@main", "jobs": [{"id": 11, "name": "inner"}]}]}],
+               "concurrency_groups": [{"name": "g", "queue": [{"run": 1, "job": 10, "kind": "reusable_workflow", "waiting_since": "2026-01-15T16:00:00Z", "acquired_at": null}]}]}]}
+            """
+        let simulator = try FixtureLoader.load(json, file: "state.json")
+        let repository = try #require(simulator.repository(owner: "O", name: "R"))
+        #expect(repository.visibility == .private)
+        #expect(repository.jobs[JobID(11)]?.parent == JobID(10))
+        #expect(repository.activeGroup(named: "G")?.queue == [
+            QueueItem(run: RunID(1), job: JobID(10), kind: .reusableWorkflow, waitingSince: Timestamp(rfc3339: "2026-01-15T16:00:00Z")!),
+        ])
+    }
+
+    struct Bad: Sendable, CustomTestStringConvertible {
+        let text: String
+        let error: String
+        var testDescription: String { error }
+    }
+
+    static let header = "now: \"2026-01-15T16:15:00Z\"\nrepositories:\n  - owner: o\n    name: r\n"
+
+    static let bad: [Bad] = [
+        Bad(text: "", error: "f.yml:0:0: the document is empty"),
+        Bad(text: "now: [\n", error: "f.yml:2:1: invalid YAML: while parsing a flow node: did not find expected node content"),
+        Bad(text: "now: \"2026-01-15T16:15:00Z\"\nnow: \"2026-01-15T16:15:00Z\"\n", error: "f.yml:1:1: duplicate key 'now' in a mapping"),
+        Bad(text: "- 1\n", error: "f.yml:1:1: the fixture must be a mapping"),
+        Bad(text: "repositories: []\n", error: "f.yml:1:1: the fixture is missing 'now'"),
+        Bad(text: "now: yesterday\n", error: "f.yml:1:6: now must be an RFC 3339 date-time such as 2026-01-15T16:14:23Z"),
+        Bad(text: "version: 2\nnow: \"2026-01-15T16:15:00Z\"\n", error: "f.yml:1:10: fixture format version 2 is not supported; this build reads version 1"),
+        Bad(text: "now: \"2026-01-15T16:15:00Z\"\nrepos: []\n", error: "f.yml:2:1: unknown key 'repos' in the fixture; allowed: version, now, repositories"),
+        Bad(text: "now: \"2026-01-15T16:15:00Z\"\nrepositories:\n  - owner: o\n", error: "f.yml:3:5: a repository is missing 'name'"),
+        Bad(text: header + "    visibility: internal\n", error: "f.yml:5:17: visibility must be one of public, private, not 'internal'"),
+        Bad(text: header + "  - owner: O\n    name: R\n", error: "f.yml:5:5: repository o/r is declared twice"),
+        Bad(text: header + "    runs:\n      - { id: 0, name: x }\n", error: "f.yml:6:15: a run's id must be a whole number of at least 1"),
+        Bad(text: header + "    runs:\n      - { id: 1, name: x }\n      - { id: 1, name: y }\n", error: "f.yml:7:9: run 1 is declared twice"),
+        Bad(text: header + "    runs:\n      - id: 1\n        name: x\n        jobs:\n          - { id: 5, name: a }\n          - { id: 5, name: b }\n",
+            error: "f.yml:10:13: job 5 is declared twice"),
+        Bad(text: header + "    runs:\n      - id: 1\n        name: x\n        concurrency_groups: [ok, \"\"]\n",
+            error: "f.yml:8:34: a concurrency group name cannot be empty"),
+        Bad(text: header + "    runs:\n      - { id: 1, name: x, needs: [] }\n", error: "f.yml:6:27: unknown key 'needs' in a run; allowed: id, name, jobs, concurrency_groups"),
+        Bad(text: header + "    runs:\n      - { id: 1, name: x }\n    concurrency_groups:\n      - name: g\n        queue:\n          - { run: 1, waiting_since: \"2026-01-15T16:00:00Z\" }\n          - { run: 2, waiting_since: \"2026-01-15T16:01:00Z\" }\n",
+            error: "f.yml:11:13: run 2 is not a run of o/r"),
+        Bad(text: header + "    runs:\n      - { id: 1, name: x }\n    concurrency_groups:\n      - name: g\n        queue:\n          - { run: 1, kind: matrix, waiting_since: \"2026-01-15T16:00:00Z\" }\n",
+            error: "f.yml:10:29: kind must be one of workflow, job, reusable_workflow, not 'matrix'"),
+        Bad(text: header + "    runs:\n      - { id: 1, name: x }\n      - { id: 2, name: y }\n    concurrency_groups:\n      - name: g\n        queue:\n          - { run: 1, waiting_since: \"2026-01-15T16:05:00Z\" }\n          - { run: 2, waiting_since: \"2026-01-15T16:01:00Z\" }\n",
+            error: "f.yml:12:13: the queue is FIFO: this item started waiting at 2026-01-15T16:01:00Z, before the item ahead of it (2026-01-15T16:05:00Z)"),
+        Bad(text: header + "    concurrency_groups:\n      - name: g\n        queue: []\n", error: "f.yml:6:9: concurrency group 'g' has an empty queue; an inactive group is simply left out"),
+        Bad(text: header + "    runs:\n      - { id: 1, name: x }\n    concurrency_groups:\n      - { name: g, queue: [{ run: 1, waiting_since: \"2026-01-15T16:00:00Z\" }] }\n      - { name: G, queue: [{ run: 1, waiting_since: \"2026-01-15T16:00:00Z\" }] }\n",
+            error: "f.yml:9:9: concurrency group 'G' is declared twice (also as 'g'; names are case-insensitive)"),
+        Bad(text: "now: \"2026-01-15T16:15:00Z\"\nrepositories:\n\t- owner: o\n", error: "f.yml:3:1: invalid YAML: while scanning for the next token: found character that cannot start any token"),
+    ]
+
+    @Test(arguments: bad)
+    func aBadFixtureNamesTheFileLineAndColumn(_ bad: Bad) {
+        #expect(throws: (any Error).self) { try FixtureLoader.load(bad.text, file: "f.yml") }
+        do {
+            _ = try FixtureLoader.load(bad.text, file: "f.yml")
+        } catch {
+            #expect(error.description == bad.error)
+        }
+    }
+}
