@@ -27,6 +27,8 @@ let package = Package(
             name: "Fixtures",
             dependencies: ["ConcurrencySimulator", .product(name: "Yams", package: "Yams")]
         ),
+        // GitHub Actions workflow files: the `${{ }}` expression language, parsing, run planning.
+        .target(name: "Workflows", dependencies: ["ConcurrencySimulator", .product(name: "Yams", package: "Yams")]),
         // GitHub's REST contract: routing, validation, pagination, rendering, errors.
         .target(name: "ConcurrencyAPI", dependencies: ["ConcurrencySimulator", "MockHTTP"]),
         // The only code that touches C.
@@ -40,6 +42,7 @@ let package = Package(
         ),
         .testTarget(name: "ConcurrencySimulatorTests", dependencies: ["ConcurrencySimulator"]),
         .testTarget(name: "FixturesTests", dependencies: ["Fixtures"]),
+        .testTarget(name: "WorkflowsTests", dependencies: ["Workflows"]),
         .testTarget(name: "ConcurrencyAPITests", dependencies: ["ConcurrencyAPI", "Fixtures"]),
         .testTarget(name: "EndToEndTests", dependencies: ["concurrency-mock"]),
     ]
