@@ -36,23 +36,85 @@ public struct QueueItem: Hashable, Sendable {
     }
 }
 
+/// How a `concurrency:` block queues newcomers (`queue:`), GitHub's two modes.
+public enum QueueMode: String, Sendable, CaseIterable {
+    /// At most one pending item: a newcomer cancels the pending one and takes its place.
+    case single
+    /// Up to 100 pending items; a newcomer to a full queue is cancelled.
+    case max
+}
+
+/// A `concurrency:` block as evaluated for one run or job.
+public struct ConcurrencySettings: Hashable, Sendable {
+    public let group: String
+    /// Whether a newcomer cancels the item holding the lease.
+    public let cancelInProgress: Bool
+    public let queue: QueueMode
+
+    public init(group: String, cancelInProgress: Bool = false, queue: QueueMode = .single) {
+        self.group = group
+        self.cancelInProgress = cancelInProgress
+        self.queue = queue
+    }
+}
+
+/// GitHub's status vocabulary for runs and jobs.
+public enum ExecutionStatus: String, Sendable, CaseIterable {
+    /// Created, not yet asking for anything (a job waiting on `needs`, a run not yet started).
+    case queued
+    /// Waiting for a concurrency lease.
+    case pending
+    case inProgress = "in_progress"
+    case completed
+}
+
+/// GitHub's conclusions for completed runs and jobs.
+public enum Conclusion: String, Sendable, CaseIterable {
+    case success
+    case failure
+    case cancelled
+    case skipped
+}
+
 /// A job of a run. Jobs form a tree: a `uses:` job's children are the called workflow's jobs.
 public struct Job: Hashable, Sendable {
     public let id: JobID
     public let run: RunID
     /// The display name, as GitHub shows it (`build (linux)` for a matrix leg).
     public let name: String
+    /// The job's path of YAML keys, `call-deploy/deploy` inside a called workflow.
+    public let key: String
     /// The enclosing `uses:` job, `nil` for a top-level job.
     public let parent: JobID?
     /// Whether this job calls a reusable workflow (`uses:`), and so may hold reusable-workflow leases.
     public let callsReusableWorkflow: Bool
+    /// Sibling jobs that must succeed before this one starts.
+    public let needs: [JobID]
+    /// `jobs.<id>.concurrency`, evaluated.
+    public let concurrency: ConcurrencySettings?
+    /// For a `uses:` job, the called workflow's workflow-level `concurrency`, evaluated.
+    public let calledWorkflowConcurrency: ConcurrencySettings?
+    public internal(set) var status: ExecutionStatus
+    public internal(set) var conclusion: Conclusion?
+    public internal(set) var cancellationReason: String?
 
-    public init(id: JobID, run: RunID, name: String, parent: JobID?, callsReusableWorkflow: Bool) {
+    public init(
+        id: JobID, run: RunID, name: String, key: String? = nil, parent: JobID?, callsReusableWorkflow: Bool,
+        needs: [JobID] = [], concurrency: ConcurrencySettings? = nil, calledWorkflowConcurrency: ConcurrencySettings? = nil,
+        status: ExecutionStatus = .inProgress, conclusion: Conclusion? = nil, cancellationReason: String? = nil
+    ) {
         self.id = id
         self.run = run
         self.name = name
+        self.key = key ?? name
         self.parent = parent
         self.callsReusableWorkflow = callsReusableWorkflow
+        self.needs = needs
+        self.concurrency = concurrency
+        self.calledWorkflowConcurrency = calledWorkflowConcurrency
+        self.status = status
+        self.conclusion = conclusion
+        self.cancellationReason = cancellationReason
     }
 }
 
@@ -60,17 +122,34 @@ public struct Job: Hashable, Sendable {
 public struct WorkflowRun: Hashable, Sendable {
     public let id: RunID
     public let name: String
+    /// The workflow file (`deploy.yml`) the run was triggered from; `nil` for runs a fixture
+    /// describes only by their queue items.
+    public let workflow: String?
     /// The run's jobs in declaration order (parents before their children).
     public let jobs: [JobID]
     /// Every group of the run's configuration, reached or not, sorted by key. Invariant: holds
     /// every group in which the run has an item.
     public internal(set) var configuredGroups: [GroupKey]
+    /// The workflow-level `concurrency`, evaluated.
+    public let concurrency: ConcurrencySettings?
+    public internal(set) var status: ExecutionStatus
+    public internal(set) var conclusion: Conclusion?
+    public internal(set) var cancellationReason: String?
 
-    public init(id: RunID, name: String, jobs: [JobID], configuredGroups: [GroupKey]) {
+    public init(
+        id: RunID, name: String, workflow: String? = nil, jobs: [JobID], configuredGroups: [GroupKey],
+        concurrency: ConcurrencySettings? = nil, status: ExecutionStatus = .inProgress,
+        conclusion: Conclusion? = nil, cancellationReason: String? = nil
+    ) {
         self.id = id
         self.name = name
+        self.workflow = workflow
         self.jobs = jobs
         self.configuredGroups = Array(Set(configuredGroups)).sorted()
+        self.concurrency = concurrency
+        self.status = status
+        self.conclusion = conclusion
+        self.cancellationReason = cancellationReason
     }
 }
 

@@ -113,22 +113,60 @@ public struct Repository: Sendable {
 
     // MARK: - Index maintenance
 
+    mutating func insert(_ spec: Simulator.RunSpec, jobs records: [JobID: Job]) {
+        let keys = spec.configuredGroups.map { rememberName($0) }
+            + spec.jobs.compactMap { $0.concurrency.map { rememberName($0.group) } }
+            + spec.jobs.compactMap { $0.calledWorkflowConcurrency.map { rememberName($0.group) } }
+            + (spec.concurrency.map { [rememberName($0.group)] } ?? [])
+        runs[spec.id] = WorkflowRun(
+            id: spec.id, name: spec.name, workflow: spec.workflow, jobs: spec.jobs.map(\.id), configuredGroups: keys,
+            concurrency: spec.concurrency, status: spec.status, conclusion: spec.conclusion,
+            cancellationReason: spec.cancellationReason)
+        jobs.merge(records) { existing, _ in existing }
+    }
+
     mutating func rememberName(_ name: String) -> GroupKey {
         let key = GroupKey(name)
         if groupNames[key] == nil { groupNames[key] = name }
         return key
     }
 
-    mutating func activate(_ group: ConcurrencyGroup) {
+    /// Puts a validated, non-empty group in place and records it in its runs' configurations.
+    mutating func activate(_ group: ConcurrencyGroup, named spelling: String) {
         precondition(!group.queue.isEmpty && groups[group.key] == nil)
+        _ = rememberName(spelling)
         groups[group.key] = group
         activeGroupKeys.insert(group.key, at: Self.insertionPoint(of: group.key, in: activeGroupKeys))
+        for item in group.queue { runs[item.run]?.include(group.key) }
     }
 
-    mutating func deactivate(_ key: GroupKey) {
-        guard groups.removeValue(forKey: key) != nil else { return }
-        let index = Self.insertionPoint(of: key, in: activeGroupKeys)
-        activeGroupKeys.remove(at: index)
+    /// Appends an item, acquiring at `now` when the group was empty. Answers its position.
+    mutating func append(_ item: QueueItem, to groupName: String, now: Timestamp) -> Int {
+        let key = rememberName(groupName)
+        runs[item.run]?.include(key)
+        if groups[key] != nil {
+            groups[key]!.queue.append(item)
+            return groups[key]!.queue.count - 1
+        }
+        var holder = item
+        holder.acquiredAt = now
+        activate(ConcurrencyGroup(key: key, name: displayName(of: key), queue: [holder]), named: groupName)
+        return 0
+    }
+
+    /// Removes an item. Answers the item that acquired the lease because of it, if any.
+    @discardableResult
+    mutating func remove(_ item: QueueItem, from key: GroupKey, now: Timestamp) -> QueueItem? {
+        guard let index = groups[key]?.queue.firstIndex(where: { $0.isSameLease(as: item) }) else { return nil }
+        groups[key]!.queue.remove(at: index)
+        if groups[key]!.queue.isEmpty {
+            groups.removeValue(forKey: key)
+            activeGroupKeys.remove(at: Self.insertionPoint(of: key, in: activeGroupKeys))
+            return nil
+        }
+        guard index == 0 else { return nil }
+        groups[key]!.queue[0].acquiredAt = now
+        return groups[key]!.queue[0]
     }
 
     /// The first index whose key is not less than `key` (binary search).

@@ -10,6 +10,12 @@ public struct Simulator: Sendable {
     public private(set) var jobLocations: [JobID: RepositoryKey] = [:]
     /// The simulator's notion of now; lease times come from it.
     public var now: Timestamp
+    /// The largest run and job ids in use; new runs and jobs count up from them.
+    public private(set) var highestRunID = 0
+    public private(set) var highestJobID = 0
+    /// Where a fixture wants new run and job ids to start (ids never go below what is in use).
+    public var runIDStart: RunID?
+    public var jobIDStart: JobID?
 
     public init(now: Timestamp) {
         self.now = now
@@ -42,54 +48,115 @@ public struct Simulator: Sendable {
     public struct JobSpec: Hashable, Sendable {
         public let id: JobID
         public let name: String
+        /// The YAML key path; the name when not given.
+        public let key: String?
         /// The enclosing `uses:` job, declared earlier in the same run.
         public let parent: JobID?
         public let callsReusableWorkflow: Bool
+        public let needs: [JobID]
+        public let concurrency: ConcurrencySettings?
+        public let calledWorkflowConcurrency: ConcurrencySettings?
+        public let status: ExecutionStatus
+        public let conclusion: Conclusion?
+        public let cancellationReason: String?
 
-        public init(id: JobID, name: String, parent: JobID? = nil, callsReusableWorkflow: Bool = false) {
+        public init(
+            id: JobID, name: String, key: String? = nil, parent: JobID? = nil, callsReusableWorkflow: Bool = false,
+            needs: [JobID] = [], concurrency: ConcurrencySettings? = nil, calledWorkflowConcurrency: ConcurrencySettings? = nil,
+            status: ExecutionStatus = .inProgress, conclusion: Conclusion? = nil, cancellationReason: String? = nil
+        ) {
             self.id = id
             self.name = name
+            self.key = key
             self.parent = parent
             self.callsReusableWorkflow = callsReusableWorkflow
+            self.needs = needs
+            self.concurrency = concurrency
+            self.calledWorkflowConcurrency = calledWorkflowConcurrency
+            self.status = status
+            self.conclusion = conclusion
+            self.cancellationReason = cancellationReason
+        }
+    }
+
+    /// A run to add as it stands, with its jobs (as a fixture or an exported state describes it).
+    public struct RunSpec: Sendable {
+        public let id: RunID
+        public let name: String
+        public let workflow: String?
+        public let jobs: [JobSpec]
+        public let configuredGroups: [String]
+        public let concurrency: ConcurrencySettings?
+        public let status: ExecutionStatus
+        public let conclusion: Conclusion?
+        public let cancellationReason: String?
+
+        public init(
+            id: RunID, name: String, workflow: String? = nil, jobs: [JobSpec], configuredGroups: [String],
+            concurrency: ConcurrencySettings? = nil, status: ExecutionStatus = .inProgress,
+            conclusion: Conclusion? = nil, cancellationReason: String? = nil
+        ) {
+            self.id = id
+            self.name = name
+            self.workflow = workflow
+            self.jobs = jobs
+            self.configuredGroups = configuredGroups
+            self.concurrency = concurrency
+            self.status = status
+            self.conclusion = conclusion
+            self.cancellationReason = cancellationReason
         }
     }
 
     public mutating func addRun(
         in repositoryKey: RepositoryKey, id: RunID, name: String, jobs: [JobSpec], configuredGroups: [String]
     ) throws(SimulatorError) {
-        guard var repository = repositories[repositoryKey] else {
+        try addRun(in: repositoryKey, RunSpec(id: id, name: name, jobs: jobs, configuredGroups: configuredGroups))
+    }
+
+    public mutating func addRun(in repositoryKey: RepositoryKey, _ spec: RunSpec) throws(SimulatorError) {
+        guard repositories[repositoryKey] != nil else {
             throw SimulatorError("repository \(repositoryKey) does not exist")
         }
+        let id = spec.id
         guard id.rawValue >= 1 else { throw SimulatorError("run id \(id) must be at least 1") }
         if runLocations[id] != nil { throw SimulatorError("run \(id) is declared twice") }
         var records: [JobID: Job] = [:]
-        for (index, spec) in jobs.enumerated() {
-            guard spec.id.rawValue >= 1 else {
-                throw SimulatorError("job id \(spec.id) must be at least 1", subject: .job(index: index))
+        for (index, job) in spec.jobs.enumerated() {
+            guard job.id.rawValue >= 1 else {
+                throw SimulatorError("job id \(job.id) must be at least 1", subject: .job(index: index))
             }
-            if jobLocations[spec.id] != nil || records[spec.id] != nil {
-                throw SimulatorError("job \(spec.id) is declared twice", subject: .job(index: index))
+            if jobLocations[job.id] != nil || records[job.id] != nil {
+                throw SimulatorError("job \(job.id) is declared twice", subject: .job(index: index))
             }
-            if let parent = spec.parent {
+            if let parent = job.parent {
                 guard let parentRecord = records[parent], parentRecord.callsReusableWorkflow else {
                     throw SimulatorError(
-                        "job \(spec.id)'s parent \(parent) is not a uses: job declared before it in run \(id)",
+                        "job \(job.id)'s parent \(parent) is not a uses: job declared before it in run \(id)",
                         subject: .job(index: index))
                 }
             }
-            records[spec.id] = Job(
-                id: spec.id, run: id, name: spec.name, parent: spec.parent,
-                callsReusableWorkflow: spec.callsReusableWorkflow)
+            records[job.id] = Job(
+                id: job.id, run: id, name: job.name, key: job.key, parent: job.parent,
+                callsReusableWorkflow: job.callsReusableWorkflow, needs: job.needs, concurrency: job.concurrency,
+                calledWorkflowConcurrency: job.calledWorkflowConcurrency, status: job.status,
+                conclusion: job.conclusion, cancellationReason: job.cancellationReason)
         }
-        for (index, groupName) in configuredGroups.enumerated() where groupName.isEmpty {
+        for (index, job) in spec.jobs.enumerated() {
+            for need in job.needs where records[need]?.parent != job.parent || need == job.id {
+                throw SimulatorError("job \(job.id) needs \(need), which is not a sibling job of run \(id)", subject: .job(index: index))
+            }
+        }
+        for (index, groupName) in spec.configuredGroups.enumerated() where groupName.isEmpty {
             throw SimulatorError("a concurrency group name cannot be empty", subject: .configuredGroup(index: index))
         }
-        let keys = configuredGroups.map { repository.rememberName($0) }
-        repository.runs[id] = WorkflowRun(id: id, name: name, jobs: jobs.map(\.id), configuredGroups: keys)
-        repository.jobs.merge(records) { existing, _ in existing }
-        repositories[repositoryKey] = repository
+        repositories[repositoryKey]!.insert(spec, jobs: records)
         runLocations[id] = repositoryKey
-        for job in records.keys { jobLocations[job] = repositoryKey }
+        highestRunID = max(highestRunID, id.rawValue)
+        for job in records.keys {
+            jobLocations[job] = repositoryKey
+            highestJobID = max(highestJobID, job.rawValue)
+        }
     }
 
     /// Puts a group's whole queue in place, as a fixture describes it. The group must not be active.
@@ -101,7 +168,16 @@ public struct Simulator: Sendable {
     public mutating func restoreQueue(
         in repositoryKey: RepositoryKey, groupName: String, items: [QueueItem]
     ) throws(SimulatorError) {
-        guard var repository = repositories[repositoryKey] else {
+        let group = try validatedQueue(in: repositoryKey, groupName: groupName, items: items)
+        repositories[repositoryKey]!.activate(group, named: groupName)
+    }
+
+    /// The group `restoreQueue` would put in place; reads only, so the caller can then mutate the
+    /// repository in place (a copy kept alive here would make every mutation copy its storage).
+    private func validatedQueue(
+        in repositoryKey: RepositoryKey, groupName: String, items: [QueueItem]
+    ) throws(SimulatorError) -> ConcurrencyGroup {
+        guard let repository = repositories[repositoryKey] else {
             throw SimulatorError("repository \(repositoryKey) does not exist")
         }
         guard !groupName.isEmpty else { throw SimulatorError("a concurrency group name cannot be empty") }
@@ -116,12 +192,9 @@ public struct Simulator: Sendable {
             throw SimulatorError(
                 "concurrency group '\(groupName)' has \(items.count) items; a queue holds at most \(maximumQueueLength) (one holder and 100 pending)")
         }
+        var group = ConcurrencyGroup(key: key, name: repository.groupNames[key] ?? groupName, queue: [])
         for (index, item) in items.enumerated() {
-            try Self.validate(item, at: index, previous: index > 0 ? items[index - 1] : nil, in: repository, now: now)
-        }
-        _ = repository.rememberName(groupName)
-        var group = ConcurrencyGroup(key: key, name: repository.displayName(of: key), queue: [])
-        for (index, item) in items.enumerated() {
+            try Self.validate(item, at: index, previous: group.queue.last, in: repository, now: now)
             if let earlier = repository.positionOfEnclosingItem(for: item, in: group) {
                 throw SimulatorError(
                     "run \(item.run) waits on concurrency group '\(groupName)' inside its own lease at position \(earlier): GitHub cancels such a run as a deadlock",
@@ -129,14 +202,10 @@ public struct Simulator: Sendable {
             }
             group.queue.append(item)
         }
-        repository.activate(group)
-        for run in Set(items.map(\.run)) {
-            repository.runs[run]?.include(key)
-        }
-        repositories[repositoryKey] = repository
+        return group
     }
 
-    private static func validate(
+    static func validate(
         _ item: QueueItem, at index: Int, previous: QueueItem?, in repository: Repository, now: Timestamp
     ) throws(SimulatorError) {
         func fail(_ message: String) -> SimulatorError { SimulatorError(message, subject: .queueItem(index: index)) }
@@ -173,61 +242,55 @@ public struct Simulator: Sendable {
         }
     }
 
-    // MARK: - Leases
+    // MARK: - Raw leases
 
-    /// Appends an item to a group's queue, waiting from now. In an empty (inactive) group the item
-    /// acquires the lease at once. Answers the item's position.
+    /// Appends an item to a group's queue, waiting from now, with no queue policy: in an empty
+    /// (inactive) group it acquires the lease at once. Answers the item's position.
     @discardableResult
     public mutating func requestLease(
         in repositoryKey: RepositoryKey, groupName: String, run: RunID, job: JobID?, kind: LeaseKind
     ) throws(SimulatorError) -> Int {
-        guard var repository = repositories[repositoryKey] else {
+        let item = QueueItem(run: run, job: job, kind: kind, waitingSince: now)
+        try validateRequest(item, in: repositoryKey, groupName: groupName)
+        return repositories[repositoryKey]!.append(item, to: groupName, now: now)
+    }
+
+    private func validateRequest(_ item: QueueItem, in repositoryKey: RepositoryKey, groupName: String) throws(SimulatorError) {
+        guard let repository = repositories[repositoryKey] else {
             throw SimulatorError("repository \(repositoryKey) does not exist")
         }
         guard !groupName.isEmpty else { throw SimulatorError("a concurrency group name cannot be empty") }
         let key = GroupKey(groupName)
-        var group = repository.groups[key]
-            ?? ConcurrencyGroup(key: key, name: repository.groupNames[key] ?? groupName, queue: [])
-        var item = QueueItem(run: run, job: job, kind: kind, waitingSince: now)
+        let group = repository.groups[key] ?? ConcurrencyGroup(key: key, name: repository.groupNames[key] ?? groupName, queue: [])
         try Self.validate(item, at: group.queue.count, previous: group.queue.last, in: repository, now: now)
         guard group.queue.count < maximumQueueLength else {
             throw SimulatorError("concurrency group '\(group.name)' already holds \(maximumQueueLength) items")
         }
         if let earlier = repository.positionOfEnclosingItem(for: item, in: group) {
             throw SimulatorError(
-                "run \(run) already holds or waits on concurrency group '\(group.name)' at position \(earlier), around this request")
+                "run \(item.run) already holds or waits on concurrency group '\(group.name)' at position \(earlier), around this request")
         }
-        if group.queue.isEmpty { item.acquiredAt = now }
-        _ = repository.rememberName(groupName)
-        group.queue.append(item)
-        if group.queue.count == 1 { repository.activate(group) } else { repository.groups[key] = group }
-        repository.runs[run]?.include(key)
-        repositories[repositoryKey] = repository
-        return group.queue.count - 1
     }
 
-    /// Removes an item from its group. When it held the lease, the next item in FIFO order
-    /// acquires it now; when it was the last item, the group becomes inactive.
+    /// Removes an item from its group, with no further consequence for its owner. When it held
+    /// the lease, the next item in FIFO order acquires it now; when it was the last item, the
+    /// group becomes inactive.
     public mutating func releaseLease(
         in repositoryKey: RepositoryKey, groupName: String, item: QueueItem
     ) throws(SimulatorError) {
-        guard var repository = repositories[repositoryKey] else {
-            throw SimulatorError("repository \(repositoryKey) does not exist")
-        }
-        let key = GroupKey(groupName)
-        guard var group = repository.groups[key],
-              let index = group.queue.firstIndex(where: { $0.run == item.run && $0.job == item.job && $0.kind == item.kind })
+        guard let group = repositories[repositoryKey]?.groups[GroupKey(groupName)],
+              group.queue.contains(where: { $0.isSameLease(as: item) })
         else {
             throw SimulatorError("concurrency group '\(groupName)' has no such item")
         }
-        group.queue.remove(at: index)
-        if group.queue.isEmpty {
-            repository.deactivate(key)
-        } else {
-            if index == 0 { group.queue[0].acquiredAt = now }
-            repository.groups[key] = group
-        }
-        repositories[repositoryKey] = repository
+        repositories[repositoryKey]!.remove(item, from: group.key, now: now)
+    }
+}
+
+extension QueueItem {
+    /// Whether two items are the same lease request (same run, job and kind), whatever their times.
+    public func isSameLease(as other: QueueItem) -> Bool {
+        run == other.run && job == other.job && kind == other.kind
     }
 }
 
