@@ -114,10 +114,14 @@ public struct Repository: Sendable {
     // MARK: - Index maintenance
 
     mutating func insert(_ spec: Simulator.RunSpec, jobs records: [JobID: Job]) {
-        let keys = spec.configuredGroups.map { rememberName($0) }
-            + spec.jobs.compactMap { $0.concurrency.map { rememberName($0.group) } }
-            + spec.jobs.compactMap { $0.calledWorkflowConcurrency.map { rememberName($0.group) } }
-            + (spec.concurrency.map { [rememberName($0.group)] } ?? [])
+        // Names are remembered in the order the run would first use them.
+        var keys = spec.concurrency.map { [rememberName($0.group)] } ?? []
+        for job in spec.jobs {
+            for settings in [job.concurrency, job.calledWorkflowConcurrency].compactMap({ $0 }) {
+                keys.append(rememberName(settings.group))
+            }
+        }
+        keys += spec.configuredGroups.map { rememberName($0) }
         runs[spec.id] = WorkflowRun(
             id: spec.id, name: spec.name, workflow: spec.workflow, jobs: spec.jobs.map(\.id), configuredGroups: keys,
             concurrency: spec.concurrency, status: spec.status, conclusion: spec.conclusion,

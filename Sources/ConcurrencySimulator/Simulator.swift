@@ -3,16 +3,16 @@
 /// A value type: every mutating method either applies completely or throws and leaves the
 /// simulator unchanged, because it validates before it writes.
 public struct Simulator: Sendable {
-    public private(set) var repositories: [RepositoryKey: Repository] = [:]
+    public internal(set) var repositories: [RepositoryKey: Repository] = [:]
     /// Which repository holds each run; run ids are unique across the mock.
-    public private(set) var runLocations: [RunID: RepositoryKey] = [:]
+    public internal(set) var runLocations: [RunID: RepositoryKey] = [:]
     /// Which repository holds each job; job ids are unique across the mock.
-    public private(set) var jobLocations: [JobID: RepositoryKey] = [:]
+    public internal(set) var jobLocations: [JobID: RepositoryKey] = [:]
     /// The simulator's notion of now; lease times come from it.
     public var now: Timestamp
     /// The largest run and job ids in use; new runs and jobs count up from them.
-    public private(set) var highestRunID = 0
-    public private(set) var highestJobID = 0
+    public internal(set) var highestRunID = 0
+    public internal(set) var highestJobID = 0
     /// Where a fixture wants new run and job ids to start (ids never go below what is in use).
     public var runIDStart: RunID?
     public var jobIDStart: JobID?
