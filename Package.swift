@@ -25,7 +25,7 @@ let package = Package(
         // Fixture documents (YAML or JSON) into a validated simulator.
         .target(
             name: "Fixtures",
-            dependencies: ["ConcurrencySimulator", .product(name: "Yams", package: "Yams")]
+            dependencies: ["ConcurrencySimulator", "Workflows", .product(name: "Yams", package: "Yams")]
         ),
         // GitHub Actions workflow files: the `${{ }}` expression language, parsing, run planning.
         .target(name: "Workflows", dependencies: ["ConcurrencySimulator", .product(name: "Yams", package: "Yams")]),

@@ -1,34 +1,36 @@
 import ConcurrencySimulator
 import Yams
 
-/// Reads a composed YAML tree strictly, turning every surprise into a `FixtureError` that
+/// Reads a composed YAML tree strictly, turning every surprise into a `SourceError` that
 /// points at the node's line and column.
-struct NodeReader {
-    let file: String
+public struct YAMLReader: Sendable {
+    public let file: String
 
-    func error(at node: Node?, _ message: String) -> FixtureError {
-        FixtureError(file: file, line: node?.mark?.line ?? 0, column: node?.mark?.column ?? 0, message: message)
+    public init(file: String) { self.file = file }
+
+    public func error(at node: Node?, _ message: String) -> SourceError {
+        SourceError(file: file, line: node?.mark?.line ?? 0, column: node?.mark?.column ?? 0, message: message)
     }
 
-    func error(at mark: Mark, _ message: String) -> FixtureError {
-        FixtureError(file: file, line: mark.line, column: mark.column, message: message)
+    public func error(at mark: Mark, _ message: String) -> SourceError {
+        SourceError(file: file, line: mark.line, column: mark.column, message: message)
     }
 
     /// Parses YAML (or JSON, which YAML reads too) into a tree, mapping parser errors to places.
-    func compose(_ text: String) throws(FixtureError) -> Node {
+    public func compose(_ text: String) throws(SourceError) -> Node {
         let node: Node?
         do {
             node = try Yams.compose(yaml: text)
         } catch let yamlError as YamlError {
             throw describe(yamlError)
         } catch {
-            throw FixtureError(file: file, line: 0, column: 0, message: "cannot parse: \(error)")
+            throw SourceError(file: file, line: 0, column: 0, message: "cannot parse: \(error)")
         }
-        guard let node else { throw FixtureError(file: file, line: 0, column: 0, message: "the document is empty") }
+        guard let node else { throw SourceError(file: file, line: 0, column: 0, message: "the document is empty") }
         return node
     }
 
-    private func describe(_ yamlError: YamlError) -> FixtureError {
+    private func describe(_ yamlError: YamlError) -> SourceError {
         switch yamlError {
         case .scanner(let context, let problem, let mark, _),
              .parser(let context, let problem, let mark, _),
@@ -38,14 +40,14 @@ struct NodeReader {
         case .duplicatedKeysInMapping(let duplicates, let context):
             return error(at: context.mark, "duplicate key \(duplicates.map { "'\($0)'" }.joined(separator: ", ")) in a mapping")
         case .reader(let problem, _, _, _):
-            return FixtureError(file: file, line: 0, column: 0, message: "cannot read the text: \(problem)")
+            return SourceError(file: file, line: 0, column: 0, message: "cannot read the text: \(problem)")
         default:
-            return FixtureError(file: file, line: 0, column: 0, message: "invalid YAML: \(yamlError)")
+            return SourceError(file: file, line: 0, column: 0, message: "invalid YAML: \(yamlError)")
         }
     }
 
     /// A mapping's entries by key, refusing keys outside `allowed` and missing `required` ones.
-    func mapping(_ node: Node, _ what: String, allowed: [String], required: [String] = []) throws(FixtureError) -> [String: Node] {
+    public func mapping(_ node: Node, _ what: String, allowed: [String], required: [String] = []) throws(SourceError) -> [String: Node] {
         guard case .mapping(let mapping) = node else { throw error(at: node, "\(what) must be a mapping") }
         var entries: [String: Node] = [:]
         for (keyNode, value) in mapping {
@@ -61,29 +63,29 @@ struct NodeReader {
         return entries
     }
 
-    func sequence(_ node: Node, _ what: String) throws(FixtureError) -> [Node] {
+    public func sequence(_ node: Node, _ what: String) throws(SourceError) -> [Node] {
         guard case .sequence(let sequence) = node else { throw error(at: node, "\(what) must be a list") }
         return Array(sequence)
     }
 
-    func isNull(_ node: Node) -> Bool {
+    public func isNull(_ node: Node) -> Bool {
         guard case .scalar(let scalar) = node, scalar.style == .plain else { return false }
         return ["", "~", "null", "Null", "NULL"].contains(scalar.string)
     }
 
-    func string(_ node: Node, _ what: String) throws(FixtureError) -> String {
+    public func string(_ node: Node, _ what: String) throws(SourceError) -> String {
         guard case .scalar(let scalar) = node, !isNull(node) else { throw error(at: node, "\(what) must be a string") }
         return scalar.string
     }
 
-    func nonEmptyString(_ node: Node, _ what: String) throws(FixtureError) -> String {
+    public func nonEmptyString(_ node: Node, _ what: String) throws(SourceError) -> String {
         let value = try string(node, what)
         guard !value.isEmpty else { throw error(at: node, "\(what) cannot be empty") }
         return value
     }
 
     /// A positive decimal integer, as GitHub's ids are.
-    func identifier(_ node: Node, _ what: String) throws(FixtureError) -> Int {
+    public func identifier(_ node: Node, _ what: String) throws(SourceError) -> Int {
         guard case .scalar(let scalar) = node,
               scalar.string.utf8.allSatisfy({ $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") }),
               let value = Int(scalar.string), value >= 1
@@ -91,14 +93,14 @@ struct NodeReader {
         return value
     }
 
-    func timestamp(_ node: Node, _ what: String) throws(FixtureError) -> Timestamp {
+    public func timestamp(_ node: Node, _ what: String) throws(SourceError) -> Timestamp {
         guard case .scalar(let scalar) = node, let value = Timestamp(rfc3339: scalar.string) else {
             throw error(at: node, "\(what) must be an RFC 3339 date-time such as 2026-01-15T16:14:23Z")
         }
         return value
     }
 
-    func bool(_ node: Node, _ what: String) throws(FixtureError) -> Bool {
+    public func bool(_ node: Node, _ what: String) throws(SourceError) -> Bool {
         guard case .scalar(let scalar) = node else { throw error(at: node, "\(what) must be true or false") }
         switch scalar.string {
         case "true", "True", "TRUE": return true
@@ -107,7 +109,7 @@ struct NodeReader {
         }
     }
 
-    func oneOf<T: RawRepresentable & CaseIterable>(_ node: Node, _ what: String, _: T.Type) throws(FixtureError) -> T where T.RawValue == String {
+    public func oneOf<T: RawRepresentable & CaseIterable>(_ node: Node, _ what: String, _: T.Type) throws(SourceError) -> T where T.RawValue == String {
         let raw = try string(node, what)
         guard let value = T(rawValue: raw) else {
             throw error(at: node, "\(what) must be one of \(T.allCases.map(\.rawValue).joined(separator: ", ")), not '\(raw)'")

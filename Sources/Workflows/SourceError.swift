@@ -1,5 +1,5 @@
-/// A fixture that cannot be loaded, with the place to fix it.
-public struct FixtureError: Error, Equatable, Sendable, CustomStringConvertible {
+/// A fixture or workflow file that cannot be loaded, with the place to fix it.
+public struct SourceError: Error, Equatable, Sendable, CustomStringConvertible {
     /// The file as the user named it (or a label such as `<embedded docs-example.yml>`).
     public let file: String
     /// 1-based; 0 when the problem has no single place (an empty file).
