@@ -20,17 +20,17 @@ let package = Package(
         ),
         // Pure queue model: no I/O, no JSON, no Foundation.
         .target(name: "ConcurrencySimulator"),
-        // Transport-neutral request/response values shared by the API and the adapter.
+        // Transport-neutral request/response values and JSON bytes, shared by the API and the adapter.
         .target(name: "MockHTTP"),
         // Fixture documents (YAML or JSON) into a validated simulator.
         .target(
             name: "Fixtures",
-            dependencies: ["ConcurrencySimulator", "Workflows", .product(name: "Yams", package: "Yams")]
+            dependencies: ["ConcurrencySimulator", "Workflows", "MockHTTP", .product(name: "Yams", package: "Yams")]
         ),
         // GitHub Actions workflow files: the `${{ }}` expression language, parsing, run planning.
         .target(name: "Workflows", dependencies: ["ConcurrencySimulator", .product(name: "Yams", package: "Yams")]),
         // GitHub's REST contract: routing, validation, pagination, rendering, errors.
-        .target(name: "ConcurrencyAPI", dependencies: ["ConcurrencySimulator", "MockHTTP"]),
+        .target(name: "ConcurrencyAPI", dependencies: ["ConcurrencySimulator", "MockHTTP", "Workflows", "Fixtures"]),
         // The only code that touches C.
         .target(name: "LibeventAdapter", dependencies: ["CLibevent", "MockHTTP"]),
         .executableTarget(
@@ -41,9 +41,9 @@ let package = Package(
             ]
         ),
         .testTarget(name: "ConcurrencySimulatorTests", dependencies: ["ConcurrencySimulator"]),
-        .testTarget(name: "FixturesTests", dependencies: ["Fixtures"]),
+        .testTarget(name: "FixturesTests", dependencies: ["Fixtures", "Workflows"]),
         .testTarget(name: "WorkflowsTests", dependencies: ["Workflows"]),
-        .testTarget(name: "ConcurrencyAPITests", dependencies: ["ConcurrencyAPI", "Fixtures"]),
+        .testTarget(name: "ConcurrencyAPITests", dependencies: ["ConcurrencyAPI", "Fixtures", "Workflows"]),
         .testTarget(name: "EndToEndTests", dependencies: ["concurrency-mock"]),
     ]
 )

@@ -16,19 +16,25 @@ public struct ConcurrencyGroupsEndpoints: Sendable {
         public let link: String?
     }
 
-    public func answer(_ route: GitHubRoute, query: QueryParameters, simulator: Simulator) throws(GitHubError) -> Success {
+    /// - Parameter canReadPrivate: whether the request carries credentials that may read private
+    ///   repositories. Without them a private repository is answered exactly like a missing one,
+    ///   as GitHub does "to avoid confirming the existence of private repositories".
+    public func answer(_ route: GitHubRoute, query: QueryParameters, simulator: Simulator, canReadPrivate: Bool) throws(GitHubError) -> Success {
         let documentationURL = route.documentationURL
+        func visibleRepository(_ owner: String, _ repo: String) throws(GitHubError) -> Repository {
+            guard let repository = simulator.repository(owner: owner, name: repo),
+                  repository.visibility == .public || canReadPrivate
+            else { throw .notFound(documentationURL) }
+            return repository
+        }
         switch route {
         case .listGroupsForRepository(let owner, let repo):
-            guard let repository = simulator.repository(owner: owner, name: repo) else { throw .notFound(documentationURL) }
-            return try listGroups(of: repository, query: query)
+            return try listGroups(of: try visibleRepository(owner, repo), query: query)
         case .getGroup(let owner, let repo, let name):
-            guard let repository = simulator.repository(owner: owner, name: repo) else { throw .notFound(documentationURL) }
-            return try group(named: name, in: repository, query: query)
+            return try group(named: name, in: try visibleRepository(owner, repo), query: query)
         case .listGroupsForRun(let owner, let repo, let runID):
-            guard let repository = simulator.repository(owner: owner, name: repo),
-                  let run = repository.runs[runID]
-            else { throw .notFound(documentationURL) }
+            let repository = try visibleRepository(owner, repo)
+            guard let run = repository.runs[runID] else { throw .notFound(documentationURL) }
             return try listGroups(of: run, in: repository, query: query)
         }
     }
@@ -189,12 +195,12 @@ public struct ConcurrencyGroupsEndpoints: Sendable {
     }
 
     private func repositoryPath(_ repository: Repository) -> String {
-        "/repos/\(URLEncoding.percentEncode(repository.owner))/\(URLEncoding.percentEncode(repository.name))"
+        "/repos/\(URLEncoding.percentEncodeSegment(repository.owner))/\(URLEncoding.percentEncodeSegment(repository.name))"
     }
 
     /// The group's API URL, its name percent-encoded as one path segment.
     public func groupURL(_ name: String, in repository: Repository) -> String {
-        "\(configuration.baseURL)\(repositoryPath(repository))/actions/concurrency_groups/\(URLEncoding.percentEncode(name))"
+        "\(configuration.baseURL)\(repositoryPath(repository))/actions/concurrency_groups/\(URLEncoding.percentEncodeSegment(name))"
     }
 
     private static let paginationParameters: Set<String> = ["per_page", "after", "before"]

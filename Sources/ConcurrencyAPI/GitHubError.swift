@@ -1,3 +1,5 @@
+import MockHTTP
+
 /// One entry of a `Validation Failed` body's `errors` array (GitHub's `Validation Error`).
 public struct ValidationIssue: Equatable, Sendable {
     /// GitHub's `value` is a string, an integer or null.
@@ -11,13 +13,22 @@ public struct ValidationIssue: Equatable, Sendable {
     public var code: String
     public var message: String?
     public var value: Value?
+    /// Where in a submitted document (workflow file, fixture, JSON body) the problem is; the
+    /// control API adds these, GitHub's own endpoints never do.
+    public var line: Int?
+    public var column: Int?
 
-    public init(resource: String, field: String, code: String = "invalid", message: String? = nil, value: Value? = nil) {
+    public init(
+        resource: String, field: String, code: String = "invalid", message: String? = nil, value: Value? = nil,
+        line: Int? = nil, column: Int? = nil
+    ) {
         self.resource = resource
         self.field = field
         self.code = code
         self.message = message
         self.value = value
+        self.line = line
+        self.column = column
     }
 }
 
@@ -74,6 +85,8 @@ public struct GitHubError: Error, Equatable, Sendable {
                 case .string(let value): json.field("value", value)
                 case .integer(let value): json.field("value", value)
                 }
+                if let line = issue.line { json.field("line", line) }
+                if let column = issue.column { json.field("column", column) }
                 json.endObject()
             }
             json.endArray()
@@ -95,4 +108,6 @@ public enum DocumentationURL {
         "https://docs.github.com/rest/actions/concurrency-groups#list-concurrency-groups-for-a-workflow-run"
     /// What GitHub names for a path it does not route and for a bad API version.
     public static let restRoot = "https://docs.github.com/rest"
+    /// The mock's own control API, described in README.md and `/_mock/openapi.yaml`.
+    public static let controlAPI = "README.md#control-api"
 }

@@ -69,7 +69,7 @@ extension Simulator {
     public mutating func trigger(in repositoryKey: RepositoryKey, plan: RunPlan) throws(SimulatorError) -> RunID {
         guard repositories[repositoryKey] != nil else { throw SimulatorError("repository \(repositoryKey) does not exist") }
         guard !plan.jobs.isEmpty else { throw SimulatorError("workflow \(plan.workflow) has no jobs") }
-        let runID = RunID(max(highestRunID + 1, runIDStart?.rawValue ?? 1))
+        let runID = nextRunID
         let firstJob = max(highestJobID + 1, jobIDStart?.rawValue ?? 1)
         let ids = plan.jobs.indices.map { JobID(firstJob + $0) }
         var specs: [JobSpec] = []
@@ -91,6 +91,15 @@ extension Simulator {
             concurrency: plan.concurrency, status: .queued))
         repositories[repositoryKey]!.start(runID, now: now)
         return runID
+    }
+
+    /// The id the next triggered run gets.
+    public var nextRunID: RunID { RunID(max(highestRunID + 1, runIDStart?.rawValue ?? 1)) }
+
+    /// How many runs of this workflow file the repository has had: GitHub's `run_number` of the
+    /// previous one.
+    public func runCount(of workflow: String, in repositoryKey: RepositoryKey) -> Int {
+        repositories[repositoryKey]?.runs.values.filter { $0.workflow == workflow }.count ?? 0
     }
 
     private static func checkAcyclic(_ plan: RunPlan) throws(SimulatorError) {

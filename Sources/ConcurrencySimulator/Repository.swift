@@ -21,6 +21,8 @@ public struct Repository: Sendable {
     public internal(set) var activeGroupKeys: [GroupKey] = []
     /// The display name of every group key the repository has seen, active or not.
     var groupNames: [GroupKey: String] = [:]
+    /// The same names in the order they were first used, so an export can replay them.
+    public private(set) var groupNamesInOrder: [String] = []
 
     public init(owner: String, name: String, visibility: Visibility) {
         self.key = RepositoryKey(owner: owner, name: name)
@@ -129,9 +131,14 @@ public struct Repository: Sendable {
         jobs.merge(records) { existing, _ in existing }
     }
 
-    mutating func rememberName(_ name: String) -> GroupKey {
+    /// Records the spelling of a group's first use; answers the group's key.
+    @discardableResult
+    public mutating func rememberName(_ name: String) -> GroupKey {
         let key = GroupKey(name)
-        if groupNames[key] == nil { groupNames[key] = name }
+        if groupNames[key] == nil {
+            groupNames[key] = name
+            groupNamesInOrder.append(name)
+        }
         return key
     }
 

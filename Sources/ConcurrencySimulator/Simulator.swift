@@ -302,3 +302,47 @@ extension WorkflowRun {
         }
     }
 }
+
+extension Simulator {
+    /// Gives runs and jobs whose status a fixture left out the status their queue items imply:
+    /// `pending` while one of their items waits behind another, else `in_progress`.
+    public mutating func deriveStatuses(in repositoryKey: RepositoryKey, runs: Set<RunID>, jobs: Set<JobID>) {
+        guard let repository = repositories[repositoryKey] else { return }
+        var waitingRuns: Set<RunID> = []
+        var waitingJobs: Set<JobID> = []
+        for group in repository.groups.values {
+            for item in group.queue.dropFirst() {
+                if let job = item.job { waitingJobs.insert(job) } else { waitingRuns.insert(item.run) }
+            }
+        }
+        for run in runs where repository.runs[run] != nil {
+            repositories[repositoryKey]!.runs[run]!.status = waitingRuns.contains(run) ? .pending : .inProgress
+        }
+        for job in jobs where repository.jobs[job] != nil {
+            repositories[repositoryKey]!.jobs[job]!.status = waitingJobs.contains(job) ? .pending : .inProgress
+        }
+    }
+}
+
+extension Simulator {
+    /// Records group spellings before anything uses them, so the names shown follow this order
+    /// (an exported state lists them as first used).
+    public mutating func rememberGroupNames(_ names: [String], in repositoryKey: RepositoryKey) {
+        for name in names where !name.isEmpty { repositories[repositoryKey]?.rememberName(name) }
+    }
+}
+
+extension Simulator {
+    /// Creates the repository, or changes the visibility of the one with that owner and name.
+    /// Answers whether it was created.
+    @discardableResult
+    public mutating func putRepository(owner: String, name: String, visibility: Visibility) throws(SimulatorError) -> Bool {
+        let key = RepositoryKey(owner: owner, name: name)
+        if repositories[key] != nil {
+            repositories[key]!.visibility = visibility
+            return false
+        }
+        try addRepository(owner: owner, name: name, visibility: visibility)
+        return true
+    }
+}

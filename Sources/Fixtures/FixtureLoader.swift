@@ -2,38 +2,56 @@ import ConcurrencySimulator
 import Workflows
 import Yams
 
-/// Loads a fixture document (YAML or JSON) into a new simulator.
-///
-/// All or nothing: the simulator is built in a local value and returned only when every part of
-/// the document is valid, so a bad fixture never yields a half-loaded server. The format is
-/// described in README.md ("Fixture format").
 /// Errors name the fixture's file, line and column.
 public typealias FixtureError = SourceError
 
+/// Loads a fixture document (YAML or JSON) into a new mock state.
+///
+/// All or nothing: the state is built in a local value and returned only when every part of the
+/// document is valid and every event replayed, so a bad fixture never yields a half-loaded
+/// server. The format is described in README.md ("Fixture format"); `StateExporter` writes it.
 public enum FixtureLoader {
     /// The version this loader reads; documents may state it as `version: 1`.
     public static let formatVersion = 1
 
-    public static func load(_ text: String, file: String) throws(SourceError) -> Simulator {
+    public static func load(_ text: String, file: String) throws(SourceError) -> MockState {
         let reader = YAMLReader(file: file)
         let root = try reader.compose(text)
-        let document = try reader.mapping(root, "the fixture", allowed: ["version", "now", "repositories"], required: ["now"])
+        let document = try reader.mapping(
+            root, "the fixture",
+            allowed: ["version", "now", "frozen", "run_id_start", "job_id_start", "repositories", "events"], required: ["now"])
         if let versionNode = document["version"] {
             let version = try reader.identifier(versionNode, "version")
             guard version == formatVersion else {
                 throw reader.error(at: versionNode, "fixture format version \(version) is not supported; this build reads version \(formatVersion)")
             }
         }
-        var simulator = Simulator(now: try reader.timestamp(document["now"]!, "now"))
+        var state = MockState(simulator: Simulator(now: try reader.timestamp(document["now"]!, "now")))
+        state.clockFrozen = try document["frozen"].map { node throws(SourceError) in try reader.bool(node, "frozen") } ?? false
+        state.simulator.runIDStart = try document["run_id_start"].map { node throws(SourceError) in RunID(try reader.identifier(node, "run_id_start")) }
+        state.simulator.jobIDStart = try document["job_id_start"].map { node throws(SourceError) in JobID(try reader.identifier(node, "job_id_start")) }
+        var workflows: [PendingWorkflow] = []
         for repositoryNode in try document["repositories"].map({ node throws(SourceError) in try reader.sequence(node, "repositories") }) ?? [] {
-            try loadRepository(repositoryNode, into: &simulator, reader: reader)
+            workflows += try loadRepository(repositoryNode, into: &state.simulator, reader: reader)
         }
-        return simulator
+        try register(workflows, into: &state, reader: reader)
+        for eventNode in try document["events"].map({ node throws(SourceError) in try reader.sequence(node, "events") }) ?? [] {
+            try EventReplayer.apply(eventNode, to: &state, reader: reader)
+        }
+        return state
     }
 
-    private static func loadRepository(_ node: Node, into simulator: inout Simulator, reader: YAMLReader) throws(SourceError) {
+    /// A workflow file found in the fixture, registered once every repository exists.
+    private struct PendingWorkflow {
+        let repository: RepositoryKey
+        let file: String
+        let source: String
+        let node: Node
+    }
+
+    private static func loadRepository(_ node: Node, into simulator: inout Simulator, reader: YAMLReader) throws(SourceError) -> [PendingWorkflow] {
         let fields = try reader.mapping(
-            node, "a repository", allowed: ["owner", "name", "visibility", "runs", "concurrency_groups"],
+            node, "a repository", allowed: ["owner", "name", "visibility", "group_names", "workflows", "runs", "concurrency_groups"],
             required: ["owner", "name"])
         let owner = try reader.nonEmptyString(fields["owner"]!, "owner")
         let name = try reader.nonEmptyString(fields["name"]!, "name")
@@ -44,29 +62,80 @@ public enum FixtureLoader {
             throw reader.error(at: node, error.message)
         }
         let key = RepositoryKey(owner: owner, name: name)
+        var names: [String] = []
+        for nameNode in try fields["group_names"].map({ node throws(SourceError) in try reader.sequence(node, "group_names") }) ?? [] {
+            names.append(try reader.nonEmptyString(nameNode, "a group name"))
+        }
+        simulator.rememberGroupNames(names, in: key)
+        var unsettledRuns: Set<RunID> = []
+        var unsettledJobs: Set<JobID> = []
         for runNode in try fields["runs"].map({ node throws(SourceError) in try reader.sequence(node, "runs") }) ?? [] {
-            try loadRun(runNode, in: key, into: &simulator, reader: reader)
+            try loadRun(runNode, in: key, into: &simulator, unsettledRuns: &unsettledRuns, unsettledJobs: &unsettledJobs, reader: reader)
         }
         let groupNodes = try fields["concurrency_groups"].map { node throws(SourceError) in try reader.sequence(node, "concurrency_groups") } ?? []
         for groupNode in groupNodes {
             try loadGroup(groupNode, in: key, into: &simulator, reader: reader)
         }
+        simulator.deriveStatuses(in: key, runs: unsettledRuns, jobs: unsettledJobs)
+        var workflows: [PendingWorkflow] = []
+        for workflowNode in try fields["workflows"].map({ node throws(SourceError) in try reader.sequence(node, "workflows") }) ?? [] {
+            let workflow = try reader.mapping(workflowNode, "a workflow", allowed: ["file", "source"], required: ["file", "source"])
+            workflows.append(PendingWorkflow(
+                repository: key, file: try reader.nonEmptyString(workflow["file"]!, "file"),
+                source: try reader.string(workflow["source"]!, "source"), node: workflowNode))
+        }
+        return workflows
     }
 
-    private static func loadRun(_ node: Node, in repository: RepositoryKey, into simulator: inout Simulator, reader: YAMLReader) throws(SourceError) {
-        let fields = try reader.mapping(node, "a run", allowed: ["id", "name", "jobs", "concurrency_groups"], required: ["id", "name"])
-        let id = try reader.identifier(fields["id"]!, "a run's id")
-        let name = try reader.string(fields["name"]!, "a run's name")
+    /// Registers workflows in rounds, so a caller listed before the workflow it calls still loads.
+    private static func register(_ pending: [PendingWorkflow], into state: inout MockState, reader: YAMLReader) throws(SourceError) {
+        var remaining = pending
+        while !remaining.isEmpty {
+            var failures: [(PendingWorkflow, SourceError)] = []
+            for workflow in remaining {
+                do {
+                    try state.registerWorkflow(workflow.source, file: workflow.file, in: workflow.repository)
+                } catch {
+                    failures.append((workflow, error))
+                }
+            }
+            if failures.count == remaining.count, let (workflow, error) = failures.first {
+                let line = (workflow.node.mark?.line ?? 0)
+                throw reader.error(at: workflow.node, "workflow \(workflow.file) (its source starts near line \(line + 1)): \(error)")
+            }
+            remaining = failures.map(\.0)
+        }
+    }
+
+    private static func loadRun(
+        _ node: Node, in repository: RepositoryKey, into simulator: inout Simulator,
+        unsettledRuns: inout Set<RunID>, unsettledJobs: inout Set<JobID>, reader: YAMLReader
+    ) throws(SourceError) {
+        let fields = try reader.mapping(
+            node, "a run",
+            allowed: ["id", "name", "workflow", "status", "conclusion", "cancellation_reason", "concurrency", "jobs", "concurrency_groups"],
+            required: ["id", "name"])
+        let id = RunID(try reader.identifier(fields["id"]!, "a run's id"))
         var jobs: [Simulator.JobSpec] = []
         var jobNodes: [Node] = []
         if let jobsNode = fields["jobs"] {
-            try collectJobs(jobsNode, parent: nil, into: &jobs, nodes: &jobNodes, reader: reader)
+            try collectJobs(jobsNode, parent: nil, into: &jobs, nodes: &jobNodes, unsettled: &unsettledJobs, reader: reader)
         }
         let groupNodes = try fields["concurrency_groups"].map { node throws(SourceError) in try reader.sequence(node, "a run's concurrency_groups") } ?? []
         var groups: [String] = []
         for groupNode in groupNodes { groups.append(try reader.nonEmptyString(groupNode, "a concurrency group name")) }
+        let status = try fields["status"].map { node throws(SourceError) in try reader.oneOf(node, "status", ExecutionStatus.self) }
+        if status == nil { unsettledRuns.insert(id) }
+        let spec = Simulator.RunSpec(
+            id: id, name: try reader.string(fields["name"]!, "a run's name"),
+            workflow: try optionalString(fields["workflow"], "workflow", reader: reader),
+            jobs: jobs, configuredGroups: groups,
+            concurrency: try fields["concurrency"].flatMap { node throws(SourceError) in try settings(node, reader: reader) },
+            status: status ?? .inProgress,
+            conclusion: try optionalConclusion(fields["conclusion"], reader: reader),
+            cancellationReason: try optionalString(fields["cancellation_reason"], "cancellation_reason", reader: reader))
         do {
-            try simulator.addRun(in: repository, id: RunID(id), name: name, jobs: jobs, configuredGroups: groups)
+            try simulator.addRun(in: repository, spec)
         } catch {
             switch error.subject {
             case .job(let index)?: throw reader.error(at: jobNodes[index], error.message)
@@ -78,20 +147,59 @@ public enum FixtureLoader {
 
     /// Flattens the job tree depth-first, parents before children, keeping each job's node.
     private static func collectJobs(
-        _ node: Node, parent: JobID?, into jobs: inout [Simulator.JobSpec], nodes: inout [Node], reader: YAMLReader
+        _ node: Node, parent: JobID?, into jobs: inout [Simulator.JobSpec], nodes: inout [Node],
+        unsettled: inout Set<JobID>, reader: YAMLReader
     ) throws(SourceError) {
         for jobNode in try reader.sequence(node, "jobs") {
-            let fields = try reader.mapping(jobNode, "a job", allowed: ["id", "name", "uses", "jobs"], required: ["id", "name"])
+            let fields = try reader.mapping(
+                jobNode, "a job",
+                allowed: ["id", "name", "key", "uses", "jobs", "needs", "status", "conclusion", "cancellation_reason", "concurrency", "workflow_concurrency"],
+                required: ["id", "name"])
             let id = JobID(try reader.identifier(fields["id"]!, "a job's id"))
-            let name = try reader.string(fields["name"]!, "a job's name")
             if let uses = fields["uses"] { _ = try reader.nonEmptyString(uses, "uses") }
-            let callsReusableWorkflow = fields["uses"] != nil || fields["jobs"] != nil
-            jobs.append(Simulator.JobSpec(id: id, name: name, parent: parent, callsReusableWorkflow: callsReusableWorkflow))
+            var needs: [JobID] = []
+            for need in try fields["needs"].map({ node throws(SourceError) in try reader.sequence(node, "needs") }) ?? [] {
+                needs.append(JobID(try reader.identifier(need, "a needed job's id")))
+            }
+            let status = try fields["status"].map { node throws(SourceError) in try reader.oneOf(node, "status", ExecutionStatus.self) }
+            if status == nil { unsettled.insert(id) }
+            jobs.append(Simulator.JobSpec(
+                id: id, name: try reader.string(fields["name"]!, "a job's name"),
+                key: try optionalString(fields["key"], "key", reader: reader), parent: parent,
+                callsReusableWorkflow: fields["uses"] != nil || fields["jobs"] != nil || fields["workflow_concurrency"] != nil,
+                needs: needs,
+                concurrency: try fields["concurrency"].flatMap { node throws(SourceError) in try settings(node, reader: reader) },
+                calledWorkflowConcurrency: try fields["workflow_concurrency"].flatMap { node throws(SourceError) in try settings(node, reader: reader) },
+                status: status ?? .inProgress,
+                conclusion: try optionalConclusion(fields["conclusion"], reader: reader),
+                cancellationReason: try optionalString(fields["cancellation_reason"], "cancellation_reason", reader: reader)))
             nodes.append(jobNode)
             if let children = fields["jobs"] {
-                try collectJobs(children, parent: id, into: &jobs, nodes: &nodes, reader: reader)
+                try collectJobs(children, parent: id, into: &jobs, nodes: &nodes, unsettled: &unsettled, reader: reader)
             }
         }
+    }
+
+    /// `{group, cancel_in_progress, queue}` as evaluated settings; `null` for none.
+    private static func settings(_ node: Node, reader: YAMLReader) throws(SourceError) -> ConcurrencySettings? {
+        if reader.isNull(node) { return nil }
+        let fields = try reader.mapping(node, "concurrency settings", allowed: ["group", "cancel_in_progress", "queue"], required: ["group"])
+        let queue = try fields["queue"].map { node throws(SourceError) in try reader.oneOf(node, "queue", QueueMode.self) } ?? .single
+        let cancel = try fields["cancel_in_progress"].map { node throws(SourceError) in try reader.bool(node, "cancel_in_progress") } ?? false
+        if queue == .max, cancel {
+            throw reader.error(at: node, "queue: max cannot be combined with cancel_in_progress: true")
+        }
+        return ConcurrencySettings(group: try reader.nonEmptyString(fields["group"]!, "group"), cancelInProgress: cancel, queue: queue)
+    }
+
+    private static func optionalString(_ node: Node?, _ what: String, reader: YAMLReader) throws(SourceError) -> String? {
+        guard let node, !reader.isNull(node) else { return nil }
+        return try reader.string(node, what)
+    }
+
+    private static func optionalConclusion(_ node: Node?, reader: YAMLReader) throws(SourceError) -> Conclusion? {
+        guard let node, !reader.isNull(node) else { return nil }
+        return try reader.oneOf(node, "conclusion", Conclusion.self)
     }
 
     private static func loadGroup(_ node: Node, in repository: RepositoryKey, into simulator: inout Simulator, reader: YAMLReader) throws(SourceError) {

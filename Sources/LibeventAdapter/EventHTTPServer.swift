@@ -109,8 +109,16 @@ public final class EventHTTPServer {
 
     /// Runs the event loop until SIGINT or SIGTERM. SIGPIPE is ignored so a client that hangs
     /// up mid-answer costs only its connection.
-    public func run() {
+    ///
+    /// `ready` runs once the signal handlers are in place and just before the loop starts, so a
+    /// signal sent as soon as a readiness line appears is always a clean stop.
+    public func run(whenReady ready: () -> Void) {
         signal(SIGPIPE, SIG_IGN)
+        // A child inherits its parent's blocked signals (test runners often block these).
+        var stopSignals = sigset_t()
+        sigemptyset(&stopSignals)
+        for number in [SIGINT, SIGTERM] { sigaddset(&stopSignals, number) }
+        pthread_sigmask(SIG_UNBLOCK, &stopSignals, nil)
         for number in [SIGINT, SIGTERM] {
             let event = clibevent_signal_new(base, number, { _, _, argument in
                 guard let argument else { return }
@@ -121,6 +129,7 @@ public final class EventHTTPServer {
                 signalEvents.append(event)
             }
         }
+        ready()
         event_base_dispatch(base)
     }
 

@@ -40,6 +40,12 @@ public enum URLEncoding {
         return String(decoding: output, as: UTF8.self)
     }
 
+    /// Encodes a path segment: like `percentEncode`, and `.` or `..` fully escaped, because URL
+    /// resolution (RFC 3986 dot-segment removal) would otherwise drop such a segment.
+    public static func percentEncodeSegment(_ text: String) -> String {
+        text == "." || text == ".." ? String(repeating: "%2E", count: text.count) : percentEncode(text)
+    }
+
     /// Splits a raw query into decoded pairs in order. A key without `=` has an empty value;
     /// empty pieces (`a=1&&b=2`) are skipped. `nil` when any piece fails to decode.
     public static func queryPairs(_ query: Substring) -> [(key: String, value: String)]? {

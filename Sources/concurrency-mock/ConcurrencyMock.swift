@@ -4,6 +4,7 @@ import ConcurrencySimulator
 import Fixtures
 import Glibc
 import LibeventAdapter
+import Workflows
 
 @main
 struct ConcurrencyMock: ParsableCommand {
@@ -43,34 +44,44 @@ struct ConcurrencyMock: ParsableCommand {
     }
 
     func run() throws {
-        let simulator = try loadSimulator()
+        let state = try loadState()
         let server = try EventHTTPServer()
         let boundPort = try server.bind(host: host, port: port)
         let hostInURL = host.contains(":") ? "[\(host)]" : host
         let address = "http://\(hostInURL):\(boundPort)"
         let configuration = APIConfiguration(baseURL: baseURL ?? address, htmlBaseURL: htmlBaseURL)
-        let mock = MockServer(simulator: simulator, configuration: configuration)
+        let mock = MockServer(state: state, configuration: configuration, wallClock: {
+            Timestamp(secondsSinceEpoch: Int64(time(nil)))
+        })
         server.serve(mock, accessLog: quiet ? nil : { entry in
             var line = Array("\(entry.method) \(entry.target) \(entry.status) \(entry.microseconds)us\n".utf8)
             _ = write(STDERR_FILENO, &line, line.count)
         })
-        print("listening on \(address)")
-        fflush(nil)
-        server.run()
+        server.run {
+            print("listening on \(address)")
+            fflush(nil)
+        }
     }
 
-    private func loadSimulator() throws -> Simulator {
+    private func loadState() throws -> MockState {
         guard let fixture else {
             return try FixtureLoader.load(EmbeddedFixtures.docsExample, file: EmbeddedFixtures.docsExampleName)
         }
         guard let text = Self.readFile(fixture) else {
-            throw ValidationError("cannot read fixture file '\(fixture)'")
+            throw Self.fail("cannot read fixture file '\(fixture)' (missing, unreadable or not UTF-8)")
         }
         do {
             return try FixtureLoader.load(text, file: fixture)
         } catch {
-            throw ValidationError("invalid fixture: \(error)")
+            throw Self.fail(error.description)
         }
+    }
+
+    /// Writes `message` alone on stderr (no usage text: the command line was fine) and exits 1.
+    private static func fail(_ message: String) -> ExitCode {
+        var line = Array("concurrency-mock: \(message)\n".utf8)
+        _ = write(STDERR_FILENO, &line, line.count)
+        return ExitCode.failure
     }
 
     private static func readFile(_ path: String) -> String? {

@@ -4,13 +4,13 @@ import Fixtures
 import Foundation
 import MockHTTP
 import Testing
+import Workflows
 
 let apiBase = "https://api.github.com"
 
 /// A server over the embedded documentation example, URLs built on GitHub's own base.
 func docsExampleServer() throws -> MockServer {
-    let simulator = try FixtureLoader.load(EmbeddedFixtures.docsExample, file: "docs-example.yml")
-    return MockServer(simulator: simulator, configuration: APIConfiguration(baseURL: apiBase))
+    return MockServer(state: try FixtureLoader.load(EmbeddedFixtures.docsExample, file: "docs-example.yml"), configuration: APIConfiguration(baseURL: apiBase))
 }
 
 /// A server over one repository `o/r` with `count` active groups named `group-0000`...,
@@ -28,7 +28,7 @@ func manyGroupsServer(count: Int) throws -> MockServer {
             QueueItem(run: run, job: nil, kind: .workflow, waitingSince: simulator.now, acquiredAt: simulator.now),
         ])
     }
-    return MockServer(simulator: simulator, configuration: APIConfiguration(baseURL: apiBase))
+    return MockServer(state: MockState(simulator: simulator), configuration: APIConfiguration(baseURL: apiBase))
 }
 
 struct Answer {

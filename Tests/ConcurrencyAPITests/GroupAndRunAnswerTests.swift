@@ -32,7 +32,7 @@ import Testing
         """
 
     func server() throws -> MockServer {
-        MockServer(simulator: try FixtureLoader.load(Self.fixture, file: "inline.yml"), configuration: APIConfiguration(baseURL: apiBase))
+        MockServer(state: try FixtureLoader.load(Self.fixture, file: "inline.yml"), configuration: APIConfiguration(baseURL: apiBase))
     }
 
     @Test func groupURLsEncodeTheNameAsOneSegmentAndLeadBackToTheGroup() throws {

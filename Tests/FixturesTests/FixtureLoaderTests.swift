@@ -11,19 +11,19 @@ let fixturesDirectory = URL(fileURLWithPath: #filePath)
     @Test(arguments: ["docs-example.yml", "monorepo.yml", "reusable-workflows.yml", "matrix-jobs.yml"])
     func everyShippedFixtureLoads(_ name: String) throws {
         let text = try String(contentsOf: fixturesDirectory.appendingPathComponent(name), encoding: .utf8)
-        let simulator = try FixtureLoader.load(text, file: name)
+        let simulator = try FixtureLoader.load(text, file: name).simulator
         #expect(!simulator.repositories.isEmpty)
     }
 
     @Test func theMonorepoHasAFewHundredGroups() throws {
         let text = try String(contentsOf: fixturesDirectory.appendingPathComponent("monorepo.yml"), encoding: .utf8)
-        let repository = try #require(try FixtureLoader.load(text, file: "monorepo.yml").repository(owner: "acme", name: "platform"))
+        let repository = try #require(try FixtureLoader.load(text, file: "monorepo.yml").simulator.repository(owner: "acme", name: "platform"))
         #expect(repository.activeGroupKeys.count == 240)
         #expect(repository.runs.count == 400)
     }
 
     @Test func theDocsExampleHoldsTheDocumentedQueues() throws {
-        let simulator = try FixtureLoader.load(EmbeddedFixtures.docsExample, file: "docs-example.yml")
+        let simulator = try FixtureLoader.load(EmbeddedFixtures.docsExample, file: "docs-example.yml").simulator
         let repository = try #require(simulator.repository(owner: "octocat", name: "Hello-World"))
         #expect(simulator.now.description == "2026-01-15T16:15:00Z")
         #expect(repository.activeGroupKeys.map(\.folded) == ["ci-build", "deploy-prod"])
@@ -40,7 +40,7 @@ let fixturesDirectory = URL(fileURLWithPath: #filePath)
                "runs": [{"id": 1, "name": "CI", "jobs": [{"id": 10, "name": "call", "uses": "o/r/.github/workflows/x.yml@main", "jobs": [{"id": 11, "name": "inner"}]}]}],
                "concurrency_groups": [{"name": "g", "queue": [{"run": 1, "job": 10, "kind": "reusable_workflow", "waiting_since": "2026-01-15T16:00:00Z", "acquired_at": null}]}]}]}
             """
-        let simulator = try FixtureLoader.load(json, file: "state.json")
+        let simulator = try FixtureLoader.load(json, file: "state.json").simulator
         let repository = try #require(simulator.repository(owner: "O", name: "R"))
         #expect(repository.visibility == .private)
         #expect(repository.jobs[JobID(11)]?.parent == JobID(10))
@@ -65,7 +65,7 @@ let fixturesDirectory = URL(fileURLWithPath: #filePath)
         Bad(text: "repositories: []\n", error: "f.yml:1:1: the fixture is missing 'now'"),
         Bad(text: "now: yesterday\n", error: "f.yml:1:6: now must be an RFC 3339 date-time such as 2026-01-15T16:14:23Z"),
         Bad(text: "version: 2\nnow: \"2026-01-15T16:15:00Z\"\n", error: "f.yml:1:10: fixture format version 2 is not supported; this build reads version 1"),
-        Bad(text: "now: \"2026-01-15T16:15:00Z\"\nrepos: []\n", error: "f.yml:2:1: unknown key 'repos' in the fixture; allowed: version, now, repositories"),
+        Bad(text: "now: \"2026-01-15T16:15:00Z\"\nrepos: []\n", error: "f.yml:2:1: unknown key 'repos' in the fixture; allowed: version, now, frozen, run_id_start, job_id_start, repositories, events"),
         Bad(text: "now: \"2026-01-15T16:15:00Z\"\nrepositories:\n  - owner: o\n", error: "f.yml:3:5: a repository is missing 'name'"),
         Bad(text: header + "    visibility: internal\n", error: "f.yml:5:17: visibility must be one of public, private, not 'internal'"),
         Bad(text: header + "  - owner: O\n    name: R\n", error: "f.yml:5:5: repository o/r is declared twice"),
@@ -75,7 +75,7 @@ let fixturesDirectory = URL(fileURLWithPath: #filePath)
             error: "f.yml:10:13: job 5 is declared twice"),
         Bad(text: header + "    runs:\n      - id: 1\n        name: x\n        concurrency_groups: [ok, \"\"]\n",
             error: "f.yml:8:34: a concurrency group name cannot be empty"),
-        Bad(text: header + "    runs:\n      - { id: 1, name: x, needs: [] }\n", error: "f.yml:6:27: unknown key 'needs' in a run; allowed: id, name, jobs, concurrency_groups"),
+        Bad(text: header + "    runs:\n      - { id: 1, name: x, needs: [] }\n", error: "f.yml:6:27: unknown key 'needs' in a run; allowed: id, name, workflow, status, conclusion, cancellation_reason, concurrency, jobs, concurrency_groups"),
         Bad(text: header + "    runs:\n      - { id: 1, name: x }\n    concurrency_groups:\n      - name: g\n        queue:\n          - { run: 1, waiting_since: \"2026-01-15T16:00:00Z\" }\n          - { run: 2, waiting_since: \"2026-01-15T16:01:00Z\" }\n",
             error: "f.yml:11:13: run 2 is not a run of o/r"),
         Bad(text: header + "    runs:\n      - { id: 1, name: x }\n    concurrency_groups:\n      - name: g\n        queue:\n          - { run: 1, kind: matrix, waiting_since: \"2026-01-15T16:00:00Z\" }\n",

@@ -1,0 +1,57 @@
+import ConcurrencySimulator
+import Workflows
+import Yams
+
+/// Replays a fixture's `events:` through the same operations the control API uses.
+enum EventReplayer {
+    static let kinds = ["trigger", "complete_job", "complete_run", "cancel_run", "advance_clock"]
+
+    static func apply(_ node: Node, to state: inout MockState, reader: YAMLReader) throws(SourceError) {
+        let event = try reader.mapping(node, "an event", allowed: kinds)
+        guard event.count == 1, let (kind, body) = event.first else {
+            throw reader.error(at: node, "an event has exactly one of: \(kinds.joined(separator: ", "))")
+        }
+        do {
+            switch kind {
+            case "trigger":
+                let trigger = try TriggerEvent.parse(body, reader: reader, extraKeys: ["repository"])
+                let repository = try repositoryKey(body, reader: reader, state: state)
+                try state.trigger(trigger, in: repository)
+            case "complete_job":
+                let fields = try reader.mapping(body, "complete_job", allowed: ["job", "conclusion"], required: ["job"])
+                let conclusion = try fields["conclusion"].map { node throws(SourceError) in try reader.oneOf(node, "conclusion", Conclusion.self) } ?? .success
+                try state.simulator.completeJob(JobID(try reader.identifier(fields["job"]!, "job")), conclusion: conclusion)
+            case "complete_run":
+                let fields = try reader.mapping(body, "complete_run", allowed: ["run"], required: ["run"])
+                try state.simulator.completeRun(RunID(try reader.identifier(fields["run"]!, "run")))
+            case "cancel_run":
+                let fields = try reader.mapping(body, "cancel_run", allowed: ["run"], required: ["run"])
+                try state.simulator.cancelRun(RunID(try reader.identifier(fields["run"]!, "run")), reason: CancellationReason.controlAPI)
+            default:
+                let fields = try reader.mapping(body, "advance_clock", allowed: ["seconds"], required: ["seconds"])
+                state.simulator.now = state.simulator.now.adding(seconds: Int64(try reader.identifier(fields["seconds"]!, "seconds")))
+            }
+        } catch let error as SimulatorError {
+            throw reader.error(at: body, "\(kind): \(error.message)")
+        } catch let error as SourceError {
+            guard error.file == reader.file else { throw reader.error(at: body, "\(kind): \(error)") }
+            throw error
+        } catch {
+            throw reader.error(at: body, "\(kind): \(error)")
+        }
+    }
+
+    private static func repositoryKey(_ node: Node, reader: YAMLReader, state: MockState) throws(SourceError) -> RepositoryKey {
+        let fields = try reader.mapping(node, "a trigger", allowed: TriggerEvent.keys + ["repository"], required: ["repository"])
+        let text = try reader.nonEmptyString(fields["repository"]!, "repository")
+        let parts = text.split(separator: "/", omittingEmptySubsequences: false)
+        guard parts.count == 2, !parts[0].isEmpty, !parts[1].isEmpty else {
+            throw reader.error(at: fields["repository"]!, "repository must be OWNER/NAME, not '\(text)'")
+        }
+        let key = RepositoryKey(owner: String(parts[0]), name: String(parts[1]))
+        guard state.simulator.repositories[key] != nil else {
+            throw reader.error(at: fields["repository"]!, "repository \(text) is not in the fixture")
+        }
+        return key
+    }
+}

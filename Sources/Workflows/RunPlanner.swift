@@ -1,0 +1,366 @@
+import ConcurrencySimulator
+import Yams
+
+/// What starts a run: GitHub's trigger, as the control API receives it.
+public struct TriggerEvent: Sendable {
+    public var workflow: String
+    public var ref: String
+    public var event: String
+    public var inputs: [(key: String, value: ExpressionValue)]
+    public var vars: [(key: String, value: ExpressionValue)]
+    public var actor: String
+    public var sha: String
+    public var headRef: String
+    public var baseRef: String
+
+    public init(
+        workflow: String, ref: String = "refs/heads/main", event: String = "push",
+        inputs: [(key: String, value: ExpressionValue)] = [], vars: [(key: String, value: ExpressionValue)] = [],
+        actor: String = "octocat", sha: String = String(repeating: "0", count: 40), headRef: String = "", baseRef: String = ""
+    ) {
+        self.workflow = workflow
+        self.ref = ref
+        self.event = event
+        self.inputs = inputs
+        self.vars = vars
+        self.actor = actor
+        self.sha = sha
+        self.headRef = headRef
+        self.baseRef = baseRef
+    }
+}
+
+/// Evaluates a workflow for one trigger into the `RunPlan` the simulator runs: the run name,
+/// every `concurrency` block evaluated, matrix legs expanded, `uses:` jobs expanded into their
+/// called workflows' jobs.
+///
+/// Job-level expressions see `needs.<job>.result` as `success`: a job whose needs did not all
+/// succeed is skipped before its group would matter, so that is the only value it can observe.
+public struct RunPlanner {
+    /// GitHub allows reusable workflows nested this deep (a caller and nine levels below it).
+    public static let maximumNestingDepth = 10
+
+    let registry: WorkflowRegistry
+    let simulator: Simulator
+
+    public init(registry: WorkflowRegistry, simulator: Simulator) {
+        self.registry = registry
+        self.simulator = simulator
+    }
+
+    public func plan(_ trigger: TriggerEvent, in repositoryKey: RepositoryKey) throws(SourceError) -> RunPlan {
+        guard let repository = simulator.repositories[repositoryKey] else {
+            throw SourceError(file: trigger.workflow, line: 0, column: 0, message: "repository \(repositoryKey) does not exist")
+        }
+        guard let workflow = registry.workflow(trigger.workflow, in: repositoryKey) else {
+            throw SourceError(file: trigger.workflow, line: 0, column: 0, message: "workflow \(trigger.workflow) is not registered in \(repository.owner)/\(repository.name)")
+        }
+        guard workflow.events.contains(trigger.event) else {
+            throw SourceError(
+                file: workflow.file, line: 0, column: 0,
+                message: "workflow \(workflow.file) does not run on \(trigger.event) (its triggers: \(workflow.events.joined(separator: ", ")))")
+        }
+        let runID = simulator.nextRunID
+        let github = githubContext(trigger, workflow: workflow, repository: repository, runID: runID)
+        let inputs = ExpressionValue.object(trigger.inputs)
+        let vars = ExpressionValue.object(trigger.vars)
+        let workflowContext = ExpressionContext(["github": github, "inputs": inputs, "vars": vars])
+        let runName = try workflow.runName.map { template throws(SourceError) in
+            try Self.string(template, in: workflowContext, file: workflow.file)
+        } ?? workflow.name ?? ".github/workflows/\(workflow.file)"
+        let concurrency = try workflow.concurrency.map { definition throws(SourceError) in
+            try Self.settings(definition, in: workflowContext, file: workflow.file)
+        }
+        var drafts: [Draft] = []
+        try expand(
+            workflow, in: repositoryKey, github: github, inputs: inputs, vars: vars, parent: nil, keyPrefix: "",
+            namePrefix: "", chain: [(repositoryKey, workflow.file)], into: &drafts)
+        let jobs = drafts.map { draft in
+            PlannedJob(
+                key: draft.key, name: draft.name, parent: draft.parent, needs: draft.needs,
+                callsReusableWorkflow: draft.callsReusableWorkflow, concurrency: draft.concurrency,
+                calledWorkflowConcurrency: draft.calledWorkflowConcurrency)
+        }
+        return RunPlan(name: runName, workflow: workflow.file, concurrency: concurrency, jobs: jobs)
+    }
+
+    /// A planned job while its siblings are still being placed.
+    private struct Draft {
+        let key: String
+        let name: String
+        let parent: Int?
+        var needs: [Int]
+        let callsReusableWorkflow: Bool
+        let concurrency: ConcurrencySettings?
+        let calledWorkflowConcurrency: ConcurrencySettings?
+    }
+
+    private func githubContext(_ trigger: TriggerEvent, workflow: WorkflowDefinition, repository: Repository, runID: RunID) -> ExpressionValue {
+        var refName = trigger.ref
+        for prefix in ["refs/heads/", "refs/tags/"] where refName.hasPrefix(prefix) {
+            refName = String(refName.dropFirst(prefix.count))
+        }
+        let runNumber = simulator.runCount(of: workflow.file, in: repository.key) + 1
+        return .object([
+            ("workflow", .string(workflow.name ?? ".github/workflows/\(workflow.file)")),
+            ("ref", .string(trigger.ref)),
+            ("ref_name", .string(refName)),
+            ("head_ref", .string(trigger.headRef)),
+            ("base_ref", .string(trigger.baseRef)),
+            ("event_name", .string(trigger.event)),
+            ("run_id", .string(String(runID.rawValue))),
+            ("run_number", .string(String(runNumber))),
+            ("run_attempt", .string("1")),
+            ("repository", .string("\(repository.owner)/\(repository.name)")),
+            ("repository_owner", .string(repository.owner)),
+            ("actor", .string(trigger.actor)),
+            ("sha", .string(trigger.sha)),
+            ("job", .string("")),
+        ])
+    }
+
+    /// Places a workflow's jobs (matrix legs expanded, called workflows inlined) after `drafts`.
+    private func expand(
+        _ workflow: WorkflowDefinition, in repositoryKey: RepositoryKey, github: ExpressionValue, inputs: ExpressionValue,
+        vars: ExpressionValue, parent: Int?, keyPrefix: String, namePrefix: String,
+        chain: [(RepositoryKey, String)], into drafts: inout [Draft]
+    ) throws(SourceError) {
+        var legsByKey: [String: [Int]] = [:]
+        var pendingNeeds: [(leg: Int, needs: [String])] = []
+        for job in workflow.jobs {
+            let combinations = try Self.combinations(of: job, file: workflow.file)
+            let jobGitHub = github.setting("job", to: .string(job.key))
+            let needs = ExpressionValue.object(job.needs.map { ($0, .object([("result", .string("success")), ("outputs", .object([]))])) })
+            for (index, combination) in combinations.enumerated() {
+                let matrix = ExpressionValue.object(combination)
+                let strategy = ExpressionValue.object([
+                    ("fail-fast", .bool(true)), ("job-index", .number(Double(index))),
+                    ("job-total", .number(Double(combinations.count))), ("max-parallel", .number(Double(combinations.count))),
+                ])
+                let context = ExpressionContext([
+                    "github": jobGitHub, "inputs": inputs, "vars": vars, "needs": needs, "strategy": strategy, "matrix": matrix,
+                ])
+                let legSuffix = combination.isEmpty ? "" : " (\(combination.map(\.value.stringValue).joined(separator: ", ")))"
+                var name = try job.name.map { template throws(SourceError) in try Self.string(template, in: context, file: workflow.file) } ?? job.key
+                if job.name.map({ !$0.value.referencedNamedValues.contains("matrix") }) ?? true { name += legSuffix }
+                let leg = drafts.count
+                legsByKey[job.key, default: []].append(leg)
+                pendingNeeds.append((leg, job.needs))
+                let concurrency = try job.concurrency.map { definition throws(SourceError) in
+                    try Self.settings(definition, in: context, file: workflow.file)
+                }
+                let key = keyPrefix + job.key + legSuffix
+                guard let uses = job.uses else {
+                    drafts.append(Draft(
+                        key: key, name: namePrefix + name, parent: parent, needs: [], callsReusableWorkflow: false,
+                        concurrency: concurrency, calledWorkflowConcurrency: nil))
+                    continue
+                }
+                let (calledKey, called) = try resolve(uses, of: job, in: repositoryKey, file: workflow.file, chain: chain)
+                let calledInputs = try Self.inputs(for: called, from: job, in: context, file: workflow.file)
+                let calledContext = ExpressionContext(["github": github, "inputs": calledInputs, "vars": vars])
+                let calledConcurrency = try called.concurrency.map { definition throws(SourceError) in
+                    try Self.settings(definition, in: calledContext, file: called.file)
+                }
+                drafts.append(Draft(
+                    key: key, name: namePrefix + name, parent: parent, needs: [], callsReusableWorkflow: true,
+                    concurrency: concurrency, calledWorkflowConcurrency: calledConcurrency))
+                try expand(
+                    called, in: calledKey, github: github, inputs: calledInputs, vars: vars, parent: leg,
+                    keyPrefix: key + "/", namePrefix: namePrefix + name + " / ", chain: chain + [(calledKey, called.file)],
+                    into: &drafts)
+            }
+        }
+        for (leg, needs) in pendingNeeds {
+            drafts[leg].needs = needs.flatMap { legsByKey[$0] ?? [] }
+        }
+    }
+
+    private func resolve(
+        _ uses: Located<ReusableWorkflowTarget>, of job: JobDefinition, in repositoryKey: RepositoryKey, file: String,
+        chain: [(RepositoryKey, String)]
+    ) throws(SourceError) -> (RepositoryKey, WorkflowDefinition) {
+        guard let target = registry.resolve(uses.value, from: repositoryKey, simulator: simulator),
+              let called = registry.workflow(target.file, in: target.repository)
+        else {
+            throw SourceError(file: file, line: uses.line, column: uses.column, message: "job '\(job.key)' uses \(uses.value), which is not registered")
+        }
+        guard called.isCallable else {
+            throw SourceError(file: file, line: uses.line, column: uses.column, message: "job '\(job.key)' uses \(uses.value), which has no 'on: workflow_call' trigger")
+        }
+        if chain.contains(where: { $0.0 == target.repository && $0.1 == target.file }) {
+            throw SourceError(
+                file: file, line: uses.line, column: uses.column,
+                message: "job '\(job.key)' calls \(uses.value) again from inside itself: \(chain.map(\.1).joined(separator: " -> ")) -> \(target.file)")
+        }
+        guard chain.count < Self.maximumNestingDepth else {
+            throw SourceError(file: file, line: uses.line, column: uses.column, message: "reusable workflows nest at most \(Self.maximumNestingDepth) levels deep")
+        }
+        return (target.repository, called)
+    }
+
+    /// The called workflow's `inputs` context: `with:` values typed as declared, then defaults.
+    private static func inputs(for called: WorkflowDefinition, from job: JobDefinition, in context: ExpressionContext, file: String) throws(SourceError) -> ExpressionValue {
+        var values: [(key: String, value: ExpressionValue)] = []
+        for (name, template) in job.with {
+            guard let input = called.callInputs.first(where: { $0.name == name }) else {
+                throw SourceError(file: file, line: template.line, column: template.column, message: "\(called.file) has no input '\(name)'")
+            }
+            let raw = try evaluate(template, in: context, file: file)
+            guard let typed = input.kind.coerce(raw) else {
+                throw SourceError(file: file, line: template.line, column: template.column, message: "input '\(name)' of \(called.file) must be a \(input.kind.rawValue), not '\(raw.stringValue)'")
+            }
+            values.append((name, typed))
+        }
+        for input in called.callInputs where !values.contains(where: { $0.key == input.name }) {
+            if input.required, input.defaultValue == nil {
+                throw SourceError(file: file, line: job.line, column: job.column, message: "job '\(job.key)' does not give \(called.file) its required input '\(input.name)'")
+            }
+            values.append((input.name, input.defaultValue ?? input.kind.emptyValue))
+        }
+        return .object(values)
+    }
+
+    /// The matrix combinations of a job (one empty combination without a matrix), by GitHub's
+    /// rules: the product of the axes, minus `exclude` matches, then each `include` entry merged
+    /// into every combination whose original values it does not overwrite, or added on its own.
+    static func combinations(of job: JobDefinition, file: String) throws(SourceError) -> [[(key: String, value: ExpressionValue)]] {
+        guard let matrix = job.matrix else { return [[]] }
+        var product: [[(key: String, value: ExpressionValue)]] = matrix.axes.isEmpty ? [] : [[]]
+        for axis in matrix.axes {
+            product = product.flatMap { partial in axis.values.map { partial + [(axis.name, $0)] } }
+        }
+        product.removeAll { combination in
+            matrix.exclude.contains { exclusion in
+                exclusion.allSatisfy { pair in combination.contains { $0.key == pair.key && $0.value == pair.value } }
+            }
+        }
+        let axisNames = Set(matrix.axes.map(\.name))
+        var result = product
+        for entry in matrix.include {
+            var merged = false
+            for index in product.indices {
+                let overwritesOriginal = entry.contains { pair in
+                    axisNames.contains(pair.key) && product[index].contains { $0.key == pair.key && $0.value != pair.value }
+                }
+                guard !overwritesOriginal else { continue }
+                for pair in entry {
+                    if let existing = result[index].firstIndex(where: { $0.key == pair.key }) {
+                        result[index][existing].value = pair.value
+                    } else {
+                        result[index].append(pair)
+                    }
+                }
+                merged = true
+            }
+            if !merged { result.append(entry) }
+        }
+        guard !result.isEmpty else {
+            throw SourceError(file: file, line: job.line, column: job.column, message: "the matrix of job '\(job.key)' has no combinations left")
+        }
+        guard result.count <= 256 else {
+            throw SourceError(file: file, line: job.line, column: job.column, message: "the matrix of job '\(job.key)' has \(result.count) combinations; GitHub allows at most 256")
+        }
+        return result
+    }
+
+    static func settings(_ definition: ConcurrencyDefinition, in context: ExpressionContext, file: String) throws(SourceError) -> ConcurrencySettings {
+        let group = try string(definition.group, in: context, file: file)
+        guard !group.isEmpty else {
+            throw SourceError(file: file, line: definition.group.line, column: definition.group.column, message: "the concurrency group evaluated to an empty string")
+        }
+        let cancelInProgress: Bool
+        switch definition.cancelInProgress {
+        case .literal(let value):
+            cancelInProgress = value
+        case .expression(let template):
+            cancelInProgress = try evaluate(template, in: context, file: file).isTruthy
+            if cancelInProgress, definition.queue == .max {
+                throw SourceError(file: file, line: template.line, column: template.column, message: "queue: max cannot be combined with cancel-in-progress: true")
+            }
+        }
+        return ConcurrencySettings(group: group, cancelInProgress: cancelInProgress, queue: definition.queue)
+    }
+
+    static func string(_ template: Located<TemplateString>, in context: ExpressionContext, file: String) throws(SourceError) -> String {
+        do {
+            return try template.value.evaluateAsString(in: context)
+        } catch {
+            throw SourceError(file: file, line: template.line, column: template.column + error.offset, message: error.message)
+        }
+    }
+
+    static func evaluate(_ template: Located<TemplateString>, in context: ExpressionContext, file: String) throws(SourceError) -> ExpressionValue {
+        do {
+            return try template.value.evaluate(in: context)
+        } catch {
+            throw SourceError(file: file, line: template.line, column: template.column + error.offset, message: error.message)
+        }
+    }
+}
+
+extension ExpressionValue {
+    /// The object with one property replaced (or added).
+    func setting(_ key: String, to value: ExpressionValue) -> ExpressionValue {
+        guard case .object(var pairs) = self else { return self }
+        if let index = pairs.firstIndex(where: { $0.key == key }) { pairs[index].value = value } else { pairs.append((key, value)) }
+        return .object(pairs)
+    }
+}
+
+extension WorkflowInput.Kind {
+    /// A `with:` value converted to the declared type, or `nil` when it cannot be.
+    func coerce(_ value: ExpressionValue) -> ExpressionValue? {
+        switch (self, value) {
+        case (.boolean, .bool), (.number, .number): return value
+        case (.boolean, .string(let text)):
+            switch text.lowercased() {
+            case "true": return .bool(true)
+            case "false": return .bool(false)
+            default: return nil
+            }
+        case (.number, .string(let text)): return Double(text).map(ExpressionValue.number)
+        case (.string, _), (.choice, _), (.environment, _): return .string(value.stringValue)
+        default: return nil
+        }
+    }
+
+    /// What an optional input without a default holds.
+    var emptyValue: ExpressionValue {
+        switch self {
+        case .boolean: return .bool(false)
+        case .number: return .number(0)
+        case .string, .choice, .environment: return .string("")
+        }
+    }
+}
+
+extension TriggerEvent {
+    /// The trigger keys of a control-API body or a fixture's `trigger` event.
+    public static let keys = ["workflow", "ref", "event", "inputs", "vars", "actor", "sha", "head_ref", "base_ref"]
+
+    /// Reads a trigger from a mapping; `extraKeys` are allowed and left to the caller.
+    public static func parse(_ node: Node, reader: YAMLReader, extraKeys: [String] = []) throws(SourceError) -> TriggerEvent {
+        let fields = try reader.mapping(node, "a trigger", allowed: keys + extraKeys, required: ["workflow"])
+        func text(_ key: String) throws(SourceError) -> String? {
+            try fields[key].map { node throws(SourceError) in try reader.string(node, key) }
+        }
+        func pairs(_ key: String) throws(SourceError) -> [(key: String, value: ExpressionValue)] {
+            guard let node = fields[key], !reader.isNull(node) else { return [] }
+            guard case .object(let pairs) = WorkflowDefinition.value(of: node, reader: reader), case .mapping = node else {
+                throw reader.error(at: node, "\(key) must be a mapping")
+            }
+            return pairs
+        }
+        var event = TriggerEvent(workflow: try reader.nonEmptyString(fields["workflow"]!, "workflow"))
+        event.ref = try text("ref") ?? event.ref
+        event.event = try text("event") ?? event.event
+        event.inputs = try pairs("inputs")
+        event.vars = try pairs("vars")
+        event.actor = try text("actor") ?? event.actor
+        event.sha = try text("sha") ?? event.sha
+        event.headRef = try text("head_ref") ?? event.headRef
+        event.baseRef = try text("base_ref") ?? event.baseRef
+        return event
+    }
+}
