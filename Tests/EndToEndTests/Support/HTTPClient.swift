@@ -149,6 +149,11 @@ final class HTTPConnection {
 
     // MARK: - Reading
 
+    /// Reads the next response; `isHead` says whether it answers a HEAD (no body follows).
+    func receiveResponse(isHead: Bool) throws -> HTTPResponse {
+        try readResponse(isHead: isHead)
+    }
+
     private func readResponse(isHead: Bool) throws -> HTTPResponse {
         let deadline = monotonicMilliseconds() + Int(timeoutMilliseconds)
         let headerEnd = try readUntilHeaderEnd(deadline: deadline)
