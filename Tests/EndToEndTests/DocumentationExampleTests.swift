@@ -100,12 +100,12 @@ import Testing
             // And every URL in them is followable: position_url and group_url on this server.
             for group in try run.json()["concurrency_groups"]?.arrayValue ?? [] {
                 let groupURL = try #require(group["group_url"]?.stringValue)
-                let followed = try connection.get(try #require(target(of: groupURL, onBase: server.baseURL)))
+                let followed = try connection.get(try #require(requestTarget(of: groupURL, onBase: server.baseURL)))
                 #expect(followed.status == 200)
                 #expect(try followed.json()["group_name"] == group["group_name"])
                 for member in group["group_members"]?.arrayValue ?? [] {
                     let positionURL = try #require(member["position_url"]?.stringValue)
-                    let ahead = try connection.get(try #require(target(of: positionURL, onBase: server.baseURL)))
+                    let ahead = try connection.get(try #require(requestTarget(of: positionURL, onBase: server.baseURL)))
                     #expect(ahead.status == 200)
                     let members = try ahead.json()["group_members"]?.arrayValue ?? []
                     // The item itself comes last, after everything ahead of it.

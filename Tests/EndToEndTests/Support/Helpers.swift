@@ -75,7 +75,7 @@ func queryValue(_ name: String, in url: String) -> String? {
 
 /// The request target (path and query) of an absolute URL on `base`, or `nil` when the URL is
 /// not on that base.
-func target(of url: String, onBase base: String) -> String? {
+func requestTarget(of url: String, onBase base: String) -> String? {
     guard url.hasPrefix(base + "/") else { return nil }
     return String(url.dropFirst(base.count))
 }
