@@ -54,15 +54,17 @@ import Glibc
     }
 
     @Test(arguments: [SIGINT, SIGTERM], [false, true])
-    func signalsStopTheServerCleanly(signal: Int32, withOpenConnection: Bool) throws {
+    func signalsStopTheServerCleanly(signal: Int32, keepConnectionOpen: Bool) throws {
         let server = try ServerProcess(arguments: ["--port", "0"])
         defer { server.stop(signal: SIGKILL) }
         try server.waitUntilListening()
-        var connection: HTTPConnection?
-        if withOpenConnection {
-            // An idle keep-alive connection must not hold the server up.
-            connection = try server.connect()
-            #expect(try connection?.get("/repos/octocat/Hello-World/actions/concurrency_groups").status == 200)
+        // One answered request proves the event loop (and its signal handling) is running; see
+        // signalRightAfterTheListeningLine for the time before that.
+        var connection: HTTPConnection? = try server.connect()
+        #expect(try connection?.get("/repos/octocat/Hello-World/actions/concurrency_groups").status == 200)
+        if !keepConnectionOpen {
+            connection?.close()
+            connection = nil
         }
         let started = monotonicMilliseconds()
         kill(server.pid, signal)
@@ -70,12 +72,34 @@ import Glibc
         #expect(outcome == .exited(0), "after signal \(signal): \(outcome.map(\.description) ?? "still running after 10 s")")
         #expect(monotonicMilliseconds() - started < 5_000)
         if let connection {
+            // An idle keep-alive connection does not hold the server up, and is closed with it.
             #expect(try connection.waitForClose(milliseconds: 2_000), "the connection outlived the server")
         }
-        // Nothing but the listening line on stdout; the signal itself is not an error.
+        server.stdout.waitForEnd(milliseconds: 2_000)
         server.stderr.waitForEnd(milliseconds: 2_000)
         #expect(server.stdout.text.split(separator: "\n").count == 1)
-        #expect(!server.stderr.text.contains("rror"))
+        #expect(server.stderr.text.split(separator: "\n").count == 1, "\(server.stderr.text)")  // the one access-log line
+    }
+
+    /// The listening line promises a running server, but it is printed before the SIGINT/SIGTERM
+    /// handlers are installed (`ConcurrencyMock.run()` prints, then `EventHTTPServer.run()`
+    /// sets up the signal events). A signal sent as soon as the line is read can land in between
+    /// and kill the process with the default action (killed by signal, not exit status 0).
+    @Test(arguments: [SIGTERM, SIGINT])
+    func signalRightAfterTheListeningLine(signal: Int32) throws {
+        var outcomes: [ExitOutcome] = []
+        for _ in 0..<25 {
+            let server = try ServerProcess(arguments: ["--port", "0", "--quiet"])
+            defer { server.stop(signal: SIGKILL) }
+            let listening = server.stdout.waitFor(milliseconds: 15_000, pollMicroseconds: 0) { $0.contains("\n") }
+            try #require(listening, "no listening line: \(server.stderr.text)")
+            kill(server.pid, signal)
+            outcomes.append(server.waitForExit(milliseconds: 10_000) ?? ExitOutcome(reason: .signalled, code: -1))
+        }
+        let unclean = outcomes.filter { $0 != .exited(0) }
+        withKnownIssue("the listening line is printed before the signal handlers are installed", isIntermittent: true) {
+            #expect(unclean.isEmpty, "\(unclean.count) of \(outcomes.count) servers did not exit cleanly: \(unclean)")
+        }
     }
 
     /// `posix_spawn` passes on the parent thread's signal mask, and Foundation's `Process.run()`
@@ -204,6 +228,7 @@ import Glibc
         let listened = server.stdout.waitFor(milliseconds: 10_000) { $0.contains("\n") }
         if listened {
             #expect(server.stdout.text == "listening on http://127.0.0.1:65535\n")
+            #expect(try HTTPConnection(port: 65535).get("/repos/octocat/Hello-World/actions/concurrency_groups").status == 200)
             #expect(server.stop() == .exited(0))
         } else {
             // Someone else holds 65535: then the refusal is about binding, not about the range.

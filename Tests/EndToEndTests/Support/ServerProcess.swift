@@ -50,13 +50,13 @@ final class StreamCollector: Sendable {
 
     /// Waits until `predicate` holds for the text so far, or the stream ends, or the time is up.
     @discardableResult
-    func waitFor(milliseconds: Int, until predicate: (String) -> Bool) -> Bool {
+    func waitFor(milliseconds: Int, pollMicroseconds: UInt32 = 5_000, until predicate: (String) -> Bool) -> Bool {
         let deadline = monotonicMilliseconds() + milliseconds
         while true {
             let (text, ended) = state.withLock { (String(decoding: $0.bytes, as: UTF8.self), $0.reachedEnd) }
             if predicate(text) { return true }
             if ended || monotonicMilliseconds() >= deadline { return false }
-            usleep(5_000)
+            if pollMicroseconds > 0 { usleep(pollMicroseconds) } else { sched_yield() }
         }
     }
 
