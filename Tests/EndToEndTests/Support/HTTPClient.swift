@@ -188,9 +188,6 @@ final class HTTPConnection {
             response.body = buffer
             buffer.removeAll()
         }
-        if response.header("Connection")?.lowercased() == "close" {
-            close()
-        }
         return response
     }
 
