@@ -164,10 +164,8 @@ import Testing
                 ("/repos/secret/Vault/actions/runs/7/concurrency_groups", Docs.listForRun),
             ] {
                 let response = try connection.get(target)
-                withKnownIssue("visibility: private is ignored; private repositories are served without credentials") {
-                    #expect(response.status == 404, "\(target) answered \(response.status) \(response.bodyText)")
-                    #expect((try? response.json()) == Self.notFound(documentationURL))
-                }
+                #expect(response.status == 404, "\(target) answered \(response.status) \(response.bodyText)")
+                #expect((try? response.json()) == Self.notFound(documentationURL))
             }
         }
     }

@@ -97,9 +97,7 @@ import Glibc
             outcomes.append(server.waitForExit(milliseconds: 10_000) ?? ExitOutcome(reason: .signalled, code: -1))
         }
         let unclean = outcomes.filter { $0 != .exited(0) }
-        withKnownIssue("the listening line is printed before the signal handlers are installed", isIntermittent: true) {
-            #expect(unclean.isEmpty, "\(unclean.count) of \(outcomes.count) servers did not exit cleanly: \(unclean)")
-        }
+        #expect(unclean.isEmpty, "\(unclean.count) of \(outcomes.count) servers did not exit cleanly: \(unclean)")
     }
 
     /// `posix_spawn` passes on the parent thread's signal mask, and Foundation's `Process.run()`
@@ -114,9 +112,7 @@ import Glibc
         #expect(try server.connect().get("/repos/octocat/Hello-World/actions/concurrency_groups").status == 200)
         kill(server.pid, signal)
         let outcome = server.waitForExit(milliseconds: 3_000)
-        withKnownIssue("SIGINT/SIGTERM stay blocked when inherited blocked: the server does not unblock them") {
-            #expect(outcome == .exited(0), "after signal \(signal): \(outcome.map(\.description) ?? "still running after 3 s")")
-        }
+        #expect(outcome == .exited(0), "after signal \(signal): \(outcome.map(\.description) ?? "still running after 3 s")")
     }
 
     struct BadFixture: CustomTestStringConvertible, Sendable {
@@ -131,7 +127,7 @@ import Glibc
         BadFixture(
             name: "unknown key at line 3",
             yaml: "version: 1\nnow: \"2026-01-15T16:15:00Z\"\ncolour: blue\n",
-            expected: "3:1: unknown key 'colour' in the fixture; allowed: version, now, repositories"),
+            expected: "3:1: unknown key 'colour' in the fixture; allowed: version, now, frozen, run_id_start, job_id_start, repositories, events"),
         BadFixture(
             name: "queue item of an unknown run",
             yaml: """
