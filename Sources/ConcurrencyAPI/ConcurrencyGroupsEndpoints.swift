@@ -16,14 +16,16 @@ public struct ConcurrencyGroupsEndpoints: Sendable {
         public let link: String?
     }
 
-    /// - Parameter canReadPrivate: whether the request carries credentials that may read private
-    ///   repositories. Without them a private repository is answered exactly like a missing one,
-    ///   as GitHub does "to avoid confirming the existence of private repositories".
-    public func answer(_ route: GitHubRoute, query: QueryParameters, simulator: Simulator, canReadPrivate: Bool) throws(GitHubError) -> Success {
+    /// - Parameter canRead: whether the caller may read a repository. One it may not read is
+    ///   answered exactly like a missing one, as GitHub does "to avoid confirming the existence
+    ///   of private repositories".
+    public func answer(
+        _ route: GitHubRoute, query: QueryParameters, simulator: Simulator, canRead: (Repository) -> Bool
+    ) throws(GitHubError) -> Success {
         let documentationURL = route.documentationURL
         func visibleRepository(_ owner: String, _ repo: String) throws(GitHubError) -> Repository {
             guard let repository = simulator.repository(owner: owner, name: repo),
-                  repository.visibility == .public || canReadPrivate
+                  canRead(repository)
             else { throw .notFound(documentationURL) }
             return repository
         }

@@ -12,6 +12,7 @@ struct ControlAPI {
     /// What a control request did: the answer, and the state it leaves.
     enum Route {
         case health, clock, advanceClock, state, reset
+        case tokens, token(String), authentication, rateLimits, resetRateLimits
         case repository(owner: String, name: String)
         case workflow(owner: String, name: String, file: String)
         case runs(owner: String, name: String)
@@ -28,6 +29,11 @@ struct ControlAPI {
             case ["clock", "advance"]: self = .advanceClock
             case ["state"]: self = .state
             case ["reset"]: self = .reset
+            case ["tokens"]: self = .tokens
+            case let parts where parts.count == 2 && parts[0] == "tokens" && !parts[1].isEmpty: self = .token(parts[1])
+            case ["auth"]: self = .authentication
+            case ["rate_limits"]: self = .rateLimits
+            case ["rate_limits", "reset"]: self = .resetRateLimits
             default:
                 guard parts.count >= 3, parts[0] == "repos", !parts[1].isEmpty, !parts[2].isEmpty else { return nil }
                 let (owner, name) = (parts[1], parts[2])
@@ -55,9 +61,10 @@ struct ControlAPI {
 
         var allowedMethods: [String] {
             switch self {
-            case .health, .run: return ["GET"]
-            case .clock, .state: return ["GET", "PUT"]
-            case .advanceClock, .reset, .runs, .completeRun, .cancelRun, .completeJob: return ["POST"]
+            case .health, .run, .tokens: return ["GET"]
+            case .clock, .state, .authentication, .rateLimits: return ["GET", "PUT"]
+            case .token: return ["GET", "PUT", "DELETE"]
+            case .advanceClock, .reset, .runs, .completeRun, .cancelRun, .completeJob, .resetRateLimits: return ["POST"]
             case .repository: return ["PUT"]
             case .workflow: return ["GET", "PUT"]
             }
@@ -77,6 +84,8 @@ struct ControlAPI {
         let initialState: MockState
         let initialClock: MockClock
         let wall: Timestamp
+        /// Set when the operation empties every rate-limit budget.
+        var resetRateLimits = false
     }
 
     static func notFound() -> GitHubError { .notFound(DocumentationURL.controlAPI) }
@@ -136,10 +145,61 @@ struct ControlAPI {
                     throw Self.invalid("State", "body", error)
                 }
             }
+            context.resetRateLimits = method == "PUT"
             return (200, StateExporter.export(context.state))
         case .reset:
             context.state = context.initialState
             context.clock = context.initialClock
+            context.resetRateLimits = true
+            return (200, Array(#"{"status":"reset"}"#.utf8))
+        case .tokens:
+            return (200, tokensDocument(context.state.tokens.sorted { $0.key < $1.key }))
+        case .token(let text):
+            switch method {
+            case "PUT":
+                let node = try Self.document(body, "Token")
+                let token: AccessToken
+                do {
+                    token = try AccessToken.parse(node, reader: YAMLReader(file: "request body"))
+                } catch {
+                    throw Self.invalid("Token", "body", error)
+                }
+                let created = context.state.tokens.updateValue(token, forKey: text) == nil
+                return (created ? 201 : 200, tokenDocument(token, named: text))
+            case "DELETE":
+                guard context.state.tokens.removeValue(forKey: text) != nil else { throw Self.notFound() }
+                return (204, [])
+            default:
+                guard let token = context.state.tokens[text] else { throw Self.notFound() }
+                return (200, tokenDocument(token, named: text))
+            }
+        case .authentication:
+            if method == "PUT" {
+                let fields = try Self.object(body, "Authentication", allowed: ["mode"], required: ["mode"])
+                guard case .scalar(let scalar) = fields["mode"]!, let mode = AuthenticationMode(rawValue: scalar.string) else {
+                    throw Self.invalid("Authentication", "mode", "mode must be permissive or strict")
+                }
+                context.state.authenticationMode = mode
+            }
+            return (200, Array(#"{"mode":"\#(context.state.authenticationMode.rawValue)"}"#.utf8))
+        case .rateLimits:
+            if method == "PUT" {
+                let node = try Self.document(body, "RateLimits")
+                do {
+                    context.state.rateLimits = try FixtureLoader.rateLimitPolicy(node, reader: YAMLReader(file: "request body"))
+                } catch {
+                    throw Self.invalid("RateLimits", "body", error)
+                }
+            }
+            var json = JSONWriter()
+            json.beginObject()
+            json.field("enforce", context.state.rateLimits.enforced)
+            json.field("authenticated", context.state.rateLimits.authenticatedLimit)
+            json.field("anonymous", context.state.rateLimits.anonymousLimit)
+            json.endObject()
+            return (200, json.bytes)
+        case .resetRateLimits:
+            context.resetRateLimits = true
             return (200, Array(#"{"status":"reset"}"#.utf8))
         case .repository(let owner, let name):
             let fields = try Self.object(body, "Repository", allowed: ["visibility"])
@@ -262,6 +322,20 @@ struct ControlAPI {
     }
 
     // MARK: - Documents
+
+    private func tokensDocument(_ tokens: [(key: String, value: AccessToken)]) -> [UInt8] {
+        var json = JSONWriter()
+        json.beginArray()
+        for (text, token) in tokens { StateExporter.write(token, named: text, to: &json) }
+        json.endArray()
+        return json.bytes
+    }
+
+    private func tokenDocument(_ token: AccessToken, named text: String) -> [UInt8] {
+        var json = JSONWriter()
+        StateExporter.write(token, named: text, to: &json)
+        return json.bytes
+    }
 
     private func clockDocument(_ context: Context) -> [UInt8] {
         var json = JSONWriter()

@@ -15,6 +15,7 @@ public final class MockServer: HTTPResponder {
     private var clock: MockClock
     private let initialClock: MockClock
     private let wallClock: @Sendable () -> Timestamp
+    private var rateLimiter = RateLimiter()
     private var requestCounter: UInt32 = 0
     private let requestIDPrefix: String
 
@@ -61,7 +62,7 @@ public final class MockServer: HTTPResponder {
             return respondToControl(request, segments: target.segments.dropFirst())
         }
         let version: String
-        switch request.headers["X-GitHub-Api-Version"].map(Self.trimmed) {
+        switch request.headers["X-GitHub-Api-Version"].map({ Substring($0).trimmingSpaces }) {
         case .none, .some(""):
             version = APIVersion.defaultVersion
         case .some(let requested):
@@ -70,21 +71,78 @@ public final class MockServer: HTTPResponder {
             }
             version = requested
         }
-        guard request.method == "GET" || request.method == "HEAD",
-              let route = GitHubRoute(segments: target.segments)
-        else {
-            return Self.errorResponse(.notFound(DocumentationURL.restRoot), version: version)
-        }
+        let caller: Caller
         do {
-            // Permissive authentication: any token may read private repositories.
-            let hasToken = request.headers["Authorization"].map { !Self.trimmed($0).isEmpty } ?? false
-            let success = try endpoints.answer(route, query: target.query, simulator: state.simulator, canReadPrivate: hasToken)
-            var response = HTTPResponse(status: 200, headers: Self.jsonHeaders(version: version), body: success.body)
-            if let link = success.link { response.headers.add("Link", link) }
-            return response
+            caller = try Caller.identify(
+                request.headers, remoteAddress: request.remoteAddress, tokens: state.tokens, mode: state.authenticationMode)
         } catch {
             return Self.errorResponse(error, version: version)
         }
+        if state.authenticationMode == .strict, (request.headers["User-Agent"] ?? "").isEmpty {
+            return Self.errorResponse(Caller.userAgentRequired, version: version)
+        }
+        let policy = state.rateLimits
+        let limit = caller.isAuthenticated ? policy.authenticatedLimit : policy.anonymousLimit
+        let now = state.simulator.now
+        if policy.enforced, rateLimiter.status(of: caller.budgetKey, limit: limit, now: now).remaining == 0 {
+            var response = Self.errorResponse(RateLimiter.exceeded(caller), version: version)
+            addRateLimitHeaders(rateLimiter.status(of: caller.budgetKey, limit: limit, now: now), to: &response)
+            return response
+        }
+        var response = answer(request, target: target, caller: caller, version: version)
+        let notModified = response.status == 304
+        let counted = notModified && caller.isAuthenticated
+            ? rateLimiter.status(of: caller.budgetKey, limit: limit, now: now)
+            : rateLimiter.count(caller.budgetKey, limit: limit, now: now)
+        addRateLimitHeaders(counted, to: &response)
+        if case .token(_, let token, _) = caller, token.hasOAuthScopes {
+            response.headers.add("X-OAuth-Scopes", token.scopes.joined(separator: ", "))
+            response.headers.add("X-Accepted-OAuth-Scopes", "repo")
+        }
+        return response
+    }
+
+    /// The answer of a GitHub route (or `GET /versions`), with its ETag, or 304 when the
+    /// request's `If-None-Match` names that ETag.
+    private func answer(_ request: HTTPRequest, target: RequestTarget, caller: Caller, version: String) -> HTTPResponse {
+        guard request.method == "GET" || request.method == "HEAD" else {
+            return Self.errorResponse(.notFound(DocumentationURL.restRoot), version: version)
+        }
+        var response: HTTPResponse
+        if target.segments == ["versions"] {
+            var json = JSONWriter()
+            json.beginArray()
+            for supported in APIVersion.supported.reversed() { json.string(supported) }
+            json.endArray()
+            response = HTTPResponse(status: 200, headers: Self.jsonHeaders(version: version), body: json.bytes)
+        } else {
+            guard let route = GitHubRoute(segments: target.segments) else {
+                return Self.errorResponse(.notFound(DocumentationURL.restRoot), version: version)
+            }
+            do {
+                let success = try endpoints.answer(route, query: target.query, simulator: state.simulator, canRead: caller.canRead)
+                response = HTTPResponse(status: 200, headers: Self.jsonHeaders(version: version), body: success.body)
+                if let link = success.link { response.headers.add("Link", link) }
+            } catch {
+                return Self.errorResponse(error, version: version)
+            }
+        }
+        let tag = EntityTag.of(response.body)
+        response.headers.add("ETag", tag)
+        if let ifNoneMatch = request.headers["If-None-Match"], EntityTag.matches(ifNoneMatch, tag) {
+            response.status = 304
+            response.body = []
+            response.headers.removeAll(named: "Content-Type")
+        }
+        return response
+    }
+
+    private func addRateLimitHeaders(_ status: RateLimiter.Status, to response: inout HTTPResponse) {
+        response.headers.add("X-RateLimit-Limit", String(status.limit))
+        response.headers.add("X-RateLimit-Remaining", String(status.remaining))
+        response.headers.add("X-RateLimit-Used", String(status.used))
+        response.headers.add("X-RateLimit-Reset", String(status.reset.secondsSinceEpoch))
+        response.headers.add("X-RateLimit-Resource", "core")
     }
 
     private func respondToControl(_ request: HTTPRequest, segments: ArraySlice<String>) -> HTTPResponse {
@@ -98,6 +156,7 @@ public final class MockServer: HTTPResponder {
             // Only a successful operation replaces the state: a refused one changes nothing.
             state = context.state
             clock = context.clock
+            if context.resetRateLimits { rateLimiter.reset() }
             return HTTPResponse(status: status, headers: Self.jsonHeaders(version: nil), body: body)
         } catch {
             var response = Self.errorResponse(error, version: nil)
@@ -117,10 +176,6 @@ public final class MockServer: HTTPResponder {
 
     static func errorResponse(_ error: GitHubError, version: String?) -> HTTPResponse {
         HTTPResponse(status: error.status, headers: jsonHeaders(version: version), body: error.body)
-    }
-
-    private static func trimmed(_ text: String) -> String {
-        String(text.drop { $0 == " " || $0 == "\t" }.reversed().drop { $0 == " " || $0 == "\t" }.reversed())
     }
 
     private static func hex(_ value: UInt32, width: Int) -> String {

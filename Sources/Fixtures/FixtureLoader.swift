@@ -19,7 +19,8 @@ public enum FixtureLoader {
         let root = try reader.compose(text)
         let document = try reader.mapping(
             root, "the fixture",
-            allowed: ["version", "now", "frozen", "run_id_start", "job_id_start", "repositories", "events"], required: ["now"])
+            allowed: ["version", "now", "frozen", "run_id_start", "job_id_start", "auth", "tokens", "rate_limits", "repositories", "events"],
+            required: ["now"])
         if let versionNode = document["version"] {
             let version = try reader.identifier(versionNode, "version")
             guard version == formatVersion else {
@@ -30,6 +31,17 @@ public enum FixtureLoader {
         state.clockFrozen = try document["frozen"].map { node throws(SourceError) in try reader.bool(node, "frozen") } ?? false
         state.simulator.runIDStart = try document["run_id_start"].map { node throws(SourceError) in RunID(try reader.identifier(node, "run_id_start")) }
         state.simulator.jobIDStart = try document["job_id_start"].map { node throws(SourceError) in JobID(try reader.identifier(node, "job_id_start")) }
+        state.authenticationMode = try document["auth"].map { node throws(SourceError) in try reader.oneOf(node, "auth", AuthenticationMode.self) } ?? .permissive
+        for tokenNode in try document["tokens"].map({ node throws(SourceError) in try reader.sequence(node, "tokens") }) ?? [] {
+            let token = try AccessToken.parse(tokenNode, reader: reader, extraKeys: ["token"])
+            let fields = try reader.mapping(tokenNode, "a token", allowed: AccessToken.documentKeys + ["token"], required: ["token"])
+            let text = try reader.nonEmptyString(fields["token"]!, "token")
+            guard state.tokens[text] == nil else { throw reader.error(at: fields["token"]!, "token '\(text)' is declared twice") }
+            state.tokens[text] = token
+        }
+        if let limits = document["rate_limits"] {
+            state.rateLimits = try rateLimitPolicy(limits, reader: reader)
+        }
         var workflows: [PendingWorkflow] = []
         for repositoryNode in try document["repositories"].map({ node throws(SourceError) in try reader.sequence(node, "repositories") }) ?? [] {
             workflows += try loadRepository(repositoryNode, into: &state.simulator, reader: reader)
@@ -39,6 +51,16 @@ public enum FixtureLoader {
             try EventReplayer.apply(eventNode, to: &state, reader: reader)
         }
         return state
+    }
+
+    /// `{enforce, authenticated, anonymous}`, GitHub's defaults for what is left out.
+    public static func rateLimitPolicy(_ node: Node, reader: YAMLReader) throws(SourceError) -> RateLimitPolicy {
+        let fields = try reader.mapping(node, "rate_limits", allowed: ["enforce", "authenticated", "anonymous"])
+        var policy = RateLimitPolicy()
+        policy.enforced = try fields["enforce"].map { node throws(SourceError) in try reader.bool(node, "enforce") } ?? policy.enforced
+        policy.authenticatedLimit = try fields["authenticated"].map { node throws(SourceError) in try reader.identifier(node, "authenticated") } ?? policy.authenticatedLimit
+        policy.anonymousLimit = try fields["anonymous"].map { node throws(SourceError) in try reader.identifier(node, "anonymous") } ?? policy.anonymousLimit
+        return policy
     }
 
     /// A workflow file found in the fixture, registered once every repository exists.

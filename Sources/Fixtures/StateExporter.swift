@@ -15,6 +15,19 @@ public enum StateExporter {
         json.field("frozen", state.clockFrozen)
         json.field("run_id_start", simulator.nextRunID.rawValue)
         json.field("job_id_start", max(simulator.highestJobID + 1, simulator.jobIDStart?.rawValue ?? 1))
+        json.field("auth", state.authenticationMode.rawValue)
+        json.key("tokens")
+        json.beginArray()
+        for (text, token) in state.tokens.sorted(by: { $0.key < $1.key }) {
+            write(token, named: text, to: &json)
+        }
+        json.endArray()
+        json.key("rate_limits")
+        json.beginObject()
+        json.field("enforce", state.rateLimits.enforced)
+        json.field("authenticated", state.rateLimits.authenticatedLimit)
+        json.field("anonymous", state.rateLimits.anonymousLimit)
+        json.endObject()
         json.key("repositories")
         json.beginArray()
         let workflows = state.workflows.all
@@ -53,6 +66,35 @@ public enum StateExporter {
         json.endArray()
         json.endObject()
         return json.bytes
+    }
+
+    /// A token as a fixture describes it (the control API lists tokens the same way).
+    public static func write(_ token: AccessToken, named text: String, to json: inout JSONWriter) {
+        json.beginObject()
+        json.field("token", text)
+        json.field("type", token.kind.rawValue)
+        if token.hasOAuthScopes {
+            json.key("scopes")
+            json.beginArray()
+            for scope in token.scopes { json.string(scope) }
+            json.endArray()
+        } else {
+            json.key("repositories")
+            switch token.selection {
+            case .all:
+                json.string("all")
+            case .only(let repositories):
+                json.beginArray()
+                for repository in repositories.map({ "\($0.owner.folded)/\($0.name.folded)" }).sorted() { json.string(repository) }
+                json.endArray()
+            }
+            json.key("permissions")
+            json.beginObject()
+            json.field("actions", token.actions.rawValue)
+            json.endObject()
+        }
+        json.field("user_id", token.userID)
+        json.endObject()
     }
 
     private static func write(_ run: WorkflowRun, of repository: Repository, to json: inout JSONWriter) {

@@ -25,6 +25,10 @@ public struct HTTPHeaders: Sendable, Equatable, Sequence {
         fields.append((name, value))
     }
 
+    public mutating func removeAll(named name: String) {
+        fields.removeAll { Self.namesMatch($0.name, name) }
+    }
+
     public func makeIterator() -> IndexingIterator<[(name: String, value: String)]> {
         fields.makeIterator()
     }

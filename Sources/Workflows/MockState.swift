@@ -8,11 +8,22 @@ public struct MockState: Sendable {
     public var workflows: WorkflowRegistry
     /// Whether the clock stands still (moved only by hand) or runs in real time.
     public var clockFrozen: Bool
+    /// The credentials the mock knows, by token string.
+    public var tokens: [String: AccessToken]
+    public var authenticationMode: AuthenticationMode
+    public var rateLimits: RateLimitPolicy
 
-    public init(simulator: Simulator, workflows: WorkflowRegistry = WorkflowRegistry(), clockFrozen: Bool = false) {
+    public init(
+        simulator: Simulator, workflows: WorkflowRegistry = WorkflowRegistry(), clockFrozen: Bool = false,
+        tokens: [String: AccessToken] = [:], authenticationMode: AuthenticationMode = .permissive,
+        rateLimits: RateLimitPolicy = RateLimitPolicy()
+    ) {
         self.simulator = simulator
         self.workflows = workflows
         self.clockFrozen = clockFrozen
+        self.tokens = tokens
+        self.authenticationMode = authenticationMode
+        self.rateLimits = rateLimits
     }
 
     /// Parses and registers `.github/workflows/FILE` of a repository. Answers whether it was new.

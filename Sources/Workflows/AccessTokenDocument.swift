@@ -1,0 +1,47 @@
+import ConcurrencySimulator
+import Yams
+
+extension AccessToken {
+    /// The keys describing a token in a fixture or a control-API body.
+    public static let documentKeys = ["type", "scopes", "repositories", "permissions", "user_id"]
+
+    /// Reads `{type, scopes, repositories, permissions: {actions}, user_id}`; `extraKeys` are
+    /// allowed and left to the caller.
+    public static func parse(_ node: Node, reader: YAMLReader, extraKeys: [String] = []) throws(SourceError) -> AccessToken {
+        let fields = try reader.mapping(node, "a token", allowed: documentKeys + extraKeys, required: ["type"])
+        let kind = try reader.oneOf(fields["type"]!, "type", Kind.self)
+        let userID = try fields["user_id"].map { node throws(SourceError) in try reader.identifier(node, "user_id") } ?? 1
+        switch kind {
+        case .classic, .oauthApp:
+            for key in ["repositories", "permissions"] where fields[key] != nil {
+                throw reader.error(at: fields[key]!, "a \(kind.rawValue) token has scopes, not \(key)")
+            }
+            var scopes: [String] = []
+            for scope in try fields["scopes"].map({ node throws(SourceError) in try reader.sequence(node, "scopes") }) ?? [] {
+                scopes.append(try reader.nonEmptyString(scope, "a scope"))
+            }
+            return AccessToken(kind: kind, scopes: scopes, userID: userID)
+        case .fineGrained, .installation:
+            if let scopes = fields["scopes"] { throw reader.error(at: scopes, "a \(kind.rawValue) token has permissions, not scopes") }
+            var selection = Selection.all
+            if let node = fields["repositories"], !(node.scalar?.string == "all") {
+                var keys: Set<RepositoryKey> = []
+                for entry in try reader.sequence(node, "repositories (a list of OWNER/NAME, or all)") {
+                    let text = try reader.nonEmptyString(entry, "a repository")
+                    let parts = text.split(separator: "/", omittingEmptySubsequences: false)
+                    guard parts.count == 2, !parts[0].isEmpty, !parts[1].isEmpty else {
+                        throw reader.error(at: entry, "a repository is OWNER/NAME, not '\(text)'")
+                    }
+                    keys.insert(RepositoryKey(owner: String(parts[0]), name: String(parts[1])))
+                }
+                selection = .only(keys)
+            }
+            var actions = Permission.none
+            if let node = fields["permissions"] {
+                let permissions = try reader.mapping(node, "permissions", allowed: ["actions"])
+                actions = try permissions["actions"].map { node throws(SourceError) in try reader.oneOf(node, "actions", Permission.self) } ?? .none
+            }
+            return AccessToken(kind: kind, selection: selection, actions: actions, userID: userID)
+        }
+    }
+}
