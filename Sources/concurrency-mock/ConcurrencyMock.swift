@@ -6,6 +6,8 @@ import Glibc
 import LibeventAdapter
 import Workflows
 
+extension AuthenticationMode: ExpressibleByArgument {}
+
 @main
 struct ConcurrencyMock: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -31,6 +33,12 @@ struct ConcurrencyMock: ParsableCommand {
     @Option(help: ArgumentHelp("The root of run_html_url and job_html_url.", valueName: "url"))
     var htmlBaseURL = APIConfiguration.defaultHTMLBaseURL
 
+    @Option(help: ArgumentHelp("How unknown tokens are treated: permissive (they act as a classic token with the repo scope) or strict (401, and User-Agent required). Default: the fixture's, else permissive.", valueName: "mode"))
+    var auth: AuthenticationMode?
+
+    @Flag(help: "Answer 403 when a rate-limit budget is exhausted (the X-RateLimit-* headers are sent either way).")
+    var enforceRateLimits = false
+
     @Flag(help: "Do not write the access log.")
     var quiet = false
 
@@ -44,7 +52,9 @@ struct ConcurrencyMock: ParsableCommand {
     }
 
     func run() throws {
-        let state = try loadState()
+        var state = try loadState()
+        if let auth { state.authenticationMode = auth }
+        if enforceRateLimits { state.rateLimits.enforced = true }
         let server = try EventHTTPServer()
         let boundPort = try server.bind(host: host, port: port)
         let hostInURL = host.contains(":") ? "[\(host)]" : host
