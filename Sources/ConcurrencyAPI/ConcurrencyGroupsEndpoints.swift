@@ -44,30 +44,36 @@ public struct ConcurrencyGroupsEndpoints: Sendable {
     // MARK: - Operations
 
     private func listGroups(of repository: Repository, query: QueryParameters) throws(GitHubError) -> Success {
-        let path = "\(repositoryPath(repository))/actions/concurrency_groups"
-        let request = try PageRequest.parse(
-            query, scope: "repository \(repository.key)", resource: "ConcurrencyGroup",
-            documentationURL: DocumentationURL.listForRepository)
-        let keys = repository.activeGroupKeys
-        let page = Page(of: keys, request: request)
-        var json = JSONWriter(reservingCapacity: 64 + page.range.count * 160)
-        json.beginObject()
-        json.field("total_count", keys.count)
-        json.key("concurrency_groups")
-        json.beginArray()
-        for key in keys[page.range] {
-            guard let group = repository.groups[key] else { continue }
+        try pagedGroupList(
+            repository.activeGroupKeys, path: "\(repositoryPath(repository))/actions/concurrency_groups",
+            scope: "repository \(repository.key)", documentationURL: DocumentationURL.listForRepository,
+            query: query, bytesPerGroup: 160
+        ) { key, json in
+            guard let group = repository.groups[key] else { return }
             json.beginObject()
             json.field("group_name", group.name)
             json.field("group_url", groupURL(group.name, in: repository))
             json.field("last_acquired_at", group.queue.first?.acquiredAt?.description)
             json.endObject()
         }
+    }
+
+    /// `{"total_count", "concurrency_groups": [one page]}` over sorted keys, with its Link header.
+    private func pagedGroupList(
+        _ keys: [GroupKey], path: String, scope: String, documentationURL: String, query: QueryParameters,
+        bytesPerGroup: Int, writeGroup: (GroupKey, inout JSONWriter) -> Void
+    ) throws(GitHubError) -> Success {
+        let request = try PageRequest.parse(query, scope: scope, resource: "ConcurrencyGroup", documentationURL: documentationURL)
+        let page = Page(of: keys, request: request)
+        var json = JSONWriter(reservingCapacity: 64 + page.range.count * bytesPerGroup)
+        json.beginObject()
+        json.field("total_count", keys.count)
+        json.key("concurrency_groups")
+        json.beginArray()
+        for key in keys[page.range] { writeGroup(key, &json) }
         json.endArray()
         json.endObject()
-        return Success(
-            body: json.bytes,
-            link: linkHeader(page, path: path, perPage: request.perPage, query: query, scope: "repository \(repository.key)"))
+        return Success(body: json.bytes, link: linkHeader(page, path: path, perPage: request.perPage, query: query, scope: scope))
     }
 
     private func group(named name: String, in repository: Repository, query: QueryParameters) throws(GitHubError) -> Success {
@@ -110,18 +116,11 @@ public struct ConcurrencyGroupsEndpoints: Sendable {
     }
 
     private func listGroups(of run: WorkflowRun, in repository: Repository, query: QueryParameters) throws(GitHubError) -> Success {
-        let path = "\(repositoryPath(repository))/actions/runs/\(run.id)/concurrency_groups"
-        let scope = "run \(run.id) of \(repository.key)"
-        let request = try PageRequest.parse(
-            query, scope: scope, resource: "ConcurrencyGroup", documentationURL: DocumentationURL.listForRun)
-        let keys = run.configuredGroups
-        let page = Page(of: keys, request: request)
-        var json = JSONWriter(reservingCapacity: 64 + page.range.count * 600)
-        json.beginObject()
-        json.field("total_count", keys.count)
-        json.key("concurrency_groups")
-        json.beginArray()
-        for key in keys[page.range] {
+        try pagedGroupList(
+            run.configuredGroups, path: "\(repositoryPath(repository))/actions/runs/\(run.id)/concurrency_groups",
+            scope: "run \(run.id) of \(repository.key)", documentationURL: DocumentationURL.listForRun,
+            query: query, bytesPerGroup: 600
+        ) { key, json in
             let name = repository.displayName(of: key)
             let url = groupURL(name, in: repository)
             json.beginObject()
@@ -144,10 +143,6 @@ public struct ConcurrencyGroupsEndpoints: Sendable {
             json.endArray()
             json.endObject()
         }
-        json.endArray()
-        json.endObject()
-        return Success(
-            body: json.bytes, link: linkHeader(page, path: path, perPage: request.perPage, query: query, scope: scope))
     }
 
     // MARK: - Pieces
