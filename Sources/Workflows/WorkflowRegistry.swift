@@ -24,12 +24,13 @@ public struct WorkflowRegistry: Sendable {
         for job in workflow.jobs {
             guard let uses = job.uses else { continue }
             let target = resolve(uses.value, from: repository, simulator: simulator)
-            guard let called = target.flatMap({ self.workflow($0.file, in: $0.repository) }) else {
+            let callsItself = target.map { $0.repository == repository && $0.file == workflow.file } ?? false
+            guard let called = callsItself ? workflow : target.flatMap({ self.workflow($0.file, in: $0.repository) }) else {
                 throw SourceError(
                     file: workflow.file, line: uses.line, column: uses.column,
                     message: "job '\(job.key)' uses \(uses.value), which is not a workflow of a mocked repository (register it first)")
             }
-            guard called.isCallable || called.file == workflow.file else {
+            guard called.isCallable else {
                 throw SourceError(
                     file: workflow.file, line: uses.line, column: uses.column,
                     message: "job '\(job.key)' uses \(uses.value), which has no 'on: workflow_call' trigger")

@@ -1,0 +1,185 @@
+import ConcurrencySimulator
+import Testing
+import Workflows
+
+@Suite struct RunPlannerTests {
+    let app = RepositoryKey(owner: "acme", name: "app")
+    let infra = RepositoryKey(owner: "acme", name: "infra")
+
+    func state(_ workflows: [(RepositoryKey, String, String)]) throws -> MockState {
+        var simulator = Simulator(now: Timestamp(rfc3339: "2026-01-15T16:00:00Z")!)
+        simulator.runIDStart = RunID(7)
+        try simulator.addRepository(owner: "acme", name: "app", visibility: .public)
+        try simulator.addRepository(owner: "acme", name: "infra", visibility: .private)
+        var state = MockState(simulator: simulator)
+        for (repository, file, source) in workflows {
+            try state.registerWorkflow(source, file: file, in: repository)
+        }
+        return state
+    }
+
+    func plan(_ state: MockState, _ trigger: TriggerEvent) throws -> RunPlan {
+        try RunPlanner(registry: state.workflows, simulator: state.simulator).plan(trigger, in: app)
+    }
+
+    @Test func theWorkflowLevelGroupSeesGitHubInputsAndVars() throws {
+        let state = try state([(app, "deploy.yml", """
+            name: Deploy
+            run-name: Deploy ${{ inputs.target }} by ${{ github.actor }}
+            on: workflow_dispatch
+            concurrency:
+              group: ${{ github.workflow }}-${{ github.ref_name }}-${{ inputs.target }}-${{ vars.REGION }}-${{ github.run_id }}-${{ github.run_number }}
+              cancel-in-progress: ${{ startsWith(github.ref, 'refs/tags/') }}
+            jobs:
+              go: {}
+            """)])
+        let plan = try plan(state, TriggerEvent(
+            workflow: "deploy.yml", ref: "refs/tags/v1.2", event: "workflow_dispatch",
+            inputs: [("target", .string("prod"))], vars: [("REGION", .string("eu"))], actor: "mona"))
+        #expect(plan.name == "Deploy prod by mona")
+        #expect(plan.concurrency == ConcurrencySettings(group: "Deploy-v1.2-prod-eu-7-1", cancelInProgress: true, queue: .single))
+    }
+
+    @Test func matrixLegsFollowGitHubsIncludeAndExcludeRules() throws {
+        let state = try state([(app, "ci.yml", """
+            on: push
+            jobs:
+              test:
+                strategy:
+                  matrix:
+                    os: [linux, windows]
+                    node: [18, 20]
+                    exclude:
+                      - { os: windows, node: 18 }
+                    include:
+                      - { os: linux, experimental: true }
+                      - { os: macos, node: 22 }
+                concurrency: t-${{ matrix.os }}-${{ matrix.node }}-${{ strategy.job-index }}
+              named:
+                name: Build on ${{ matrix.arch }}
+                strategy:
+                  matrix: { arch: [arm64] }
+            """)])
+        let plan = try plan(state, TriggerEvent(workflow: "ci.yml"))
+        #expect(plan.jobs.map(\.key) == [
+            "test (linux, 18, true)", "test (linux, 20, true)", "test (windows, 20)", "test (macos, 22)", "named (arm64)",
+        ])
+        #expect(plan.jobs.map(\.name) == [
+            "test (linux, 18, true)", "test (linux, 20, true)", "test (windows, 20)", "test (macos, 22)", "Build on arm64",
+        ])
+        #expect(plan.jobs.compactMap(\.concurrency?.group) == ["t-linux-18-0", "t-linux-20-1", "t-windows-20-2", "t-macos-22-3"])
+    }
+
+    @Test func needsOfAMatrixJobWaitForEveryLeg() throws {
+        let state = try state([(app, "ci.yml", """
+            on: push
+            jobs:
+              report:
+                needs: [test]
+                concurrency: report-${{ needs.test.result }}
+              test:
+                strategy: { matrix: { n: [1, 2] } }
+            """)])
+        let plan = try plan(state, TriggerEvent(workflow: "ci.yml"))
+        #expect(plan.jobs.map(\.key) == ["report", "test (1)", "test (2)"])
+        #expect(plan.jobs[0].needs == [1, 2])
+        #expect(plan.jobs[0].concurrency?.group == "report-success")
+    }
+
+    @Test func aCalledWorkflowOfAnotherRepositorySeesTheCallersGitHubAndItsOwnInputs() throws {
+        let state = try state([
+            (infra, "deploy.yml", """
+                name: Shared
+                on:
+                  workflow_call:
+                    inputs:
+                      environment: { type: string, required: true }
+                      replicas: { type: number, default: 2 }
+                      canary: { type: boolean }
+                concurrency: ${{ github.workflow }}-${{ inputs.environment }}-${{ inputs.replicas }}-${{ inputs.canary }}
+                jobs:
+                  rollout:
+                    name: Roll out ${{ inputs.environment }}
+                """),
+            (app, "release.yml", """
+                name: Release
+                on: push
+                jobs:
+                  ship:
+                    uses: acme/infra/.github/workflows/deploy.yml@main
+                    concurrency: gate
+                    with:
+                      environment: prod
+                      canary: ${{ github.ref == 'refs/heads/main' }}
+                """),
+        ])
+        let plan = try plan(state, TriggerEvent(workflow: "release.yml"))
+        #expect(plan.jobs.map(\.key) == ["ship", "ship/rollout"])
+        #expect(plan.jobs.map(\.name) == ["ship", "ship / Roll out prod"])
+        #expect(plan.jobs[0].callsReusableWorkflow)
+        #expect(plan.jobs[0].concurrency?.group == "gate")
+        #expect(plan.jobs[0].calledWorkflowConcurrency?.group == "Release-prod-2-true")
+        #expect(plan.jobs[1].parent == 0)
+    }
+
+    struct Refusal: Sendable, CustomTestStringConvertible {
+        let workflows: [(String, String)]
+        let trigger: String
+        let message: String
+        var testDescription: String { message }
+    }
+
+    static let called = "on:\n  workflow_call:\n    inputs:\n      env: { type: number, required: true }\njobs:\n  a: {}\n"
+
+    static let refusals: [Refusal] = [
+        Refusal(workflows: [("a.yml", "on: push\njobs:\n  x: {}\n")], trigger: "b.yml", message: "b.yml:0:0: workflow b.yml is not registered in acme/app"),
+        Refusal(workflows: [("a.yml", "on: pull_request\njobs:\n  x: {}\n")], trigger: "a.yml", message: "a.yml:0:0: workflow a.yml does not run on push (its triggers: pull_request)"),
+        Refusal(workflows: [("c.yml", called), ("a.yml", "on: push\njobs:\n  x:\n    uses: ./.github/workflows/c.yml\n")], trigger: "a.yml",
+                message: "a.yml:3:3: job 'x' does not give c.yml its required input 'env'"),
+        Refusal(workflows: [("c.yml", called), ("a.yml", "on: push\njobs:\n  x:\n    uses: ./.github/workflows/c.yml\n    with: { env: abc }\n")], trigger: "a.yml",
+                message: "a.yml:5:18: input 'env' of c.yml must be a number, not 'abc'"),
+        Refusal(workflows: [("c.yml", called), ("a.yml", "on: push\njobs:\n  x:\n    uses: ./.github/workflows/c.yml\n    with: { env: 1, other: 2 }\n")], trigger: "a.yml",
+                message: "a.yml:5:28: c.yml has no input 'other'"),
+        Refusal(workflows: [("a.yml", "on: push\nconcurrency: ${{ vars.MISSING }}\njobs:\n  x: {}\n")], trigger: "a.yml",
+                message: "a.yml:2:14: the concurrency group evaluated to an empty string"),
+        Refusal(workflows: [("a.yml", "on: push\nconcurrency:\n  group: g\n  queue: max\n  cancel-in-progress: ${{ true }}\njobs:\n  x: {}\n")], trigger: "a.yml",
+                message: "a.yml:5:23: queue: max cannot be combined with cancel-in-progress: true"),
+        Refusal(workflows: [("a.yml", "on: push\njobs:\n  x:\n    strategy:\n      matrix:\n        o: [1]\n        exclude: [{ o: 1 }]\n")], trigger: "a.yml",
+                message: "a.yml:3:3: the matrix of job 'x' has no combinations left"),
+    ]
+
+    @Test(arguments: refusals)
+    func aRunThatCannotBePlannedIsRefused(_ refusal: Refusal) throws {
+        let state = try state(refusal.workflows.map { (app, $0.0, $0.1) })
+        do {
+            _ = try plan(state, TriggerEvent(workflow: refusal.trigger))
+            Issue.record("planned a run that should be refused")
+        } catch {
+            #expect((error as? SourceError)?.description == refusal.message)
+        }
+    }
+
+    @Test func aUsesTargetMustExistAndBeCallable() throws {
+        var state = try state([(app, "plain.yml", "on: push\njobs:\n  x: {}\n")])
+        #expect(throws: SourceError(file: "a.yml", line: 4, column: 11, message: "job 'x' uses ./.github/workflows/plain.yml, which has no 'on: workflow_call' trigger")) {
+            try state.registerWorkflow("on: push\njobs:\n  x:\n    uses: ./.github/workflows/plain.yml\n", file: "a.yml", in: app)
+        }
+        #expect(throws: SourceError(file: "a.yml", line: 4, column: 11, message: "job 'x' uses nobody/repo/.github/workflows/x.yml@v1, which is not a workflow of a mocked repository (register it first)")) {
+            try state.registerWorkflow("on: push\njobs:\n  x:\n    uses: nobody/repo/.github/workflows/x.yml@v1\n", file: "a.yml", in: app)
+        }
+        #expect(throws: SourceError(file: "a", line: 0, column: 0, message: "a workflow file name ends in .yml or .yaml and has no '/'")) {
+            try state.registerWorkflow("on: push\njobs:\n  x: {}\n", file: "a", in: app)
+        }
+    }
+
+    @Test func aWorkflowCallingItselfIsRefused() throws {
+        var state = try state([])
+        try state.registerWorkflow("on: [push, workflow_call]\njobs:\n  again:\n    uses: ./.github/workflows/loop.yml\n", file: "loop.yml", in: app)
+        do {
+            _ = try plan(state, TriggerEvent(workflow: "loop.yml"))
+            Issue.record("planned an endless call")
+        } catch {
+            #expect((error as? SourceError)?.message == "job 'again' calls ./.github/workflows/loop.yml again from inside itself: loop.yml -> loop.yml")
+        }
+    }
+}
