@@ -100,8 +100,10 @@ struct ControlAPI {
         invalid(resource, field, error.description, line: error.line, column: error.column)
     }
 
-    func respond(_ route: Route, method: String, body: [UInt8], context: inout Context) throws(GitHubError) -> (Int, [UInt8]) {
-        guard route.allowedMethods.contains(method) || (method == "HEAD" && route.allowedMethods.contains("GET")) else {
+    func respond(_ route: Route, method requestMethod: String, body: [UInt8], context: inout Context) throws(GitHubError) -> (Int, [UInt8]) {
+        // HEAD is a GET whose body the transport drops.
+        let method = requestMethod == "HEAD" ? "GET" : requestMethod
+        guard route.allowedMethods.contains(method) else {
             throw GitHubError(status: 405, message: "Method Not Allowed", documentationURL: DocumentationURL.controlAPI)
         }
         switch route {
@@ -120,7 +122,9 @@ struct ControlAPI {
                     throw Self.invalid("Clock", "now", error)
                 }
                 guard context.clock.set(now: now, frozen: frozen, wall: context.wall) else {
-                    throw Self.invalid("Clock", "now", "the clock cannot go back: queues are FIFO by the time items started waiting")
+                    throw Self.invalid(
+                        "Clock", "now",
+                        "the clock cannot go back (queues are FIFO by the time items started waiting) nor pass \(MockClock.latest)")
                 }
                 context.state.simulator.now = context.clock.now(wall: context.wall)
                 context.state.clockFrozen = context.clock.frozen
@@ -131,7 +135,9 @@ struct ControlAPI {
             guard case .scalar(let scalar) = fields["seconds"]!, let seconds = Int64(scalar.string), seconds >= 0, seconds <= 315_360_000 else {
                 throw Self.invalid("Clock", "seconds", "seconds must be a whole number from 0 to 315360000 (ten years)")
             }
-            context.clock.advance(seconds: seconds, wall: context.wall)
+            guard context.clock.advance(seconds: seconds, wall: context.wall) else {
+                throw Self.invalid("Clock", "seconds", "the clock cannot pass \(MockClock.latest), the last time RFC 3339 can write")
+            }
             context.state.simulator.now = context.clock.now(wall: context.wall)
             return (200, clockDocument(context))
         case .state:

@@ -8,6 +8,9 @@ public struct MockClock: Sendable {
     private var simulatedAnchor: Timestamp
     private var wallAnchor: Timestamp
 
+    /// The clock stops at the last second RFC 3339 can write.
+    public static let latest = Timestamp.latestWritable
+
     public init(now: Timestamp, frozen: Bool, wall: Timestamp) {
         self.frozen = frozen
         self.simulatedAnchor = now
@@ -15,22 +18,27 @@ public struct MockClock: Sendable {
     }
 
     public func now(wall: Timestamp) -> Timestamp {
-        frozen ? simulatedAnchor : simulatedAnchor.adding(seconds: max(0, wall.secondsSinceEpoch - wallAnchor.secondsSinceEpoch))
+        let running = simulatedAnchor.adding(seconds: max(0, wall.secondsSinceEpoch - wallAnchor.secondsSinceEpoch))
+        return min(frozen ? simulatedAnchor : running, Self.latest)
     }
 
-    /// Sets the time and mode; refuses a time before the current one.
+    /// Sets the time and mode; refuses a time before the current one or after `latest`.
     public mutating func set(now: Timestamp?, frozen: Bool?, wall: Timestamp) -> Bool {
         let current = self.now(wall: wall)
         let target = now ?? current
-        guard target >= current else { return false }
+        guard target >= current, target <= Self.latest else { return false }
         simulatedAnchor = target
         wallAnchor = wall
         self.frozen = frozen ?? self.frozen
         return true
     }
 
-    public mutating func advance(seconds: Int64, wall: Timestamp) {
-        simulatedAnchor = now(wall: wall).adding(seconds: seconds)
+    /// Moves the clock on; refuses to pass `latest`.
+    public mutating func advance(seconds: Int64, wall: Timestamp) -> Bool {
+        let target = now(wall: wall).adding(seconds: seconds)
+        guard target <= Self.latest else { return false }
+        simulatedAnchor = target
         wallAnchor = wall
+        return true
     }
 }

@@ -7,6 +7,9 @@ public struct Timestamp: Hashable, Comparable, Sendable, CustomStringConvertible
 
     public init(secondsSinceEpoch: Int64) { self.secondsSinceEpoch = secondsSinceEpoch }
 
+    /// 9999-12-31T23:59:59Z, the last second RFC 3339 (four-digit years) can write; clocks stop there.
+    public static let latestWritable = Timestamp(secondsSinceEpoch: 253_402_300_799)
+
     public static func < (lhs: Timestamp, rhs: Timestamp) -> Bool {
         lhs.secondsSinceEpoch < rhs.secondsSinceEpoch
     }

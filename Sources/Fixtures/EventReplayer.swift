@@ -29,7 +29,11 @@ enum EventReplayer {
                 try state.simulator.cancelRun(RunID(try reader.identifier(fields["run"]!, "run")), reason: CancellationReason.controlAPI)
             default:
                 let fields = try reader.mapping(body, "advance_clock", allowed: ["seconds"], required: ["seconds"])
-                state.simulator.now = state.simulator.now.adding(seconds: Int64(try reader.identifier(fields["seconds"]!, "seconds")))
+                let later = state.simulator.now.adding(seconds: Int64(try reader.identifier(fields["seconds"]!, "seconds")))
+                guard later <= Timestamp.latestWritable else {
+                    throw reader.error(at: fields["seconds"]!, "advance_clock: the clock cannot pass \(Timestamp.latestWritable)")
+                }
+                state.simulator.now = later
             }
         } catch let error as SimulatorError {
             throw reader.error(at: body, "\(kind): \(error.message)")

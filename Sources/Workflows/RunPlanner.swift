@@ -62,7 +62,7 @@ public struct RunPlanner {
         }
         let runID = simulator.nextRunID
         let github = githubContext(trigger, workflow: workflow, repository: repository, runID: runID)
-        let inputs = ExpressionValue.object(trigger.inputs)
+        let inputs = trigger.event == "workflow_dispatch" ? try Self.dispatchInputs(trigger, of: workflow) : .object(trigger.inputs)
         let vars = ExpressionValue.object(trigger.vars)
         let workflowContext = ExpressionContext(["github": github, "inputs": inputs, "vars": vars])
         let runName = try workflow.runName.map { template throws(SourceError) in
@@ -197,6 +197,32 @@ public struct RunPlanner {
             throw SourceError(file: file, line: uses.line, column: uses.column, message: "reusable workflows nest at most \(Self.maximumNestingDepth) levels deep")
         }
         return (target.repository, called)
+    }
+
+    /// A `workflow_dispatch` run's `inputs`: the given values typed as declared, then defaults;
+    /// GitHub's messages for unexpected, missing and disallowed values.
+    private static func dispatchInputs(_ trigger: TriggerEvent, of workflow: WorkflowDefinition) throws(SourceError) -> ExpressionValue {
+        func refuse(_ message: String) -> SourceError { SourceError(file: workflow.file, line: 0, column: 0, message: message) }
+        let unexpected = trigger.inputs.map(\.key).filter { name in !workflow.dispatchInputs.contains { $0.name == name } }
+        guard unexpected.isEmpty else {
+            throw refuse("Unexpected inputs provided: [\(unexpected.map { "\"\($0)\"" }.joined(separator: ", "))]")
+        }
+        var values: [(key: String, value: ExpressionValue)] = []
+        for input in workflow.dispatchInputs {
+            guard let given = trigger.inputs.last(where: { $0.key == input.name })?.value else {
+                if input.required, input.defaultValue == nil { throw refuse("Required input '\(input.name)' not provided") }
+                values.append((input.name, input.defaultValue ?? input.kind.emptyValue))
+                continue
+            }
+            guard let typed = input.kind.coerce(given) else {
+                throw refuse("Provided value '\(given.stringValue)' for input '\(input.name)' is not a \(input.kind.rawValue)")
+            }
+            if input.kind == .choice, !input.options.contains(typed.stringValue) {
+                throw refuse("Provided value '\(typed.stringValue)' for input '\(input.name)' not in the list of allowed values")
+            }
+            values.append((input.name, typed))
+        }
+        return .object(values)
     }
 
     /// The called workflow's `inputs` context: `with:` values typed as declared, then defaults.

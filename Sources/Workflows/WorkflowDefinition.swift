@@ -30,6 +30,8 @@ public struct WorkflowInput: Sendable {
     public let kind: Kind
     public let required: Bool
     public let defaultValue: ExpressionValue?
+    /// The allowed values of a `choice` input.
+    public let options: [String]
 }
 
 /// Where a `uses:` job's workflow lives.
@@ -80,6 +82,8 @@ public struct WorkflowDefinition: Sendable {
     public let events: [String]
     /// `on.workflow_call.inputs`, in file order.
     public let callInputs: [WorkflowInput]
+    /// `on.workflow_dispatch.inputs`, in file order.
+    public let dispatchInputs: [WorkflowInput]
     public let isCallable: Bool
     public let concurrency: ConcurrencyDefinition?
     public let jobs: [JobDefinition]
@@ -104,7 +108,7 @@ public struct WorkflowDefinition: Sendable {
         let runName = try fields["run-name"].map { node throws(SourceError) in
             try template(node, "run-name", allowed: workflowLevelNamedValues, reader: reader)
         }
-        let (events, callInputs) = try parseTriggers(fields["on"]!, reader: reader)
+        let (events, callInputs, dispatchInputs) = try parseTriggers(fields["on"]!, reader: reader)
         let concurrency = try fields["concurrency"].map { node throws(SourceError) in
             try parseConcurrency(node, allowed: workflowLevelNamedValues, reader: reader)
         }
@@ -123,31 +127,37 @@ public struct WorkflowDefinition: Sendable {
         }
         try checkNeeds(jobs, reader: reader)
         return WorkflowDefinition(
-            file: file, source: source, name: name, runName: runName, events: events, callInputs: callInputs,
+            file: file, source: source, name: name, runName: runName, events: events, callInputs: callInputs, dispatchInputs: dispatchInputs,
             isCallable: events.contains("workflow_call"), concurrency: concurrency, jobs: jobs)
     }
 
     // MARK: - Pieces
 
-    private static func parseTriggers(_ node: Node, reader: YAMLReader) throws(SourceError) -> ([String], [WorkflowInput]) {
+    private static func parseTriggers(
+        _ node: Node, reader: YAMLReader
+    ) throws(SourceError) -> (events: [String], call: [WorkflowInput], dispatch: [WorkflowInput]) {
         switch node {
         case .scalar(let scalar):
-            return ([scalar.string], [])
+            return ([scalar.string], [], [])
         case .sequence(let sequence):
             var events: [String] = []
             for event in sequence { events.append(try reader.nonEmptyString(event, "an event")) }
-            return (events, [])
+            return (events, [], [])
         case .mapping(let mapping):
             var events: [String] = []
-            var inputs: [WorkflowInput] = []
+            var call: [WorkflowInput] = []
+            var dispatch: [WorkflowInput] = []
             for (keyNode, value) in mapping {
                 let event = try reader.nonEmptyString(keyNode, "an event")
                 events.append(event)
-                if event == "workflow_call", case .mapping(let call) = value, let inputsNode = call["inputs"] {
-                    inputs = try parseInputs(inputsNode, reader: reader)
+                guard case .mapping(let settings) = value, let inputsNode = settings["inputs"] else { continue }
+                switch event {
+                case "workflow_call": call = try parseInputs(inputsNode, reader: reader)
+                case "workflow_dispatch": dispatch = try parseInputs(inputsNode, reader: reader)
+                default: break
                 }
             }
-            return (events, inputs)
+            return (events, call, dispatch)
         default:
             throw reader.error(at: node, "on must be an event, a list of events or a mapping of events")
         }
@@ -161,11 +171,24 @@ public struct WorkflowDefinition: Sendable {
             let fields = try reader.mapping(value, "input '\(name)'", allowed: ["description", "required", "default", "type", "options"])
             let kind = try fields["type"].map { node throws(SourceError) in try reader.oneOf(node, "type", WorkflowInput.Kind.self) } ?? .string
             let required = try fields["required"].map { node throws(SourceError) in try reader.bool(node, "required") } ?? false
-            let defaultValue = fields["default"].map { Self.value(of: $0, reader: reader) }
-            if let defaultValue, let node = fields["default"], !kind.accepts(defaultValue) {
-                throw reader.error(at: node, "the default of input '\(name)' is not a \(kind.rawValue)")
+            var options: [String] = []
+            for option in try fields["options"].map({ node throws(SourceError) in try reader.sequence(node, "options") }) ?? [] {
+                options.append(try reader.string(option, "an option"))
             }
-            inputs.append(WorkflowInput(name: name, kind: kind, required: required, defaultValue: defaultValue))
+            if kind == .choice, options.isEmpty {
+                throw reader.error(at: value, "the choice input '\(name)' needs options")
+            }
+            let defaultValue = fields["default"].map { Self.value(of: $0, reader: reader) }
+            if let defaultValue, let node = fields["default"] {
+                guard let typed = kind.coerce(defaultValue) else {
+                    throw reader.error(at: node, "the default of input '\(name)' is not a \(kind.rawValue)")
+                }
+                if kind == .choice, !options.contains(typed.stringValue) {
+                    throw reader.error(at: node, "the default of input '\(name)' is not one of its options")
+                }
+            }
+            inputs.append(WorkflowInput(
+                name: name, kind: kind, required: required, defaultValue: defaultValue.flatMap(kind.coerce), options: options))
         }
         return inputs
     }
@@ -342,16 +365,6 @@ public struct WorkflowDefinition: Sendable {
             return .object(mapping.map { (key: $0.key.string ?? "", value: value(of: $0.value, reader: reader)) })
         default:
             return .null
-        }
-    }
-}
-
-extension WorkflowInput.Kind {
-    func accepts(_ value: ExpressionValue) -> Bool {
-        switch (self, value) {
-        case (.boolean, .bool), (.number, .number), (.string, .string), (.choice, .string), (.environment, .string): return true
-        case (.string, .number), (.string, .bool): return true
-        default: return false
         }
     }
 }

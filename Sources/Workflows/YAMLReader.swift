@@ -19,8 +19,10 @@ public struct YAMLReader: Sendable {
     /// Parses YAML (or JSON, which YAML reads too) into a tree, mapping parser errors to places.
     public func compose(_ text: String) throws(SourceError) -> Node {
         let node: Node?
+        // A byte-order mark is not content; libyaml would count it as a column of line 1.
+        let content = text.hasPrefix("\u{FEFF}") ? String(text.dropFirst()) : text
         do {
-            node = try Yams.compose(yaml: text)
+            node = try Yams.compose(yaml: content)
         } catch let yamlError as YamlError {
             throw describe(yamlError)
         } catch {

@@ -542,10 +542,8 @@ import Glibc
             let get = try client.send("GET", "/_mock/repos/o/r/workflows/deploy.yml")
             #expect(get.status == 200)
             let head = try client.send("HEAD", "/_mock/repos/o/r/workflows/deploy.yml")
-            withKnownIssue("HEAD on /_mock/repos/{owner}/{repo}/workflows/{file} takes the PUT branch and parses an empty body") {
-                #expect(head.status == 200)
-                #expect(head.header("Content-Length") == get.header("Content-Length"))
-            }
+            #expect(head.status == 200)
+            #expect(head.header("Content-Length") == get.header("Content-Length"))
             for target in ["/_mock/health", "/_mock/clock", "/_mock/state", "/_mock/repos/o/r/runs/999"] {
                 let expected = try client.send("GET", target)
                 let answer = try client.send("HEAD", target)
@@ -565,10 +563,8 @@ import Glibc
             let answer = try client.connection.request(
                 "PUT", "/_mock/repos/o/r/workflows/deploy.yml", body: [0xEF, 0xBB, 0xBF] + Array(Self.deploy.utf8))
             let run = try client.send("POST", "/_mock/repos/o/r/runs", #"{"workflow":"deploy.yml"}"#)
-            withKnownIssue("a leading BOM reaches libyaml, which counts it as a column: 'deploy.yml:2:1: invalid YAML: did not find expected <document start>'") {
-                #expect(answer.status == 201, "\(answer.bodyText)")
-                #expect(run.status == 201, "\(run.bodyText)")
-            }
+            #expect(answer.status == 201, "\(answer.bodyText)")
+            #expect(run.status == 201, "\(run.bodyText)")
         }
     }
 
@@ -585,11 +581,9 @@ import Glibc
             let exported = try client.send("GET", "/_mock/state")
             let reloaded = try client.send("PUT", "/_mock/state", exported.bodyText)
             let acquired = try client.lastAcquired()["deploy-main"]
-            withKnownIssue("advancing past 9999-12-31T23:59:59Z is accepted and shows 10000-01-01T00:00:00Z, which the loader refuses") {
-                #expect(advanced.status == 422, "\(advanced.bodyText)")
-                #expect(acquired?.count == 20, "RFC 3339 with a four-digit year: \(acquired ?? "null")")
-                #expect(reloaded.status == 200, "\(reloaded.bodyText)")
-            }
+            #expect(advanced.status == 422, "\(advanced.bodyText)")
+            #expect(acquired?.count == 20, "RFC 3339 with a four-digit year: \(acquired ?? "null")")
+            #expect(reloaded.status == 200, "\(reloaded.bodyText)")
         }
     }
 }

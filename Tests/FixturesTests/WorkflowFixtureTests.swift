@@ -293,14 +293,10 @@ import Workflows
         let key = RepositoryKey(owner: "acme", name: "api")
         let run = try state.trigger(TriggerEvent(workflow: "migrate.yml", event: "workflow_dispatch"), in: key)
         let record = try #require(state.simulator.repositories[key]?.runs[run])
-        withKnownIssue("on.workflow_dispatch.inputs are not parsed: defaults never reach the inputs context") {
-            #expect(record.concurrency?.group == "db-migrations-production")
-            #expect(record.name == "Migrate production to \(String(repeating: "0", count: 40))")
-        }
+        #expect(record.concurrency?.group == "db-migrations-production")
+        #expect(record.name == "Migrate production to \(String(repeating: "0", count: 40))")
         let outside = TriggerEvent(workflow: "migrate.yml", event: "workflow_dispatch", inputs: [("environment", .string("qa"))])
-        withKnownIssue("a workflow_dispatch choice input is not checked against its options") {
-            #expect(throws: SourceError.self) { try state.trigger(outside, in: key) }
-        }
+        #expect(throws: SourceError.self) { try state.trigger(outside, in: key) }
     }
 }
 

@@ -25,8 +25,12 @@ import Workflows
     @Test func theWorkflowLevelGroupSeesGitHubInputsAndVars() throws {
         let state = try state([(app, "deploy.yml", """
             name: Deploy
-            run-name: Deploy ${{ inputs.target }} by ${{ github.actor }}
-            on: workflow_dispatch
+            run-name: Deploy ${{ inputs.target }} by ${{ github.actor }}${{ inputs.dry && ' (dry run)' || '' }}
+            on:
+              workflow_dispatch:
+                inputs:
+                  target: { type: choice, options: [staging, prod], required: true }
+                  dry: { type: boolean, default: false }
             concurrency:
               group: ${{ github.workflow }}-${{ github.ref_name }}-${{ inputs.target }}-${{ vars.REGION }}-${{ github.run_id }}-${{ github.run_number }}
               cancel-in-progress: ${{ startsWith(github.ref, 'refs/tags/') }}
@@ -38,6 +42,34 @@ import Workflows
             inputs: [("target", .string("prod"))], vars: [("REGION", .string("eu"))], actor: "mona"))
         #expect(plan.name == "Deploy prod by mona")
         #expect(plan.concurrency == ConcurrencySettings(group: "Deploy-v1.2-prod-eu-7-1", cancelInProgress: true, queue: .single))
+    }
+
+    @Test func dispatchInputsAreTypedCheckedAndDefaulted() throws {
+        let state = try state([(app, "deploy.yml", """
+            on:
+              workflow_dispatch:
+                inputs:
+                  target: { type: choice, options: [staging, prod], default: staging }
+                  count: { type: number, required: true }
+                  dry: { type: boolean }
+            concurrency: ${{ inputs.target }}-${{ inputs.count }}-${{ inputs.dry }}
+            jobs:
+              go: {}
+            """)])
+        func dispatch(_ inputs: [(key: String, value: ExpressionValue)]) throws -> String? {
+            try plan(state, TriggerEvent(workflow: "deploy.yml", event: "workflow_dispatch", inputs: inputs)).concurrency?.group
+        }
+        #expect(try dispatch([("count", .string("3"))]) == "staging-3-false")
+        #expect(try dispatch([("count", .number(2)), ("target", .string("prod")), ("dry", .string("true"))]) == "prod-2-true")
+        let refusals: [([(key: String, value: ExpressionValue)], String)] = [
+            ([], "Required input 'count' not provided"),
+            ([("count", .number(1)), ("colour", .string("red"))], "Unexpected inputs provided: [\"colour\"]"),
+            ([("count", .number(1)), ("target", .string("qa"))], "Provided value 'qa' for input 'target' not in the list of allowed values"),
+            ([("count", .string("many"))], "Provided value 'many' for input 'count' is not a number"),
+        ]
+        for (inputs, message) in refusals {
+            #expect(throws: SourceError(file: "deploy.yml", line: 0, column: 0, message: message)) { try dispatch(inputs) }
+        }
     }
 
     @Test func matrixLegsFollowGitHubsIncludeAndExcludeRules() throws {
