@@ -5,6 +5,7 @@
 #include <netinet/in.h>
 #include <arpa/inet.h>
 #include <signal.h>
+#include <malloc.h>
 #include <event2/event.h>
 #include <event2/http.h>
 #include <event2/buffer.h>

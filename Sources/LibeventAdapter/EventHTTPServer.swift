@@ -83,6 +83,10 @@ public final class EventHTTPServer {
             throw .cannotBind(host: host, port: port)
         }
         let descriptor = evhttp_bound_socket_get_fd(handle)
+        // evhttp writes at most 16 KiB per write(2); with Nagle's algorithm on, the rest of a
+        // larger answer waits for the client's delayed ACK (~40 ms). Accepted sockets inherit this.
+        var noDelay: Int32 = 1
+        setsockopt(descriptor, Int32(IPPROTO_TCP), TCP_NODELAY, &noDelay, socklen_t(MemoryLayout<Int32>.size))
         var storage = sockaddr_storage()
         var length = socklen_t(MemoryLayout<sockaddr_storage>.size)
         let found = withUnsafeMutablePointer(to: &storage) {

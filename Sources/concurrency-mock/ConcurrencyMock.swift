@@ -53,6 +53,8 @@ struct ConcurrencyMock: ParsableCommand {
 
     func run() throws {
         var state = try loadState()
+        // Parsing a large fixture leaves hundreds of MiB of freed memory that glibc keeps.
+        ProcessMemory.returnFreedPages()
         if let auth { state.authenticationMode = auth }
         if enforceRateLimits { state.rateLimits.enforced = true }
         let server = try EventHTTPServer()
