@@ -146,6 +146,17 @@ public final class MockServer: HTTPResponder {
     }
 
     private func respondToControl(_ request: HTTPRequest, segments: ArraySlice<String>) -> HTTPResponse {
+        if segments.elementsEqual(["openapi.yaml"]) {
+            // The document describing everything served here, as built in (scripts/embed-fixtures).
+            guard request.method == "GET" || request.method == "HEAD" else {
+                var response = Self.errorResponse(
+                    GitHubError(status: 405, message: "Method Not Allowed", documentationURL: DocumentationURL.controlAPI), version: nil)
+                response.headers.add("Allow", "GET")
+                return response
+            }
+            return HTTPResponse(
+                status: 200, headers: HTTPHeaders([("Content-Type", "application/yaml")]), body: Array(EmbeddedOpenAPI.document.utf8))
+        }
         guard let route = ControlAPI.Route(segments) else {
             return Self.errorResponse(ControlAPI.notFound(), version: nil)
         }
