@@ -537,11 +537,26 @@ paths:
             schema:
               "$ref": "#/components/schemas/mock-fixture"
             example:
-              now: '2026-01-15T16:00:00Z'
+              now: '2026-01-15T16:15:00Z'
               frozen: true
+              run_id_start: 30433642
+              job_id_start: 798245262
               repositories:
-              - owner: acme
-                name: app
+              - owner: octocat
+                name: Hello-World
+                workflows:
+                - file: deploy.yml
+                  source: |
+                    name: Deploy
+                    on: push
+                    concurrency: deploy-${{ github.ref_name }}
+                    jobs:
+                      deploy:
+                        runs-on: ubuntu-latest
+              events:
+              - trigger:
+                  repository: octocat/Hello-World
+                  workflow: deploy.yml
           application/yaml:
             schema:
               "$ref": "#/components/schemas/mock-fixture"
