@@ -25,7 +25,8 @@ info:
 
     **The control API** under `/_mock` (tag `mock`): the mock's own JSON API to create
     repositories, register workflow files, trigger, complete and cancel runs, move the simulator
-    clock, and read, replace or reset the whole state. Request bodies are JSON or YAML (the same
+    clock, declare tokens, set the authentication mode and rate limits, and read, replace or
+    reset the whole state. Request bodies are JSON or YAML (the same
     strict reader as fixtures: unknown keys are refused). Every operation validates first and
     changes nothing when it answers an error; errors have GitHub's shape, with `line` and
     `column` in `errors[]` when they point into the submitted document. A method a route does
@@ -103,6 +104,10 @@ paths:
               "$ref": "#/components/headers/x-ratelimit-reset"
             X-RateLimit-Resource:
               "$ref": "#/components/headers/x-ratelimit-resource"
+            X-OAuth-Scopes:
+              "$ref": "#/components/headers/x-oauth-scopes"
+            X-Accepted-OAuth-Scopes:
+              "$ref": "#/components/headers/x-accepted-oauth-scopes"
         '304':
           "$ref": "#/components/responses/not_modified"
         '400':
@@ -228,6 +233,10 @@ paths:
               "$ref": "#/components/headers/x-ratelimit-reset"
             X-RateLimit-Resource:
               "$ref": "#/components/headers/x-ratelimit-resource"
+            X-OAuth-Scopes:
+              "$ref": "#/components/headers/x-oauth-scopes"
+            X-Accepted-OAuth-Scopes:
+              "$ref": "#/components/headers/x-accepted-oauth-scopes"
         '304':
           "$ref": "#/components/responses/not_modified"
         '400':
@@ -338,6 +347,10 @@ paths:
               "$ref": "#/components/headers/x-ratelimit-reset"
             X-RateLimit-Resource:
               "$ref": "#/components/headers/x-ratelimit-resource"
+            X-OAuth-Scopes:
+              "$ref": "#/components/headers/x-oauth-scopes"
+            X-Accepted-OAuth-Scopes:
+              "$ref": "#/components/headers/x-accepted-oauth-scopes"
         '304':
           "$ref": "#/components/responses/not_modified"
         '400':
@@ -367,6 +380,7 @@ paths:
         url: https://docs.github.com/rest/meta/meta#get-all-api-versions
       parameters:
       - "$ref": "#/components/parameters/x-github-api-version"
+      - "$ref": "#/components/parameters/if-none-match"
       responses:
         '200':
           description: Response
@@ -380,17 +394,33 @@ paths:
               examples:
                 default:
                   value:
-                  - '2026-03-10'
                   - '2022-11-28'
+                  - '2026-03-10'
           headers:
+            ETag:
+              "$ref": "#/components/headers/etag"
             X-GitHub-Api-Version-Selected:
               "$ref": "#/components/headers/x-github-api-version-selected"
             X-GitHub-Request-Id:
               "$ref": "#/components/headers/x-github-request-id"
+            X-RateLimit-Limit:
+              "$ref": "#/components/headers/x-ratelimit-limit"
+            X-RateLimit-Remaining:
+              "$ref": "#/components/headers/x-ratelimit-remaining"
+            X-RateLimit-Used:
+              "$ref": "#/components/headers/x-ratelimit-used"
+            X-RateLimit-Reset:
+              "$ref": "#/components/headers/x-ratelimit-reset"
+            X-RateLimit-Resource:
+              "$ref": "#/components/headers/x-ratelimit-resource"
+        '304':
+          "$ref": "#/components/responses/not_modified"
         '400':
           "$ref": "#/components/responses/unsupported_api_version"
         '401':
           "$ref": "#/components/responses/bad_credentials"
+        '403':
+          "$ref": "#/components/responses/rate_limited"
         '404':
           "$ref": "#/components/responses/not_found"
       x-github:
@@ -577,6 +607,183 @@ paths:
       responses:
         '200':
           description: The state is the starting one again.
+          content:
+            application/json:
+              schema:
+                type: object
+                required:
+                - status
+                properties:
+                  status:
+                    type: string
+                    enum:
+                    - reset
+        '405':
+          "$ref": "#/components/responses/method_not_allowed"
+  "/_mock/tokens":
+    get:
+      summary: List the tokens the mock knows
+      description: Sorted by token text. In permissive mode a token not listed acts as a classic token with `repo`.
+      tags:
+      - mock
+      operationId: mock/list-tokens
+      responses:
+        '200':
+          description: The known tokens.
+          content:
+            application/json:
+              schema:
+                type: array
+                items:
+                  "$ref": "#/components/schemas/mock-token"
+        '405':
+          "$ref": "#/components/responses/method_not_allowed"
+  "/_mock/tokens/{token}":
+    parameters:
+    - name: token
+      description: The token text, as a client sends it after `Bearer ` or `token `.
+      in: path
+      required: true
+      schema:
+        type: string
+        minLength: 1
+      example: ghp_contract
+    get:
+      summary: Read a token
+      tags:
+      - mock
+      operationId: mock/get-token
+      responses:
+        '200':
+          "$ref": "#/components/responses/token"
+        '404':
+          "$ref": "#/components/responses/mock_not_found"
+        '405':
+          "$ref": "#/components/responses/method_not_allowed"
+    put:
+      summary: Declare or replace a token
+      description: The body is a fixture's `tokens` entry without `token`. Answers 201 when new, 200 when replaced.
+      tags:
+      - mock
+      operationId: mock/put-token
+      requestBody:
+        required: true
+        content:
+          application/json:
+            schema:
+              "$ref": "#/components/schemas/mock-token-declaration"
+            examples:
+              classic:
+                value:
+                  type: classic
+                  scopes:
+                  - repo
+              fine_grained:
+                value:
+                  type: fine_grained
+                  repositories:
+                  - octocat/Hello-World
+                  permissions:
+                    actions: read
+      responses:
+        '200':
+          "$ref": "#/components/responses/token"
+        '201':
+          "$ref": "#/components/responses/token"
+        '405':
+          "$ref": "#/components/responses/method_not_allowed"
+        '422':
+          "$ref": "#/components/responses/mock_validation_failed"
+    delete:
+      summary: Forget a token
+      tags:
+      - mock
+      operationId: mock/delete-token
+      responses:
+        '204':
+          description: The token is no longer known.
+        '404':
+          "$ref": "#/components/responses/mock_not_found"
+        '405':
+          "$ref": "#/components/responses/method_not_allowed"
+  "/_mock/auth":
+    get:
+      summary: Read the authentication mode
+      tags:
+      - mock
+      operationId: mock/get-authentication
+      responses:
+        '200':
+          "$ref": "#/components/responses/authentication"
+        '405':
+          "$ref": "#/components/responses/method_not_allowed"
+    put:
+      summary: Set the authentication mode
+      description: |-
+        `permissive` (the default): a token the mock does not know acts as a classic token with
+        `repo`. `strict`: such a token gets 401 Bad credentials, and a request without
+        `User-Agent` gets GitHub's 403.
+      tags:
+      - mock
+      operationId: mock/set-authentication
+      requestBody:
+        required: true
+        content:
+          application/json:
+            schema:
+              "$ref": "#/components/schemas/mock-authentication"
+            example:
+              mode: strict
+      responses:
+        '200':
+          "$ref": "#/components/responses/authentication"
+        '405':
+          "$ref": "#/components/responses/method_not_allowed"
+        '422':
+          "$ref": "#/components/responses/mock_validation_failed"
+  "/_mock/rate_limits":
+    get:
+      summary: Read the rate-limit settings
+      tags:
+      - mock
+      operationId: mock/get-rate-limits
+      responses:
+        '200':
+          "$ref": "#/components/responses/rate_limits"
+        '405':
+          "$ref": "#/components/responses/method_not_allowed"
+    put:
+      summary: Change the rate-limit settings
+      description: Keys left out take GitHub's defaults (enforcement off, 5000 an hour per token, 60 per client address).
+      tags:
+      - mock
+      operationId: mock/set-rate-limits
+      requestBody:
+        required: false
+        content:
+          application/json:
+            schema:
+              "$ref": "#/components/schemas/mock-rate-limits-update"
+            example:
+              enforce: true
+              authenticated: 5000
+              anonymous: 60
+      responses:
+        '200':
+          "$ref": "#/components/responses/rate_limits"
+        '405':
+          "$ref": "#/components/responses/method_not_allowed"
+        '422':
+          "$ref": "#/components/responses/mock_validation_failed"
+  "/_mock/rate_limits/reset":
+    post:
+      summary: Empty every rate-limit budget
+      tags:
+      - mock
+      operationId: mock/reset-rate-limits
+      responses:
+        '200':
+          description: Every budget starts again.
           content:
             application/json:
               schema:
@@ -900,12 +1107,12 @@ components:
       example: Hello-World
     mock-workflow-file:
       name: file
-      description: The workflow file name under `.github/workflows/`.
+      description: The workflow file name under `.github/workflows/` (ends in `.yml` or `.yaml`).
       in: path
       required: true
       schema:
         type: string
-        minLength: 1
+        pattern: ^[^/]+\.ya?ml$
       example: deploy.yml
     mock-run-id:
       name: run_id
@@ -990,49 +1197,42 @@ components:
       required: true
       schema:
         type: string
+        enum:
+        - core
+    x-oauth-scopes:
+      description: The scopes of a classic or OAuth app token (absent for other callers).
+      example: repo
+      schema:
+        type: string
+    x-accepted-oauth-scopes:
+      description: The scopes the operation accepts (`repo`), beside `X-OAuth-Scopes`.
+      example: repo
+      schema:
+        type: string
   responses:
     not_modified:
-      description: Not modified
+      description: Not modified (the `If-None-Match` names the current `ETag`); no body. An
+        authenticated 304 does not count against the rate limit.
       headers:
         ETag:
           "$ref": "#/components/headers/etag"
         X-GitHub-Request-Id:
           "$ref": "#/components/headers/x-github-request-id"
+        X-RateLimit-Limit:
+          "$ref": "#/components/headers/x-ratelimit-limit"
+        X-RateLimit-Remaining:
+          "$ref": "#/components/headers/x-ratelimit-remaining"
+        X-RateLimit-Used:
+          "$ref": "#/components/headers/x-ratelimit-used"
+        X-RateLimit-Reset:
+          "$ref": "#/components/headers/x-ratelimit-reset"
+        X-RateLimit-Resource:
+          "$ref": "#/components/headers/x-ratelimit-resource"
     not_found:
       description: Resource not found
-      content:
-        application/json:
-          schema:
-            "$ref": "#/components/schemas/basic-error"
-          example:
-            message: Not Found
-            documentation_url: https://docs.github.com/rest/actions/concurrency-groups#get-a-concurrency-group-for-a-repository
-            status: '404'
-    validation_failed:
-      description: Validation failed, or the endpoint has been spammed.
-      content:
-        application/json:
-          schema:
-            "$ref": "#/components/schemas/validation-error"
-    unsupported_api_version:
-      description: Bad Request (the X-GitHub-Api-Version header names an unsupported version)
-      content:
-        application/json:
-          schema:
-            "$ref": "#/components/schemas/version-error"
-    bad_credentials:
-      description: Requires authentication (a malformed or unknown token)
-      content:
-        application/json:
-          schema:
-            "$ref": "#/components/schemas/basic-error"
-          example:
-            message: Bad credentials
-            documentation_url: https://docs.github.com/rest
-            status: '401'
-    rate_limited:
-      description: Forbidden (the rate limit is exhausted; only when enforcement is on)
       headers:
+        X-GitHub-Request-Id:
+          "$ref": "#/components/headers/x-github-request-id"
         X-RateLimit-Limit:
           "$ref": "#/components/headers/x-ratelimit-limit"
         X-RateLimit-Remaining:
@@ -1047,6 +1247,83 @@ components:
         application/json:
           schema:
             "$ref": "#/components/schemas/basic-error"
+          example:
+            message: Not Found
+            documentation_url: https://docs.github.com/rest/actions/concurrency-groups#get-a-concurrency-group-for-a-repository
+            status: '404'
+    validation_failed:
+      description: Validation failed, or the endpoint has been spammed.
+      headers:
+        X-GitHub-Request-Id:
+          "$ref": "#/components/headers/x-github-request-id"
+        X-RateLimit-Limit:
+          "$ref": "#/components/headers/x-ratelimit-limit"
+        X-RateLimit-Remaining:
+          "$ref": "#/components/headers/x-ratelimit-remaining"
+        X-RateLimit-Used:
+          "$ref": "#/components/headers/x-ratelimit-used"
+        X-RateLimit-Reset:
+          "$ref": "#/components/headers/x-ratelimit-reset"
+        X-RateLimit-Resource:
+          "$ref": "#/components/headers/x-ratelimit-resource"
+      content:
+        application/json:
+          schema:
+            "$ref": "#/components/schemas/validation-error"
+    unsupported_api_version:
+      description: Bad Request (the X-GitHub-Api-Version header names an unsupported version)
+      content:
+        application/json:
+          schema:
+            "$ref": "#/components/schemas/version-error"
+    bad_credentials:
+      description: Requires authentication (an `Authorization` header that is not `Bearer X` or
+        `token X`, or, in strict mode, a token the mock does not know)
+      content:
+        application/json:
+          schema:
+            "$ref": "#/components/schemas/basic-error"
+          example:
+            message: Bad credentials
+            documentation_url: https://docs.github.com/rest
+            status: '401'
+    rate_limited:
+      description: |-
+        Forbidden: the caller's rate-limit budget is exhausted (only while enforcement is on;
+        `X-RateLimit-Remaining: 0`, no `Retry-After`), or, in strict mode, the request has no
+        `User-Agent` (then without the rate-limit headers).
+      headers:
+        X-RateLimit-Limit:
+          schema:
+            type: integer
+        X-RateLimit-Remaining:
+          schema:
+            type: integer
+        X-RateLimit-Used:
+          schema:
+            type: integer
+        X-RateLimit-Reset:
+          schema:
+            type: integer
+        X-RateLimit-Resource:
+          schema:
+            type: string
+      content:
+        application/json:
+          schema:
+            "$ref": "#/components/schemas/basic-error"
+          examples:
+            anonymous:
+              value:
+                message: 'API rate limit exceeded for 127.0.0.1. (But here''s the good news: Authenticated
+                  requests get a higher rate limit. Check out the documentation for more details.)'
+                documentation_url: https://docs.github.com/rest/overview/rate-limits-for-the-rest-api
+                status: '403'
+            token:
+              value:
+                message: API rate limit exceeded for user ID 1.
+                documentation_url: https://docs.github.com/rest/overview/rate-limits-for-the-rest-api
+                status: '403'
     clock:
       description: The simulator clock.
       content:
@@ -1077,8 +1354,26 @@ components:
         application/json:
           schema:
             "$ref": "#/components/schemas/mock-run"
+    token:
+      description: The token as the mock knows it.
+      content:
+        application/json:
+          schema:
+            "$ref": "#/components/schemas/mock-token"
+    authentication:
+      description: The authentication mode.
+      content:
+        application/json:
+          schema:
+            "$ref": "#/components/schemas/mock-authentication"
+    rate_limits:
+      description: The rate-limit settings.
+      content:
+        application/json:
+          schema:
+            "$ref": "#/components/schemas/mock-rate-limits"
     mock_not_found:
-      description: No such repository, workflow file, run or job.
+      description: No such repository, workflow file, run, job or token.
       content:
         application/json:
           schema:
@@ -1576,6 +1871,143 @@ components:
           - success
           - failure
           default: success
+    mock-token-declaration:
+      title: Token declaration
+      description: |-
+        `classic` and `oauth_app` tokens have `scopes` (a private repository needs `repo`);
+        `fine_grained` and `installation` tokens have `repositories` (`OWNER/NAME` entries, or
+        `all`) and `permissions.actions` (a private repository needs `read` or `write`).
+      type: object
+      additionalProperties: false
+      required:
+      - type
+      properties:
+        type:
+          type: string
+          enum:
+          - classic
+          - oauth_app
+          - fine_grained
+          - installation
+        scopes:
+          type: array
+          items:
+            type: string
+            minLength: 1
+        repositories:
+          oneOf:
+          - type: string
+            enum:
+            - all
+          - type: array
+            items:
+              type: string
+              pattern: ^[^/]+/[^/]+$
+        permissions:
+          type: object
+          additionalProperties: false
+          properties:
+            actions:
+              type: string
+              enum:
+              - none
+              - read
+              - write
+        user_id:
+          type: integer
+          minimum: 1
+          description: Named in rate-limit messages (`API rate limit exceeded for user ID N.`).
+    mock-token:
+      title: Token
+      description: A token as a fixture's `tokens` lists it.
+      type: object
+      required:
+      - token
+      - type
+      - user_id
+      properties:
+        token:
+          type: string
+        type:
+          type: string
+          enum:
+          - classic
+          - oauth_app
+          - fine_grained
+          - installation
+        scopes:
+          type: array
+          description: Classic and OAuth app tokens.
+          items:
+            type: string
+        repositories:
+          description: Fine-grained and installation tokens; names lowercased.
+          oneOf:
+          - type: string
+            enum:
+            - all
+          - type: array
+            items:
+              type: string
+        permissions:
+          type: object
+          description: Fine-grained and installation tokens.
+          required:
+          - actions
+          properties:
+            actions:
+              type: string
+              enum:
+              - none
+              - read
+              - write
+        user_id:
+          type: integer
+    mock-authentication:
+      title: Authentication mode
+      type: object
+      additionalProperties: false
+      required:
+      - mode
+      properties:
+        mode:
+          type: string
+          enum:
+          - permissive
+          - strict
+    mock-rate-limits:
+      title: Rate-limit settings
+      type: object
+      required:
+      - enforce
+      - authenticated
+      - anonymous
+      properties:
+        enforce:
+          type: boolean
+          description: Whether an exhausted budget answers 403 (the headers are sent either way).
+        authenticated:
+          type: integer
+          description: Requests an hour for one token.
+        anonymous:
+          type: integer
+          description: Requests an hour for one client address without a token.
+    mock-rate-limits-update:
+      title: Rate-limit settings update
+      type: object
+      additionalProperties: false
+      properties:
+        enforce:
+          type: boolean
+          default: false
+        authenticated:
+          type: integer
+          minimum: 1
+          default: 5000
+        anonymous:
+          type: integer
+          minimum: 1
+          default: 60
     mock-execution-status:
       type: string
       enum:
@@ -1687,6 +2119,20 @@ components:
         job_id_start:
           type: integer
           minimum: 1
+        auth:
+          type: string
+          enum:
+          - permissive
+          - strict
+        tokens:
+          type: array
+          items:
+            type: object
+            required:
+            - token
+            - type
+        rate_limits:
+          "$ref": "#/components/schemas/mock-rate-limits-update"
         repositories:
           type: array
           items:
@@ -1705,6 +2151,9 @@ components:
       - frozen
       - run_id_start
       - job_id_start
+      - auth
+      - tokens
+      - rate_limits
       - repositories
       properties:
         version:
@@ -1718,6 +2167,17 @@ components:
           type: integer
         job_id_start:
           type: integer
+        auth:
+          type: string
+          enum:
+          - permissive
+          - strict
+        tokens:
+          type: array
+          items:
+            "$ref": "#/components/schemas/mock-token"
+        rate_limits:
+          "$ref": "#/components/schemas/mock-rate-limits"
         repositories:
           type: array
           items:
