@@ -1,8 +1,8 @@
 """Contract tests with githubkit, a GitHub client generated from GitHub's own OpenAPI description
 (typed pydantic models per API version), against the running mock with Tests/contract/fixture.yml.
 
-Tests of behaviour the server does not serve yet are marked xfail(strict=False) with the reason;
-they pass as XPASS once it does, and should then lose the mark.
+Tests that change the state (tokens, modes, rate-limit settings, a job completed) restore it
+with POST /_mock/reset.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from urllib.parse import parse_qs, urlsplit
 import httpx
 import pytest
 from githubkit import GitHub
-from githubkit.exception import RequestFailed
+from githubkit.exception import PrimaryRateLimitExceeded, RequestFailed, SecondaryRateLimitExceeded
 from githubkit.utils import UNSET
 from githubkit_schemas.v2026_03_10.models import (
     BasicError,
@@ -34,10 +34,6 @@ SHARDS = [f"shard-{i:02d}" for i in range(60)]
 PUBLIC_GROUPS = sorted(["deploy-prod", "deploy-staging", "nightly build", "release-main", *SHARDS], key=lambda n: n.lower().encode())
 RUN_1010_GROUPS = ["retired-group", *SHARDS]
 
-NOT_YET_ETAG = "the server does not send ETag / answer If-None-Match with 304 yet (issue 4)"
-NOT_YET_AUTH = "the server does not answer 401 Bad credentials for an unknown Authorization scheme yet (issue 4)"
-NOT_YET_RATE = "the server does not send X-RateLimit-* headers yet (issue 4)"
-NOT_YET_VERSIONS = "the server does not serve GET /versions yet (issue 4)"
 
 
 def selected_version(response) -> str | None:
@@ -287,7 +283,6 @@ def test_an_unsupported_api_version_is_githubs_400(github: GitHub) -> None:
     assert body["status"] == "400"
 
 
-@pytest.mark.xfail(strict=False, reason=NOT_YET_VERSIONS)
 def test_versions_lists_the_served_api_versions(github: GitHub) -> None:
     response = github.request("GET", "/versions", response_model=list[str])
     assert response.status_code == 200
@@ -298,7 +293,6 @@ def test_versions_lists_the_served_api_versions(github: GitHub) -> None:
 # Conditional requests (ETag / If-None-Match / 304)
 
 
-@pytest.mark.xfail(strict=False, reason=NOT_YET_ETAG)
 def test_an_if_none_match_with_the_current_etag_surfaces_as_304_without_a_body(github: GitHub, recorder: RecordingTransport) -> None:
     rest = github.rest(API_VERSION)
     first = rest.actions.get_concurrency_group_for_repository(OWNER, PUBLIC, "deploy-prod")
@@ -315,7 +309,6 @@ def test_an_if_none_match_with_the_current_etag_surfaces_as_304_without_a_body(g
     assert other.parsed_data == first.parsed_data
 
 
-@pytest.mark.xfail(strict=False, reason=NOT_YET_ETAG)
 def test_githubkits_http_cache_revalidates_with_the_etag_and_serves_the_304_from_cache(base_url: str) -> None:
     # githubkit's default HTTP cache (hishel) stores 200s and, with Cache-Control: no-cache,
     # revalidates every request: it must send If-None-Match itself and turn the 304 back into
@@ -335,7 +328,6 @@ def test_githubkits_http_cache_revalidates_with_the_etag_and_serves_the_304_from
     assert second.parsed_data == first.parsed_data
 
 
-@pytest.mark.xfail(strict=False, reason=NOT_YET_ETAG)
 def test_etags_differ_between_representations_and_change_with_the_state(github: GitHub, control: httpx.Client, restore_state) -> None:
     rest = github.rest(API_VERSION)
 
@@ -393,7 +385,6 @@ def test_githubkits_own_token_auth_reads_a_private_repository(base_url: str) -> 
     assert response.parsed_data.total_count == 1
 
 
-@pytest.mark.xfail(strict=False, reason=NOT_YET_AUTH)
 @pytest.mark.parametrize("authorization", ["Basic xyz", "Digest abc"])
 def test_an_authorization_header_without_a_usable_token_is_401_bad_credentials(github: GitHub, authorization: str) -> None:
     with pytest.raises(RequestFailed) as failure:
@@ -422,9 +413,10 @@ def check_rate_limit_headers(response, limit: int) -> dict[str, str]:
     return headers
 
 
-@pytest.mark.xfail(strict=False, reason=NOT_YET_RATE)
-def test_anonymous_answers_carry_the_60_an_hour_budget(rest) -> None:
+def test_anonymous_answers_carry_the_60_an_hour_budget(rest, control: httpx.Client) -> None:
+    assert control.post("/_mock/rate_limits/reset").status_code == 200
     first = check_rate_limit_headers(rest.actions.list_concurrency_groups_for_repository(OWNER, PUBLIC), 60)
+    assert first["Used"] == "1"
     second = check_rate_limit_headers(rest.actions.get_concurrency_group_for_repository(OWNER, PUBLIC, "deploy-prod"), 60)
     assert int(second["Used"]) == int(first["Used"]) + 1
     # Errors count and carry the headers too.
@@ -432,16 +424,17 @@ def test_anonymous_answers_carry_the_60_an_hour_budget(rest) -> None:
     check_rate_limit_headers(failure.response, 60)
 
 
-@pytest.mark.xfail(strict=False, reason=NOT_YET_RATE)
-def test_token_answers_carry_the_5000_an_hour_budget(rest) -> None:
+def test_token_answers_carry_the_5000_an_hour_budget(rest, control: httpx.Client) -> None:
+    assert control.post("/_mock/rate_limits/reset").status_code == 200
     headers = {"Authorization": "Bearer rate-limit-test-token"}
     first = check_rate_limit_headers(rest.actions.list_concurrency_groups_for_repository(OWNER, PRIVATE, headers=headers), 5000)
+    assert first["Used"] == "1"
     second = check_rate_limit_headers(rest.actions.list_concurrency_groups_for_workflow_run(OWNER, PRIVATE, 3001, headers=headers), 5000)
     assert int(second["Used"]) == int(first["Used"]) + 1
 
 
-@pytest.mark.xfail(strict=False, reason=f"{NOT_YET_ETAG}; {NOT_YET_RATE}")
-def test_an_authenticated_304_does_not_count_against_the_rate_limit(rest) -> None:
+def test_an_authenticated_304_does_not_count_against_the_rate_limit(rest, control: httpx.Client) -> None:
+    assert control.post("/_mock/rate_limits/reset").status_code == 200
     headers = {"Authorization": "Bearer conditional-request-token"}
     first = rest.actions.get_concurrency_group_for_repository(OWNER, PUBLIC, "release-main", headers=headers)
     used = int(check_rate_limit_headers(first, 5000)["Used"])
@@ -451,3 +444,59 @@ def test_an_authenticated_304_does_not_count_against_the_rate_limit(rest) -> Non
     assert int(conditional.headers["X-RateLimit-Used"]) == used
     after = rest.actions.get_concurrency_group_for_repository(OWNER, PUBLIC, "release-main", headers=headers)
     assert int(check_rate_limit_headers(after, 5000)["Used"]) == used + 1
+
+
+def test_an_exhausted_budget_is_githubkits_primary_rate_limit_error(base_url: str, control: httpx.Client, restore_state) -> None:
+    # GitHub's 403 with X-RateLimit-Remaining: 0 and no Retry-After is what githubkit reads as
+    # a primary (not secondary) rate limit.
+    answer = control.put("/_mock/rate_limits", json={"enforce": True, "anonymous": 2, "authenticated": 3})
+    assert answer.json() == {"enforce": True, "authenticated": 3, "anonymous": 2}
+    assert control.post("/_mock/rate_limits/reset").status_code == 200
+    with make_github(base_url) as github:
+        rest = github.rest(API_VERSION)
+        for _ in range(2):
+            rest.actions.list_concurrency_groups_for_repository(OWNER, PUBLIC)
+        with pytest.raises(PrimaryRateLimitExceeded) as failure:
+            rest.actions.list_concurrency_groups_for_repository(OWNER, PUBLIC)
+    assert not isinstance(failure.value, SecondaryRateLimitExceeded)
+    response = failure.value.response
+    assert response.status_code == 403
+    assert "retry-after" not in response.headers
+    assert rate_limit(response)["Remaining"] == "0" and rate_limit(response)["Limit"] == "2"
+    body = response.json()
+    assert body["message"].startswith("API rate limit exceeded for ")
+    assert body["status"] == "403"
+    # A token has its own budget.
+    with make_github(base_url, "ghp_budget") as github:
+        response = github.rest(API_VERSION).actions.list_concurrency_groups_for_repository(OWNER, PUBLIC)
+    assert rate_limit(response)["Limit"] == "3" and rate_limit(response)["Used"] == "1"
+
+
+# ---------------------------------------------------------------------------------------------
+# Declared tokens and strict mode
+
+
+def test_strict_mode_refuses_unknown_tokens_and_reads_with_declared_ones(base_url: str, control: httpx.Client, restore_state) -> None:
+    assert control.put("/_mock/auth", json={"mode": "strict"}).json() == {"mode": "strict"}
+    assert control.put("/_mock/tokens/ghp_known", json={"type": "classic", "scopes": ["repo", "workflow"]}).status_code == 201
+    assert control.put("/_mock/tokens/github_pat_other", json={
+        "type": "fine_grained", "repositories": ["contract/public-app"], "permissions": {"actions": "read"}}).status_code == 201
+
+    with make_github(base_url, "ghp_unknown") as github:
+        with pytest.raises(RequestFailed) as failure:
+            github.rest(API_VERSION).actions.list_concurrency_groups_for_repository(OWNER, PUBLIC)
+    assert failure.value.response.status_code == 401
+    assert failure.value.response.json() == {"message": "Bad credentials", "documentation_url": "https://docs.github.com/rest", "status": "401"}
+
+    with make_github(base_url, "ghp_known") as github:
+        response = github.rest(API_VERSION).actions.get_concurrency_group_for_repository(OWNER, PRIVATE, "private-ci")
+    assert [m.run_id for m in response.parsed_data.group_members] == [3001]
+    assert response.headers["X-OAuth-Scopes"] == "repo, workflow"
+    assert response.headers["X-Accepted-OAuth-Scopes"] == "repo"
+
+    # A fine-grained token that does not cover the private repository sees GitHub's 404.
+    with make_github(base_url, "github_pat_other") as github:
+        rest = github.rest(API_VERSION)
+        assert rest.actions.list_concurrency_groups_for_repository(OWNER, PUBLIC).parsed_data.total_count == 64
+        failure = not_found(lambda: rest.actions.list_concurrency_groups_for_repository(OWNER, PRIVATE))
+    assert "X-OAuth-Scopes" not in failure.response.headers
