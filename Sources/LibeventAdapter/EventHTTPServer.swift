@@ -57,11 +57,11 @@ public final class EventHTTPServer {
         evhttp_set_max_headers_size(http, Int(limits.maximumHeaderBytes))
         evhttp_set_max_body_size(http, Int(limits.maximumBodyBytes))
         evhttp_set_timeout(http, limits.connectionTimeoutSeconds)
-        // Methods outside this set get evhttp's bare 501; inside it, the responder answers
-        // (GitHub's 404 for a method a route lacks).
+        // Every method libevent 2.1 parses is let through, so the responder answers (GitHub's 404
+        // for a method a route lacks); methods it cannot parse get evhttp's bare 501.
         let methods = EVHTTP_REQ_GET.rawValue | EVHTTP_REQ_HEAD.rawValue | EVHTTP_REQ_POST.rawValue
             | EVHTTP_REQ_PUT.rawValue | EVHTTP_REQ_DELETE.rawValue | EVHTTP_REQ_PATCH.rawValue
-            | EVHTTP_REQ_OPTIONS.rawValue
+            | EVHTTP_REQ_OPTIONS.rawValue | EVHTTP_REQ_TRACE.rawValue | EVHTTP_REQ_CONNECT.rawValue
         evhttp_set_allowed_methods(http, UInt16(methods))
         // Without this evhttp labels bodies text/html; every answer of ours sets its own type.
         evhttp_set_default_content_type(http, nil)
@@ -210,6 +210,8 @@ public final class EventHTTPServer {
         case EVHTTP_REQ_DELETE: return "DELETE"
         case EVHTTP_REQ_PATCH: return "PATCH"
         case EVHTTP_REQ_OPTIONS: return "OPTIONS"
+        case EVHTTP_REQ_TRACE: return "TRACE"
+        case EVHTTP_REQ_CONNECT: return "CONNECT"
         default: return "OTHER"
         }
     }

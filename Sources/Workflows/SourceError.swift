@@ -14,6 +14,7 @@ public struct SourceError: Error, Equatable, Sendable, CustomStringConvertible {
         self.message = message
     }
 
-    /// `file:line:column: message`, the form editors and compilers use.
-    public var description: String { "\(file):\(line):\(column): \(message)" }
+    /// `file:line:column: message`, the form editors and compilers use; `file: message` when the
+    /// problem has no single place.
+    public var description: String { line == 0 ? "\(file): \(message)" : "\(file):\(line):\(column): \(message)" }
 }

@@ -58,8 +58,8 @@ import Workflows
         let driver = try Driver()
         driver.workflow("deploy.yml", Self.deploy)
         let cases: [(String, String)] = [
-            (#"{"workflow":"nope.yml"}"#, "nope.yml:0:0: workflow nope.yml is not registered in acme/app"),
-            (#"{"workflow":"deploy.yml","event":"schedule"}"#, "deploy.yml:0:0: workflow deploy.yml does not run on schedule (its triggers: push, workflow_dispatch)"),
+            (#"{"workflow":"nope.yml"}"#, "nope.yml: workflow nope.yml is not registered in acme/app"),
+            (#"{"workflow":"deploy.yml","event":"schedule"}"#, "deploy.yml: workflow deploy.yml does not run on schedule (its triggers: push, workflow_dispatch)"),
             (#"{"workflow":"deploy.yml","colour":"red"}"#, "request body:1:26: unknown key 'colour' in a trigger; allowed: workflow, ref, event, inputs, vars, actor, sha, head_ref, base_ref"),
             (#"{"ref":"main"}"#, "request body:1:1: a trigger is missing 'workflow'"),
             (#"{"workflow":"#, "request body:2:1: invalid YAML: while parsing a flow node: did not find expected node content"),

@@ -164,8 +164,8 @@ import Workflows
     static let called = "on:\n  workflow_call:\n    inputs:\n      env: { type: number, required: true }\njobs:\n  a: {}\n"
 
     static let refusals: [Refusal] = [
-        Refusal(workflows: [("a.yml", "on: push\njobs:\n  x: {}\n")], trigger: "b.yml", message: "b.yml:0:0: workflow b.yml is not registered in acme/app"),
-        Refusal(workflows: [("a.yml", "on: pull_request\njobs:\n  x: {}\n")], trigger: "a.yml", message: "a.yml:0:0: workflow a.yml does not run on push (its triggers: pull_request)"),
+        Refusal(workflows: [("a.yml", "on: push\njobs:\n  x: {}\n")], trigger: "b.yml", message: "b.yml: workflow b.yml is not registered in acme/app"),
+        Refusal(workflows: [("a.yml", "on: pull_request\njobs:\n  x: {}\n")], trigger: "a.yml", message: "a.yml: workflow a.yml does not run on push (its triggers: pull_request)"),
         Refusal(workflows: [("c.yml", called), ("a.yml", "on: push\njobs:\n  x:\n    uses: ./.github/workflows/c.yml\n")], trigger: "a.yml",
                 message: "a.yml:3:3: job 'x' does not give c.yml its required input 'env'"),
         Refusal(workflows: [("c.yml", called), ("a.yml", "on: push\njobs:\n  x:\n    uses: ./.github/workflows/c.yml\n    with: { env: abc }\n")], trigger: "a.yml",
