@@ -103,16 +103,14 @@ public struct RateLimiter: Sendable {
 
 /// Weak entity tags over the representation's bytes.
 enum EntityTag {
-    /// `W/"…"`: two 64-bit FNV-1a hashes of the body, so it changes exactly when the bytes do
-    /// (up to hash collisions).
+    /// `W/"<length>-<hash>"`: the body's length and its 64-bit FNV-1a hash, so the tag changes
+    /// exactly when the bytes do (up to a collision of both).
     static func of(_ body: [UInt8]) -> String {
-        var first: UInt64 = 0xcbf2_9ce4_8422_2325
-        var second: UInt64 = 0x8422_2325_cbf2_9ce4
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
         for byte in body {
-            first = (first ^ UInt64(byte)) &* 0x0000_0100_0000_01B3
-            second = (second &* 0x0000_0100_0000_01B3) ^ UInt64(byte)
+            hash = (hash ^ UInt64(byte)) &* 0x0000_0100_0000_01B3
         }
-        return "W/\"\(hex(first))\(hex(second))\""
+        return "W/\"\(String(body.count, radix: 16))-\(hex(hash))\""
     }
 
     /// Whether an `If-None-Match` value names this tag (weak comparison, or `*`).

@@ -26,6 +26,8 @@ public enum URLEncoding {
     /// Encodes everything but RFC 3986's unreserved characters, so the result is safe as one
     /// path segment or one query value (`/`, `?`, `#`, `%`, spaces and non-ASCII all escaped).
     public static func percentEncode(_ text: String) -> String {
+        // Most names (`deploy-prod`, `octocat`) need no escaping: answer them without copying.
+        if text.utf8.allSatisfy(isUnreserved) { return text }
         var output: [UInt8] = []
         output.reserveCapacity(text.utf8.count)
         for byte in text.utf8 {
