@@ -48,11 +48,11 @@ public struct ConcurrencyGroupsEndpoints: Sendable {
             repository.activeGroupKeys, path: "\(repositoryPath(repository))/actions/concurrency_groups",
             scope: "repository \(repository.key)", documentationURL: DocumentationURL.listForRepository,
             query: query, bytesPerGroup: 160
-        ) { key, json in
+        ) { [prefix = groupURLPrefix(of: repository)] key, json in
             guard let group = repository.groups[key] else { return }
             json.beginObject()
             json.field("group_name", group.name)
-            json.field("group_url", groupURL(group.name, in: repository))
+            json.field("group_url", prefix + URLEncoding.percentEncodeSegment(group.name))
             json.field("last_acquired_at", group.queue.first?.acquiredAt?.description)
             json.endObject()
         }
@@ -120,9 +120,9 @@ public struct ConcurrencyGroupsEndpoints: Sendable {
             run.configuredGroups, path: "\(repositoryPath(repository))/actions/runs/\(run.id)/concurrency_groups",
             scope: "run \(run.id) of \(repository.key)", documentationURL: DocumentationURL.listForRun,
             query: query, bytesPerGroup: 600
-        ) { key, json in
+        ) { [prefix = groupURLPrefix(of: repository)] key, json in
             let name = repository.displayName(of: key)
-            let url = groupURL(name, in: repository)
+            let url = prefix + URLEncoding.percentEncodeSegment(name)
             json.beginObject()
             json.field("group_name", name)
             json.field("group_url", url)
@@ -197,7 +197,12 @@ public struct ConcurrencyGroupsEndpoints: Sendable {
 
     /// The group's API URL, its name percent-encoded as one path segment.
     public func groupURL(_ name: String, in repository: Repository) -> String {
-        "\(configuration.baseURL)\(repositoryPath(repository))/actions/concurrency_groups/\(URLEncoding.percentEncodeSegment(name))"
+        groupURLPrefix(of: repository) + URLEncoding.percentEncodeSegment(name)
+    }
+
+    /// Everything of a group URL but the name, to build once per answer rather than per group.
+    private func groupURLPrefix(of repository: Repository) -> String {
+        "\(configuration.baseURL)\(repositoryPath(repository))/actions/concurrency_groups/"
     }
 
     private static let paginationParameters: Set<String> = ["per_page", "after", "before"]
