@@ -106,11 +106,7 @@ enum EntityTag {
     /// `W/"<length>-<hash>"`: the body's length and its 64-bit FNV-1a hash, so the tag changes
     /// exactly when the bytes do (up to a collision of both).
     static func of(_ body: [UInt8]) -> String {
-        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
-        for byte in body {
-            hash = (hash ^ UInt64(byte)) &* 0x0000_0100_0000_01B3
-        }
-        return "W/\"\(String(body.count, radix: 16))-\(hex(hash))\""
+        "W/\"\(String(body.count, radix: 16))-\(hex(FNV1a.hash(body)))\""
     }
 
     /// Whether an `If-None-Match` value names this tag (weak comparison, or `*`).

@@ -7,9 +7,7 @@ import Yams
 /// The mock's own JSON API under `/_mock`: repositories, workflow files, runs, the clock and the
 /// whole state. Every operation validates first and changes nothing when it answers an error.
 struct ControlAPI {
-    let endpoints: ConcurrencyGroupsEndpoints
-
-    /// What a control request did: the answer, and the state it leaves.
+    /// A control-API path, decoded.
     enum Route {
         case health, clock, advanceClock, state, reset
         case tokens, token(String), authentication, rateLimits, resetRateLimits

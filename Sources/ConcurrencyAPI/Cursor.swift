@@ -43,9 +43,9 @@ public enum CursorCodec {
 
     public static func encode(_ cut: PageCut, scope: String) -> String {
         var bytes: [UInt8] = [version, cut.side.rawValue]
-        appendBigEndian(fnv1a64(Array(scope.utf8)), to: &bytes)
+        appendBigEndian(FNV1a.hash(Array(scope.utf8)), to: &bytes)
         bytes.append(contentsOf: cut.key.folded.utf8)
-        let checksum = UInt32(truncatingIfNeeded: fnv1a64(checksumSalt + bytes))
+        let checksum = UInt32(truncatingIfNeeded: FNV1a.hash(checksumSalt + bytes))
         for shift in stride(from: 24, through: 0, by: -8) { bytes.append(UInt8(truncatingIfNeeded: checksum >> UInt32(shift))) }
         return Base64URL.encode(bytes)
     }
@@ -54,11 +54,11 @@ public enum CursorCodec {
     public static func decode(_ text: String, scope: String) -> PageCut? {
         guard let bytes = Base64URL.decode(text), bytes.count >= 14 else { return nil }
         let payload = Array(bytes[..<(bytes.count - 4)])
-        let expected = UInt32(truncatingIfNeeded: fnv1a64(checksumSalt + payload))
+        let expected = UInt32(truncatingIfNeeded: FNV1a.hash(checksumSalt + payload))
         let stored = bytes[(bytes.count - 4)...].reduce(UInt32(0)) { $0 << 8 | UInt32($1) }
         guard stored == expected, payload[0] == version, let side = PageCut.Side(rawValue: payload[1]) else { return nil }
         let scopeHash = payload[2..<10].reduce(UInt64(0)) { $0 << 8 | UInt64($1) }
-        guard scopeHash == fnv1a64(Array(scope.utf8)),
+        guard scopeHash == FNV1a.hash(Array(scope.utf8)),
               let folded = String(validating: payload[10...], as: UTF8.self),
               !folded.isEmpty
         else { return nil }
@@ -70,12 +70,14 @@ public enum CursorCodec {
     private static func appendBigEndian(_ value: UInt64, to bytes: inout [UInt8]) {
         for shift in stride(from: 56, through: 0, by: -8) { bytes.append(UInt8(truncatingIfNeeded: value >> UInt64(shift))) }
     }
+}
 
-    static func fnv1a64(_ bytes: [UInt8]) -> UInt64 {
+/// The 64-bit FNV-1a hash: fast and good enough for checksums and entity tags (not for secrets).
+enum FNV1a {
+    static func hash(_ bytes: [UInt8]) -> UInt64 {
         var hash: UInt64 = 0xcbf2_9ce4_8422_2325
         for byte in bytes {
-            hash ^= UInt64(byte)
-            hash = hash &* 0x0000_0100_0000_01B3
+            hash = (hash ^ UInt64(byte)) &* 0x0000_0100_0000_01B3
         }
         return hash
     }

@@ -33,7 +33,7 @@ public final class MockServer: HTTPResponder {
         self.clock = MockClock(now: start, frozen: state.clockFrozen, wall: wall())
         self.initialClock = clock
         self.endpoints = ConcurrencyGroupsEndpoints(configuration: configuration)
-        self.control = ControlAPI(endpoints: endpoints)
+        self.control = ControlAPI()
         self.requestIDPrefix = Self.hex(requestIDSeed, width: 4)
     }
 
