@@ -39,6 +39,9 @@ public struct TriggerEvent: Sendable {
 public struct RunPlanner {
     /// GitHub allows reusable workflows nested this deep (a caller and nine levels below it).
     public static let maximumNestingDepth = 10
+    /// The most jobs one run may expand to (matrix legs and called workflows' jobs included), so
+    /// that nested matrices of calls cannot blow a trigger up; GitHub documents no such number.
+    public static let maximumJobsPerRun = 1000
 
     let registry: WorkflowRegistry
     let simulator: Simulator
@@ -144,6 +147,11 @@ public struct RunPlanner {
                 var name = try job.name.map { template throws(SourceError) in try Self.string(template, in: context, file: workflow.file) } ?? job.key
                 if job.name.map({ !$0.value.referencedNamedValues.contains("matrix") }) ?? true { name += legSuffix }
                 let leg = drafts.count
+                guard leg < Self.maximumJobsPerRun else {
+                    throw SourceError(
+                        file: workflow.file, line: job.line, column: job.column,
+                        message: "the run would have more than \(Self.maximumJobsPerRun) jobs (matrix legs and called workflows' jobs included)")
+                }
                 legsByKey[job.key, default: []].append(leg)
                 pendingNeeds.append((leg, job.needs))
                 let concurrency = try job.concurrency.map { definition throws(SourceError) in

@@ -204,6 +204,17 @@ import Workflows
         }
     }
 
+    @Test func nestedMatricesOfCallsCannotBlowATriggerUp() throws {
+        let legs = (1...200).map(String.init).joined(separator: ", ")
+        let state = try state([
+            (app, "inner.yml", "on: workflow_call\njobs:\n  leg:\n    strategy: { matrix: { n: [\(legs)] } }\n"),
+            (app, "outer.yml", "on: push\njobs:\n  call:\n    strategy: { matrix: { n: [\(legs)] } }\n    uses: ./.github/workflows/inner.yml\n"),
+        ])
+        #expect(throws: SourceError(file: "inner.yml", line: 3, column: 3, message: "the run would have more than 1000 jobs (matrix legs and called workflows' jobs included)")) {
+            try plan(state, TriggerEvent(workflow: "outer.yml"))
+        }
+    }
+
     @Test func aWorkflowCallingItselfIsRefused() throws {
         var state = try state([])
         try state.registerWorkflow("on: [push, workflow_call]\njobs:\n  again:\n    uses: ./.github/workflows/loop.yml\n", file: "loop.yml", in: app)
