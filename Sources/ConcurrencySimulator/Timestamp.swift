@@ -35,12 +35,34 @@ public struct Timestamp: Hashable, Comparable, Sendable, CustomStringConvertible
         self.secondsSinceEpoch = days * 86_400 + Int64(hour * 3600 + minute * 60 + second)
     }
 
+    /// RFC 3339 in UTC, `2026-01-15T16:14:23Z` (four-digit years; see `latestWritable`). Written
+    /// digit by digit because the list endpoints render one per group.
     public var description: String {
         let c = components
-        func two(_ value: Int) -> String { value < 10 ? "0\(value)" : String(value) }
-        let year = String(c.year)
-        let paddedYear = String(repeating: "0", count: max(0, 4 - year.count)) + year
-        return "\(paddedYear)-\(two(c.month))-\(two(c.day))T\(two(c.hour)):\(two(c.minute)):\(two(c.second))Z"
+        guard (0...9999).contains(c.year) else { return "\(c.year)-\(c.month)-\(c.day)T\(c.hour):\(c.minute):\(c.second)Z" }
+        let year = Int(c.year)
+        return String(unsafeUninitializedCapacity: 20) { buffer in
+            func digits(_ value: Int, _ count: Int, at offset: Int) {
+                var rest = value
+                for index in stride(from: offset + count - 1, through: offset, by: -1) {
+                    buffer[index] = UInt8(ascii: "0") + UInt8(rest % 10)
+                    rest /= 10
+                }
+            }
+            digits(year, 4, at: 0)
+            buffer[4] = UInt8(ascii: "-")
+            digits(c.month, 2, at: 5)
+            buffer[7] = UInt8(ascii: "-")
+            digits(c.day, 2, at: 8)
+            buffer[10] = UInt8(ascii: "T")
+            digits(c.hour, 2, at: 11)
+            buffer[13] = UInt8(ascii: ":")
+            digits(c.minute, 2, at: 14)
+            buffer[16] = UInt8(ascii: ":")
+            digits(c.second, 2, at: 17)
+            buffer[19] = UInt8(ascii: "Z")
+            return 20
+        }
     }
 
     static func isLeap(_ year: Int64) -> Bool { year % 4 == 0 && (year % 100 != 0 || year % 400 == 0) }

@@ -32,6 +32,8 @@ import Testing
         #expect(Timestamp(secondsSinceEpoch: 0).description == "1970-01-01T00:00:00Z")
         #expect(Timestamp(secondsSinceEpoch: 1_768_493_663).description == "2026-01-15T16:14:23Z")
         #expect(Timestamp(secondsSinceEpoch: 951_782_400).description == "2000-02-29T00:00:00Z")
+        #expect(Timestamp(year: 999, month: 1, day: 2, hour: 3, minute: 4, second: 5)?.description == "0999-01-02T03:04:05Z")
+        #expect(Timestamp.latestWritable.description == "9999-12-31T23:59:59Z")
     }
 
     @Test func parsesZuluOffsetsAndFractions() {
