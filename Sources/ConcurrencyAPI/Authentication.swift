@@ -103,10 +103,10 @@ public struct RateLimiter: Sendable {
 
 /// Weak entity tags over the representation's bytes.
 enum EntityTag {
-    /// `W/"<length>-<hash>"`: the body's length and its 64-bit FNV-1a hash, so the tag changes
+    /// `W/"<length>-<hash>"`: the body's length and its 64-bit `FastHash`, so the tag changes
     /// exactly when the bytes do (up to a collision of both).
     static func of(_ body: [UInt8]) -> String {
-        "W/\"\(String(body.count, radix: 16))-\(hex(FNV1a.hash(body)))\""
+        "W/\"\(String(body.count, radix: 16))-\(hex(FastHash.hash(body)))\""
     }
 
     /// Whether an `If-None-Match` value names this tag (weak comparison, or `*`).

@@ -52,7 +52,7 @@ public struct ConcurrencyGroupsEndpoints: Sendable {
             guard let group = repository.groups[key] else { return }
             json.beginObject()
             json.field("group_name", group.name)
-            json.field("group_url", prefix + URLEncoding.percentEncodeSegment(group.name))
+            json.field("group_url", prefix, URLEncoding.percentEncodeSegment(group.name))
             json.field("last_acquired_at", group.queue.first?.acquiredAt?.description)
             json.endObject()
         }

@@ -43,9 +43,9 @@ public enum CursorCodec {
 
     public static func encode(_ cut: PageCut, scope: String) -> String {
         var bytes: [UInt8] = [version, cut.side.rawValue]
-        appendBigEndian(FNV1a.hash(Array(scope.utf8)), to: &bytes)
+        appendBigEndian(FastHash.hash(Array(scope.utf8)), to: &bytes)
         bytes.append(contentsOf: cut.key.folded.utf8)
-        let checksum = UInt32(truncatingIfNeeded: FNV1a.hash(checksumSalt + bytes))
+        let checksum = UInt32(truncatingIfNeeded: FastHash.hash(checksumSalt + bytes))
         for shift in stride(from: 24, through: 0, by: -8) { bytes.append(UInt8(truncatingIfNeeded: checksum >> UInt32(shift))) }
         return Base64URL.encode(bytes)
     }
@@ -54,11 +54,11 @@ public enum CursorCodec {
     public static func decode(_ text: String, scope: String) -> PageCut? {
         guard let bytes = Base64URL.decode(text), bytes.count >= 14 else { return nil }
         let payload = Array(bytes[..<(bytes.count - 4)])
-        let expected = UInt32(truncatingIfNeeded: FNV1a.hash(checksumSalt + payload))
+        let expected = UInt32(truncatingIfNeeded: FastHash.hash(checksumSalt + payload))
         let stored = bytes[(bytes.count - 4)...].reduce(UInt32(0)) { $0 << 8 | UInt32($1) }
         guard stored == expected, payload[0] == version, let side = PageCut.Side(rawValue: payload[1]) else { return nil }
         let scopeHash = payload[2..<10].reduce(UInt64(0)) { $0 << 8 | UInt64($1) }
-        guard scopeHash == FNV1a.hash(Array(scope.utf8)),
+        guard scopeHash == FastHash.hash(Array(scope.utf8)),
               let folded = String(validating: payload[10...], as: UTF8.self),
               !folded.isEmpty
         else { return nil }
@@ -72,12 +72,21 @@ public enum CursorCodec {
     }
 }
 
-/// The 64-bit FNV-1a hash: fast and good enough for checksums and entity tags (not for secrets).
-enum FNV1a {
+/// A 64-bit FNV-1a-style hash taken eight bytes at a time: fast enough to run over every answer
+/// body, good enough for checksums and entity tags (not for secrets).
+enum FastHash {
     static func hash(_ bytes: [UInt8]) -> UInt64 {
+        let prime: UInt64 = 0x0000_0100_0000_01B3
         var hash: UInt64 = 0xcbf2_9ce4_8422_2325
-        for byte in bytes {
-            hash = (hash ^ UInt64(byte)) &* 0x0000_0100_0000_01B3
+        bytes.withUnsafeBytes { raw in
+            let words = raw.count / 8
+            for index in 0..<words {
+                hash = (hash ^ raw.loadUnaligned(fromByteOffset: index * 8, as: UInt64.self)) &* prime
+                hash ^= hash >> 29
+            }
+            for byte in raw[(words * 8)...] {
+                hash = (hash ^ UInt64(byte)) &* prime
+            }
         }
         return hash
     }

@@ -33,6 +33,17 @@ public struct JSONWriter {
         if let value { string(value) } else { null() }
     }
 
+    /// A string written from two parts, without building the joined string first.
+    public mutating func field(_ name: String, _ head: String, _ tail: String) {
+        key(name)
+        separate()
+        bytes.append(UInt8(ascii: "\""))
+        appendEscaped(head)
+        appendEscaped(tail)
+        bytes.append(UInt8(ascii: "\""))
+        needsComma = true
+    }
+
     /// Shorthands for a key followed by its value.
     public mutating func field(_ name: String, _ value: String?) { key(name); string(value) }
     public mutating func field(_ name: String, _ value: Int) { key(name); int(value) }
@@ -44,6 +55,11 @@ public struct JSONWriter {
 
     private mutating func appendQuoted(_ text: String) {
         bytes.append(UInt8(ascii: "\""))
+        appendEscaped(text)
+        bytes.append(UInt8(ascii: "\""))
+    }
+
+    private mutating func appendEscaped(_ text: String) {
         var text = text
         text.withUTF8 { utf8 in
             // Copy runs of bytes that need no escaping in one go; this is the hot path.
@@ -57,7 +73,6 @@ public struct JSONWriter {
             }
             bytes.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[runStart...]))
         }
-        bytes.append(UInt8(ascii: "\""))
     }
 
     private mutating func appendEscape(_ byte: UInt8) {
