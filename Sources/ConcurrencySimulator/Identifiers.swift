@@ -37,8 +37,8 @@ public struct FoldedName: Hashable, Comparable, Sendable, CustomStringConvertibl
 
     public func hash(into hasher: inout Hasher) {
         // The folded string is contiguous UTF-8 (see init): hash its bytes in one call.
-        let hashed = folded.utf8.withContiguousStorageIfAvailable { hasher.combine(bytes: UnsafeRawBufferPointer($0)) }
-        if hashed == nil {
+        let hashedInOneCall: Void? = folded.utf8.withContiguousStorageIfAvailable { hasher.combine(bytes: UnsafeRawBufferPointer($0)) }
+        if hashedInOneCall == nil {
             for byte in folded.utf8 { hasher.combine(byte) }
         }
         hasher.combine(0xFF as UInt8)

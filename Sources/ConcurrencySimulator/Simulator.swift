@@ -209,8 +209,12 @@ public struct Simulator: Sendable {
         _ item: QueueItem, at index: Int, previous: QueueItem?, in repository: Repository, now: Timestamp
     ) throws(SimulatorError) {
         func fail(_ message: String) -> SimulatorError { SimulatorError(message, subject: .queueItem(index: index)) }
-        guard repository.runs[item.run] != nil else {
+        guard let run = repository.runs[item.run] else {
             throw fail("run \(item.run) is not a run of \(repository.owner)/\(repository.name)")
+        }
+        // A completed run or job holds and awaits nothing; an item of one could never be released.
+        guard run.status != .completed, item.job.flatMap({ repository.jobs[$0]?.status }) != .completed else {
+            throw fail("run \(item.run)\(item.job.map { " (job \($0))" } ?? "") has completed, so it cannot hold or wait for a lease")
         }
         switch (item.kind, item.job) {
         case (.workflow, nil):

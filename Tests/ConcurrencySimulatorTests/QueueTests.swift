@@ -199,6 +199,18 @@ import Testing
         #expect(simulator.repo.activeGroup(named: "prod")?.queue.count == 3)
     }
 
+    @Test func aCompletedRunOrJobCannotBeInAQueue() throws {
+        var simulator = try makeSimulator()
+        try simulator.addRun(in: repoKey, .init(id: RunID(8), name: "Done", jobs: [], configuredGroups: [], status: .completed, conclusion: .success))
+        try simulator.addRun(in: repoKey, .init(id: RunID(9), name: "Half", jobs: [.init(id: JobID(91), name: "a", status: .completed, conclusion: .success)], configuredGroups: []))
+        #expect(throws: SimulatorError("run 8 has completed, so it cannot hold or wait for a lease", subject: .queueItem(index: 0))) {
+            try simulator.restoreQueue(in: repoKey, groupName: "g", items: [workflowItem(8, 0)])
+        }
+        #expect(throws: SimulatorError("run 9 (job 91) has completed, so it cannot hold or wait for a lease", subject: .queueItem(index: 1))) {
+            try simulator.restoreQueue(in: repoKey, groupName: "g", items: [workflowItem(9, 0), jobItem(9, 91, 1)])
+        }
+    }
+
     @Test func aGroupIsDeclaredOnceIgnoringCase() throws {
         var simulator = try makeSimulator()
         try simulator.restoreQueue(in: repoKey, groupName: "Prod", items: [workflowItem(3, 0, acquired: 0)])
