@@ -377,7 +377,11 @@ extension TriggerEvent {
     public static func parse(_ node: Node, reader: YAMLReader, extraKeys: [String] = []) throws(SourceError) -> TriggerEvent {
         let fields = try reader.mapping(node, "a trigger", allowed: keys + extraKeys, required: ["workflow"])
         func text(_ key: String) throws(SourceError) -> String? {
-            try fields[key].map { node throws(SourceError) in try reader.string(node, key) }
+            try fields[key].map { node throws(SourceError) in
+                // JSON's false and true are not the strings "false" and "true".
+                if case .bool = WorkflowDefinition.value(of: node, reader: reader) { throw reader.error(at: node, "\(key) must be a string") }
+                return try reader.string(node, key)
+            }
         }
         func pairs(_ key: String) throws(SourceError) -> [(key: String, value: ExpressionValue)] {
             guard let node = fields[key], !reader.isNull(node) else { return [] }

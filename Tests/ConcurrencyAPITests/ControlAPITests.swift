@@ -62,6 +62,8 @@ import Workflows
             (#"{"workflow":"deploy.yml","event":"schedule"}"#, "deploy.yml: workflow deploy.yml does not run on schedule (its triggers: push, workflow_dispatch)"),
             (#"{"workflow":"deploy.yml","colour":"red"}"#, "request body:1:26: unknown key 'colour' in a trigger; allowed: workflow, ref, event, inputs, vars, actor, sha, head_ref, base_ref"),
             (#"{"ref":"main"}"#, "request body:1:1: a trigger is missing 'workflow'"),
+            (#"{"workflow":"deploy.yml","base_ref":false}"#, "request body:1:37: base_ref must be a string"),
+            (#"{"workflow":"deploy.yml","ref":null}"#, "request body:1:32: ref must be a string"),
             (#"{"workflow":"#, "request body:2:1: invalid YAML: while parsing a flow node: did not find expected node content"),
         ]
         for (body, message) in cases {
