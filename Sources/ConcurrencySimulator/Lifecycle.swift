@@ -167,15 +167,43 @@ extension Simulator {
 
 /// The rules that move runs and jobs along. Every method leaves the invariants of `Repository`
 /// intact; cascades (a release handing the lease on, a cancellation skipping dependents) are
-/// followed to the end before a method returns.
+/// followed to the end, through `followUps`, before an entry point (`start`, `finish`,
+/// `cancelRun`) returns.
 extension Repository {
     mutating func start(_ run: RunID, now: Timestamp) {
+        defer { drainFollowUps(now: now) }
         guard let record = runs[run], record.status == .queued else { return }
         if let settings = record.concurrency {
             runs[run]!.status = .pending
             guard request(QueueItem(run: run, job: nil, kind: .workflow, waitingSince: now), settings, now: now) else { return }
         }
         runAcquiredLease(run, now: now)
+    }
+
+    /// Runs the follow-ups cascades left, in order, until none is left. Cascades go through this
+    /// queue instead of recursing, so however long a chain of hand-overs and cancellations is,
+    /// the stack stays shallow.
+    private mutating func drainFollowUps(now: Timestamp) {
+        var index = 0
+        while index < followUps.count {
+            let next = followUps[index]
+            index += 1
+            switch next {
+            case .acquired(let promoted):
+                switch promoted.kind {
+                case .workflow:
+                    if runs[promoted.run]?.status == .pending { runAcquiredLease(promoted.run, now: now) }
+                case .job, .reusableWorkflow:
+                    if let job = promoted.job, jobs[job]?.status == .pending { startJob(job, now: now) }
+                }
+            case .jobFinished(let id):
+                guard let job = jobs[id] else { continue }
+                startReadyJobs(of: job.run, under: job.parent, now: now)
+                if let parent = job.parent { finishUsesJobIfDone(parent, now: now) }
+                settle(job.run, now: now)
+            }
+        }
+        followUps.removeAll()
     }
 
     private mutating func runAcquiredLease(_ run: RunID, now: Timestamp) {
@@ -236,7 +264,7 @@ extension Repository {
         let label = groups[key]?.name ?? groupNames[key] ?? settings.group
         if let group = groups[key], positionOfEnclosingItem(for: item, in: group) != nil {
             let jobName = item.job.flatMap { jobs[$0]?.name } ?? runs[item.run]?.name ?? ""
-            cancelRun(item.run, reason: CancellationReason.deadlock(label, job: jobName), now: now)
+            cancel(item.run, reason: CancellationReason.deadlock(label, job: jobName), now: now)
             return false
         }
         switch settings.queue {
@@ -273,15 +301,11 @@ extension Repository {
         groups[key]?.queue.firstIndex { $0.isSameLease(as: item) }
     }
 
-    /// Releases an item; the item that acquires the lease because of it moves its owner on.
+    /// Releases an item; the item that acquires the lease because of it moves its owner on (as a
+    /// follow-up).
     private mutating func release(_ item: QueueItem, from key: GroupKey, now: Timestamp) {
         guard let promoted = remove(item, from: key, now: now) else { return }
-        switch promoted.kind {
-        case .workflow:
-            if runs[promoted.run]?.status == .pending { runAcquiredLease(promoted.run, now: now) }
-        case .job, .reusableWorkflow:
-            if let job = promoted.job, jobs[job]?.status == .pending { startJob(job, now: now) }
-        }
+        followUps.append(.acquired(promoted))
     }
 
     /// Every item the run holds or awaits, with its group.
@@ -297,12 +321,18 @@ extension Repository {
 
     private mutating func cancelOwner(of item: QueueItem, reason: String, now: Timestamp) {
         switch item.kind {
-        case .workflow: cancelRun(item.run, reason: reason, now: now)
+        case .workflow: cancel(item.run, reason: reason, now: now)
         case .job, .reusableWorkflow: if let job = item.job { cancelJob(job, reason: reason, now: now) }
         }
     }
 
+    /// Cancels a run from outside (the control API) and follows the cascade through.
     mutating func cancelRun(_ run: RunID, reason: String, now: Timestamp) {
+        cancel(run, reason: reason, now: now)
+        drainFollowUps(now: now)
+    }
+
+    private mutating func cancel(_ run: RunID, reason: String, now: Timestamp) {
         guard let record = runs[run], record.status != .completed else { return }
         runs[run]!.status = .completed
         runs[run]!.conclusion = .cancelled
@@ -317,7 +347,7 @@ extension Repository {
         guard let job = jobs[id], job.status != .completed else { return }
         markCompleted(id, conclusion: .cancelled, reason: reason)
         releaseItems(of: descendantsOrSelf(of: id), run: job.run, now: now)
-        jobFinished(id, now: now)
+        followUps.append(.jobFinished(id))
     }
 
     /// Completes a job that ran steps, releases its leases and moves the run on.
@@ -325,20 +355,14 @@ extension Repository {
         guard let job = jobs[id], job.status == .inProgress else { return }
         markCompleted(id, conclusion: conclusion, reason: nil)
         releaseItems(of: [id], run: job.run, now: now)
-        jobFinished(id, now: now)
+        followUps.append(.jobFinished(id))
+        drainFollowUps(now: now)
     }
 
     private mutating func releaseItems(of family: [JobID], run: RunID, now: Timestamp) {
         for (key, item) in items(of: run, where: { $0.job.map(family.contains) ?? false }) {
             release(item, from: key, now: now)
         }
-    }
-
-    private mutating func jobFinished(_ id: JobID, now: Timestamp) {
-        guard let job = jobs[id] else { return }
-        startReadyJobs(of: job.run, under: job.parent, now: now)
-        if let parent = job.parent { finishUsesJobIfDone(parent, now: now) }
-        settle(job.run, now: now)
     }
 
     /// A `uses:` job completes when every job of its called workflow has.
@@ -348,7 +372,7 @@ extension Repository {
         guard children.allSatisfy({ $0.status == .completed }) else { return }
         markCompleted(id, conclusion: Self.aggregate(children.map(\.conclusion)), reason: nil)
         releaseItems(of: [id], run: job.run, now: now)
-        jobFinished(id, now: now)
+        followUps.append(.jobFinished(id))
     }
 
     /// A run completes when all its jobs have, releasing its workflow-level lease.

@@ -23,6 +23,16 @@ public struct Repository: Sendable {
     var groupNames: [GroupKey: String] = [:]
     /// The same names in the order they were first used, so an export can replay them.
     public private(set) var groupNamesInOrder: [String] = []
+    /// Steps a cascade left to do; empty whenever no engine entry point is running.
+    var followUps: [FollowUp] = []
+
+    /// A step of a cascade, queued rather than taken by recursion.
+    enum FollowUp: Sendable {
+        /// The item acquired the lease; its owner moves on.
+        case acquired(QueueItem)
+        /// The job completed; its dependents, its `uses:` parent and its run move on.
+        case jobFinished(JobID)
+    }
 
     public init(owner: String, name: String, visibility: Visibility) {
         self.key = RepositoryKey(owner: owner, name: name)
