@@ -96,6 +96,7 @@ public struct ConcurrencyGroupsEndpoints: Sendable {
             members = group.queue[...index]
         }
         let url = groupURL(group.name, in: repository)
+        let urls = memberURLs(of: repository)
         var json = JSONWriter(reservingCapacity: 128 + members.count * 400)
         json.beginObject()
         json.field("group_name", group.name)
@@ -105,8 +106,8 @@ public struct ConcurrencyGroupsEndpoints: Sendable {
         json.beginArray()
         for (position, item) in members.enumerated() {
             json.beginObject()
-            writeRunFields(of: item, in: repository, to: &json)
-            writeJobFields(of: item, in: repository, to: &json)
+            writeRunFields(of: item, in: repository, urls: urls, to: &json)
+            writeJobFields(of: item, in: repository, urls: urls, to: &json)
             json.field("status", position == 0 ? "in_progress" : "pending")
             json.endObject()
         }
@@ -120,7 +121,7 @@ public struct ConcurrencyGroupsEndpoints: Sendable {
             run.configuredGroups, path: "\(repositoryPath(repository))/actions/runs/\(run.id)/concurrency_groups",
             scope: "run \(run.id) of \(repository.key)", documentationURL: DocumentationURL.listForRun,
             query: query, bytesPerGroup: 600
-        ) { [prefix = groupURLPrefix(of: repository)] key, json in
+        ) { [prefix = groupURLPrefix(of: repository), urls = memberURLs(of: repository)] key, json in
             let name = repository.displayName(of: key)
             let url = prefix + URLEncoding.percentEncodeSegment(name)
             json.beginObject()
@@ -130,14 +131,14 @@ public struct ConcurrencyGroupsEndpoints: Sendable {
             json.beginArray()
             for (position, item) in repository.items(of: run.id, in: key) {
                 json.beginObject()
-                writeRunFields(of: item, in: repository, to: &json)
+                writeRunFields(of: item, in: repository, urls: urls, to: &json)
                 json.field("status", position == 0 ? "in_progress" : "pending")
                 json.field("position", position)
                 switch Repository.positionQuery(of: item) {
                 case .aheadOfRun(let id): json.field("position_url", "\(url)?ahead_of_run=\(id)")
                 case .aheadOfJob(let id): json.field("position_url", "\(url)?ahead_of_job=\(id)")
                 }
-                writeJobFields(of: item, in: repository, to: &json)
+                writeJobFields(of: item, in: repository, urls: urls, to: &json)
                 json.endObject()
             }
             json.endArray()
@@ -173,22 +174,38 @@ public struct ConcurrencyGroupsEndpoints: Sendable {
         }
     }
 
-    private func writeRunFields(of item: QueueItem, in repository: Repository, to json: inout JSONWriter) {
+    /// The URL roots all members of one answer share, built once per answer instead of per member.
+    private struct MemberURLs {
+        /// `…/repos/OWNER/REPO/actions/runs/`
+        let runs: String
+        /// `…/repos/OWNER/REPO/actions/jobs/`
+        let jobs: String
+        /// `https://github.com/OWNER/REPO/actions/runs/`
+        let htmlRuns: String
+    }
+
+    private func memberURLs(of repository: Repository) -> MemberURLs {
+        let api = "\(configuration.baseURL)\(repositoryPath(repository))/actions/"
+        return MemberURLs(
+            runs: api + "runs/", jobs: api + "jobs/",
+            htmlRuns: "\(configuration.htmlBaseURL)/\(repository.owner)/\(repository.name)/actions/runs/")
+    }
+
+    private func writeRunFields(of item: QueueItem, in repository: Repository, urls: MemberURLs, to json: inout JSONWriter) {
+        let run = String(item.run.rawValue)
         json.field("run_id", item.run.rawValue)
         json.field("run_name", repository.runs[item.run]?.name ?? "")
-        json.field("run_url", "\(configuration.baseURL)\(repositoryPath(repository))/actions/runs/\(item.run)")
-        json.field("run_html_url", "\(configuration.htmlBaseURL)/\(repository.owner)/\(repository.name)/actions/runs/\(item.run)")
+        json.field("run_url", urls.runs, run)
+        json.field("run_html_url", urls.htmlRuns, run)
     }
 
     /// Present exactly for job-level and reusable-workflow leases.
-    private func writeJobFields(of item: QueueItem, in repository: Repository, to json: inout JSONWriter) {
+    private func writeJobFields(of item: QueueItem, in repository: Repository, urls: MemberURLs, to json: inout JSONWriter) {
         guard let job = item.job else { return }
         json.field("job_id", job.rawValue)
         json.field("job_name", repository.jobs[job]?.name ?? "")
-        json.field("job_url", "\(configuration.baseURL)\(repositoryPath(repository))/actions/jobs/\(job)")
-        json.field(
-            "job_html_url",
-            "\(configuration.htmlBaseURL)/\(repository.owner)/\(repository.name)/actions/runs/\(item.run)/job/\(job)")
+        json.field("job_url", urls.jobs, String(job.rawValue))
+        json.field("job_html_url", urls.htmlRuns, "\(item.run)/job/\(job)")
     }
 
     private func repositoryPath(_ repository: Repository) -> String {
