@@ -215,6 +215,47 @@ import Testing
         #expect(driver.run(100)["conclusion"] as? String == "success")
     }
 
+    @Test func queueMaxCancelsTheNewcomerToAFullQueue() throws {
+        let driver = try Driver()
+        driver.workflow("deploy.yml", Self.deployMax)
+        for _ in 0..<101 { driver.trigger("deploy.yml") }
+        let full = driver.queues()["deploy-main"] ?? []
+        #expect(full.count == 101)
+        #expect(full.first == "100 in_progress")
+        #expect(full.last == "200 pending")
+        let newcomer = driver.trigger("deploy.yml")
+        #expect(newcomer == 201)
+        #expect(driver.queues()["deploy-main"] == full)
+        let run = driver.run(newcomer)
+        #expect(run["conclusion"] as? String == "cancelled")
+        #expect(run["cancellation_reason"] as? String == "Canceling since the concurrency queue for 'deploy-main' already holds 100 pending requests")
+    }
+
+    @Test func aJobCancelledByANewerWaitingJobSkipsItsDependents() throws {
+        let driver = try Driver()
+        driver.workflow("ship.yml", """
+            on: push
+            jobs:
+              deploy:
+                concurrency: env-prod
+              smoke:
+                needs: deploy
+              announce:
+                needs: smoke
+            """)
+        driver.trigger("ship.yml")
+        driver.trigger("ship.yml")
+        #expect(driver.queues() == ["env-prod": ["100/1000 in_progress", "101/1003 pending"]])
+        driver.trigger("ship.yml")
+        #expect(driver.queues() == ["env-prod": ["100/1000 in_progress", "102/1006 pending"]])
+        let cancelled = driver.run(101)
+        let jobs = cancelled["jobs"] as? [[String: Any]] ?? []
+        #expect(jobs.map { $0["conclusion"] as? String } == ["cancelled", "skipped", "skipped"])
+        #expect(jobs.first?["cancellation_reason"] as? String == "Canceling since a higher priority waiting request for 'env-prod' exists")
+        #expect(cancelled["conclusion"] as? String == "cancelled")
+        #expect(cancelled["cancellation_reason"] as? String == "Canceling since a higher priority waiting request for 'env-prod' exists")
+    }
+
     @Test func matrixLegsAreNamedAsGitHubShowsThem() throws {
         let driver = try Driver()
         driver.workflow("ci.yml", Self.matrix)
