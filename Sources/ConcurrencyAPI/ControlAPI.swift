@@ -374,12 +374,7 @@ struct ControlAPI {
         let run = repository.runs[id]!
         var json = JSONWriter(reservingCapacity: 1024)
         json.beginObject()
-        json.field("id", run.id.rawValue)
-        json.field("name", run.name)
-        json.field("workflow", run.workflow)
-        json.field("status", run.status.rawValue)
-        json.field("conclusion", run.conclusion?.rawValue)
-        json.field("cancellation_reason", run.cancellationReason)
+        StateExporter.writeIdentityAndOutcome(of: run, to: &json)
         json.key("concurrency_groups")
         json.beginArray()
         for group in run.configuredGroups { json.string(repository.displayName(of: group)) }

@@ -98,23 +98,20 @@ public struct Job: Hashable, Sendable {
     public internal(set) var conclusion: Conclusion?
     public internal(set) var cancellationReason: String?
 
-    public init(
-        id: JobID, run: RunID, name: String, key: String? = nil, parent: JobID?, callsReusableWorkflow: Bool,
-        needs: [JobID] = [], concurrency: ConcurrencySettings? = nil, calledWorkflowConcurrency: ConcurrencySettings? = nil,
-        status: ExecutionStatus = .inProgress, conclusion: Conclusion? = nil, cancellationReason: String? = nil
-    ) {
-        self.id = id
+    /// The job a spec describes, as part of `run`.
+    public init(_ spec: Simulator.JobSpec, run: RunID) {
+        self.id = spec.id
         self.run = run
-        self.name = name
-        self.key = key ?? name
-        self.parent = parent
-        self.callsReusableWorkflow = callsReusableWorkflow
-        self.needs = needs
-        self.concurrency = concurrency
-        self.calledWorkflowConcurrency = calledWorkflowConcurrency
-        self.status = status
-        self.conclusion = conclusion
-        self.cancellationReason = cancellationReason
+        self.name = spec.name
+        self.key = spec.key ?? spec.name
+        self.parent = spec.parent
+        self.callsReusableWorkflow = spec.callsReusableWorkflow
+        self.needs = spec.needs
+        self.concurrency = spec.concurrency
+        self.calledWorkflowConcurrency = spec.calledWorkflowConcurrency
+        self.status = spec.status
+        self.conclusion = spec.conclusion
+        self.cancellationReason = spec.cancellationReason
     }
 }
 

@@ -136,11 +136,7 @@ public struct Simulator: Sendable {
                         subject: .job(index: index))
                 }
             }
-            records[job.id] = Job(
-                id: job.id, run: id, name: job.name, key: job.key, parent: job.parent,
-                callsReusableWorkflow: job.callsReusableWorkflow, needs: job.needs, concurrency: job.concurrency,
-                calledWorkflowConcurrency: job.calledWorkflowConcurrency, status: job.status,
-                conclusion: job.conclusion, cancellationReason: job.cancellationReason)
+            records[job.id] = Job(job, run: id)
         }
         for (index, job) in spec.jobs.enumerated() {
             for need in job.needs where records[need]?.parent != job.parent || need == job.id {

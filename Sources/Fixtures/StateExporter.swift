@@ -97,14 +97,19 @@ public enum StateExporter {
         json.endObject()
     }
 
-    private static func write(_ run: WorkflowRun, of repository: Repository, to json: inout JSONWriter) {
-        json.beginObject()
+    /// The fields that open both a fixture's run and the control API's run document.
+    public static func writeIdentityAndOutcome(of run: WorkflowRun, to json: inout JSONWriter) {
         json.field("id", run.id.rawValue)
         json.field("name", run.name)
         json.field("workflow", run.workflow)
         json.field("status", run.status.rawValue)
         json.field("conclusion", run.conclusion?.rawValue)
         json.field("cancellation_reason", run.cancellationReason)
+    }
+
+    private static func write(_ run: WorkflowRun, of repository: Repository, to json: inout JSONWriter) {
+        json.beginObject()
+        writeIdentityAndOutcome(of: run, to: &json)
         json.key("concurrency")
         write(run.concurrency, to: &json)
         json.key("concurrency_groups")
