@@ -76,12 +76,16 @@ struct ControlAPI {
         }
     }
 
+    /// What the operations work on, owned by `MockServer` and lent to each operation in place.
+    /// An operation validates everything it was given before it writes anything, so an error
+    /// thrown leaves the context as it was; no operation copies the state.
     struct Context {
         var state: MockState
         var clock: MockClock
         let initialState: MockState
         let initialClock: MockClock
-        let wall: Timestamp
+        /// Real time at this request.
+        var wall: Timestamp
         /// Set when the operation empties every rate-limit budget.
         var resetRateLimits = false
     }

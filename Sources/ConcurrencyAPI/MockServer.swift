@@ -8,12 +8,11 @@ import Workflows
 /// Confined to the event-loop thread (see `HTTPResponder`): it owns the state and mutates it
 /// without locks. The wall clock is injected, so the module itself does no I/O.
 public final class MockServer: HTTPResponder {
-    public private(set) var state: MockState
+    /// The one owner of the state. Control operations mutate it in place (they validate before
+    /// they write, so a refused one changes nothing); GitHub's endpoints only read it.
+    private var context: ControlAPI.Context
     public let endpoints: ConcurrencyGroupsEndpoints
     private let control: ControlAPI
-    private let initialState: MockState
-    private var clock: MockClock
-    private let initialClock: MockClock
     private let wallClock: @Sendable () -> Timestamp
     private var rateLimiter = RateLimiter()
     private var requestCounter: UInt32 = 0
@@ -27,30 +26,30 @@ public final class MockServer: HTTPResponder {
     ) {
         let start = state.simulator.now
         let wall = wallClock ?? { start }
-        self.state = state
-        self.initialState = state
         self.wallClock = wall
-        self.clock = MockClock(now: start, frozen: state.clockFrozen, wall: wall())
-        self.initialClock = clock
+        let clock = MockClock(now: start, frozen: state.clockFrozen, wall: wall())
+        self.context = ControlAPI.Context(state: state, clock: clock, initialState: state, initialClock: clock, wall: wall())
         self.endpoints = ConcurrencyGroupsEndpoints(configuration: configuration)
         self.control = ControlAPI()
         self.requestIDPrefix = Self.hex(requestIDSeed, width: 4)
     }
 
+    public var state: MockState { context.state }
+
     /// The simulator, readable and (for tests) writable in place.
     public var simulator: Simulator {
-        get { state.simulator }
-        set { state.simulator = newValue }
+        get { context.state.simulator }
+        _modify { yield &context.state.simulator }
     }
 
     public func respond(to request: HTTPRequest) -> HTTPResponse {
-        state.simulator.now = clock.now(wall: wallClock())
+        context.state.simulator.now = context.clock.now(wall: wallClock())
         var response = respondWithoutCommonHeaders(to: request)
         requestCounter &+= 1
         // GitHub's ids are five colon-separated hex fields; ours count requests so logs line up.
         response.headers.add(
             "X-GitHub-Request-Id",
-            "\(requestIDPrefix):\(Self.hex(requestCounter, width: 6)):\(Self.hex(requestCounter &* 2_654_435_761, width: 8)):\(Self.hex(requestCounter &* 2_246_822_519, width: 8)):\(Self.hex(UInt32(truncatingIfNeeded: state.simulator.now.secondsSinceEpoch), width: 8))")
+            "\(requestIDPrefix):\(Self.hex(requestCounter, width: 6)):\(Self.hex(requestCounter &* 2_654_435_761, width: 8)):\(Self.hex(requestCounter &* 2_246_822_519, width: 8)):\(Self.hex(UInt32(truncatingIfNeeded: context.state.simulator.now.secondsSinceEpoch), width: 8))")
         return response
     }
 
@@ -74,16 +73,16 @@ public final class MockServer: HTTPResponder {
         let caller: Caller
         do {
             caller = try Caller.identify(
-                request.headers, remoteAddress: request.remoteAddress, tokens: state.tokens, mode: state.authenticationMode)
+                request.headers, remoteAddress: request.remoteAddress, tokens: context.state.tokens, mode: context.state.authenticationMode)
         } catch {
             return Self.errorResponse(error, version: version)
         }
-        if state.authenticationMode == .strict, (request.headers["User-Agent"] ?? "").isEmpty {
+        if context.state.authenticationMode == .strict, (request.headers["User-Agent"] ?? "").isEmpty {
             return Self.errorResponse(Caller.userAgentRequired, version: version)
         }
-        let policy = state.rateLimits
+        let policy = context.state.rateLimits
         let limit = caller.isAuthenticated ? policy.authenticatedLimit : policy.anonymousLimit
-        let now = state.simulator.now
+        let now = context.state.simulator.now
         if policy.enforced, rateLimiter.status(of: caller.budgetKey, limit: limit, now: now).remaining == 0 {
             var response = Self.errorResponse(RateLimiter.exceeded(caller), version: version)
             addRateLimitHeaders(rateLimiter.status(of: caller.budgetKey, limit: limit, now: now), to: &response)
@@ -120,7 +119,7 @@ public final class MockServer: HTTPResponder {
                 return Self.errorResponse(.notFound(DocumentationURL.restRoot), version: version)
             }
             do {
-                let success = try endpoints.answer(route, query: target.query, simulator: state.simulator, canRead: caller.canRead)
+                let success = try endpoints.answer(route, query: target.query, simulator: context.state.simulator, canRead: caller.canRead)
                 response = HTTPResponse(status: 200, headers: Self.jsonHeaders(version: version), body: success.body)
                 if let link = success.link { response.headers.add("Link", link) }
             } catch {
@@ -160,13 +159,13 @@ public final class MockServer: HTTPResponder {
         guard let route = ControlAPI.Route(segments) else {
             return Self.errorResponse(ControlAPI.notFound(), version: nil)
         }
-        var context = ControlAPI.Context(
-            state: state, clock: clock, initialState: initialState, initialClock: initialClock, wall: wallClock())
+        context.wall = wallClock()
+        context.resetRateLimits = false
         do {
             let (status, body) = try control.respond(route, method: request.method, body: request.body, context: &context)
-            // Only a successful operation replaces the state: a refused one changes nothing.
-            state = context.state
-            clock = context.clock
+            #if DEBUG
+            context.state.simulator.checkInvariants()
+            #endif
             if context.resetRateLimits { rateLimiter.reset() }
             return HTTPResponse(status: status, headers: Self.jsonHeaders(version: nil), body: body)
         } catch {

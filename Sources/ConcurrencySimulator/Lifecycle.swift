@@ -67,6 +67,7 @@ extension Simulator {
     /// its jobs start as their `needs` and leases allow. Ids count up from those in use.
     @discardableResult
     public mutating func trigger(in repositoryKey: RepositoryKey, plan: RunPlan) throws(SimulatorError) -> RunID {
+        defer { checkInvariantsInDebugBuilds() }
         guard repositories[repositoryKey] != nil else { throw SimulatorError("repository \(repositoryKey) does not exist") }
         guard !plan.jobs.isEmpty else { throw SimulatorError("workflow \(plan.workflow) has no jobs") }
         let runID = nextRunID
@@ -99,7 +100,7 @@ extension Simulator {
     /// How many runs of this workflow file the repository has had: GitHub's `run_number` of the
     /// previous one.
     public func runCount(of workflow: String, in repositoryKey: RepositoryKey) -> Int {
-        repositories[repositoryKey]?.runs.values.filter { $0.workflow == workflow }.count ?? 0
+        repositories[repositoryKey]?.runCounts[workflow] ?? 0
     }
 
     private static func checkAcyclic(_ plan: RunPlan) throws(SimulatorError) {
@@ -120,6 +121,7 @@ extension Simulator {
     /// Completes an in-progress job that runs steps (not a `uses:` job, which completes with its
     /// called workflow's jobs), then lets whatever waited on it move.
     public mutating func completeJob(_ id: JobID, conclusion: Conclusion) throws(SimulatorError) {
+        defer { checkInvariantsInDebugBuilds() }
         guard let key = jobLocations[id], let job = repositories[key]?.jobs[id] else {
             throw SimulatorError("job \(id) does not exist")
         }
@@ -138,6 +140,7 @@ extension Simulator {
     /// Completes the run's in-progress jobs with success, again and again, until none is in
     /// progress. Jobs still waiting on a lease keep waiting.
     public mutating func completeRun(_ id: RunID) throws(SimulatorError) {
+        defer { checkInvariantsInDebugBuilds() }
         guard let key = runLocations[id], let run = repositories[key]?.runs[id] else {
             throw SimulatorError("run \(id) does not exist")
         }
@@ -155,6 +158,7 @@ extension Simulator {
 
     /// Cancels a run that has not completed and releases all its items.
     public mutating func cancelRun(_ id: RunID, reason: String) throws(SimulatorError) {
+        defer { checkInvariantsInDebugBuilds() }
         guard let key = runLocations[id], let run = repositories[key]?.runs[id] else {
             throw SimulatorError("run \(id) does not exist")
         }

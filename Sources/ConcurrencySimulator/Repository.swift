@@ -23,6 +23,8 @@ public struct Repository: Sendable {
     var groupNames: [GroupKey: String] = [:]
     /// The same names in the order they were first used, so an export can replay them.
     public private(set) var groupNamesInOrder: [String] = []
+    /// How many runs each workflow file has had here, so a trigger's `run_number` costs O(1).
+    var runCounts: [String: Int] = [:]
     /// Steps a cascade left to do; empty whenever no engine entry point is running.
     var followUps: [FollowUp] = []
 
@@ -139,6 +141,7 @@ public struct Repository: Sendable {
             concurrency: spec.concurrency, status: spec.status, conclusion: spec.conclusion,
             cancellationReason: spec.cancellationReason)
         jobs.merge(records) { existing, _ in existing }
+        if let workflow = spec.workflow { runCounts[workflow, default: 0] += 1 }
     }
 
     /// Records the spelling of a group's first use; answers the group's key.

@@ -164,6 +164,7 @@ public struct Simulator: Sendable {
     public mutating func restoreQueue(
         in repositoryKey: RepositoryKey, groupName: String, items: [QueueItem]
     ) throws(SimulatorError) {
+        defer { checkInvariantsInDebugBuilds() }
         let group = try validatedQueue(in: repositoryKey, groupName: groupName, items: items)
         repositories[repositoryKey]!.activate(group, named: groupName)
     }
@@ -250,6 +251,7 @@ public struct Simulator: Sendable {
     public mutating func requestLease(
         in repositoryKey: RepositoryKey, groupName: String, run: RunID, job: JobID?, kind: LeaseKind
     ) throws(SimulatorError) -> Int {
+        defer { checkInvariantsInDebugBuilds() }
         let item = QueueItem(run: run, job: job, kind: kind, waitingSince: now)
         try validateRequest(item, in: repositoryKey, groupName: groupName)
         return repositories[repositoryKey]!.append(item, to: groupName, now: now)
@@ -278,6 +280,7 @@ public struct Simulator: Sendable {
     public mutating func releaseLease(
         in repositoryKey: RepositoryKey, groupName: String, item: QueueItem
     ) throws(SimulatorError) {
+        defer { checkInvariantsInDebugBuilds() }
         guard let group = repositories[repositoryKey]?.groups[GroupKey(groupName)],
               group.queue.contains(where: { $0.isSameLease(as: item) })
         else {
