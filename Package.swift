@@ -1,6 +1,9 @@
 // swift-tools-version:6.0
 import PackageDescription
 
+/// Every target reads only what it imports itself.
+let strictImports: [SwiftSetting] = [.enableUpcomingFeature("MemberImportVisibility")]
+
 let package = Package(
     name: "concurrency-mock",
     platforms: [.macOS(.v14)],
@@ -12,38 +15,78 @@ let package = Package(
         .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
     ],
     targets: [
+        // The queue model: repositories, runs, job trees, groups, the lease engine and its
+        // invariants. No I/O, no JSON, no authentication, no Foundation.
+        .target(name: "ConcurrencySimulator", swiftSettings: strictImports),
+        // Who may read what: tokens, the authentication mode, rate-limit budgets (values only).
+        .target(name: "AccessPolicy", dependencies: ["ConcurrencySimulator"], swiftSettings: strictImports),
+        // YAML and JSON documents read strictly, every error with file, line and column.
+        .target(
+            name: "SourceDocuments",
+            dependencies: ["ConcurrencySimulator", .product(name: "Yams", package: "Yams")],
+            swiftSettings: strictImports),
+        // The workflow language: workflow files, the `${{ }}` expressions, run planning.
+        .target(
+            name: "Workflows",
+            dependencies: ["ConcurrencySimulator", "SourceDocuments", .product(name: "Yams", package: "Yams")],
+            swiftSettings: strictImports),
+        // JSON bytes written directly, for every document the mock answers.
+        .target(name: "JSONOutput", swiftSettings: strictImports),
+        // The mock's whole state and its documents: fixtures, export and import, event replay, the clock.
+        .target(
+            name: "StateDocuments",
+            dependencies: [
+                "ConcurrencySimulator", "AccessPolicy", "SourceDocuments", "Workflows", "JSONOutput",
+                .product(name: "Yams", package: "Yams"),
+            ],
+            swiftSettings: strictImports),
+        // Transport-neutral HTTP values: requests, responses, headers, percent-encoding.
+        .target(name: "MockHTTP", swiftSettings: strictImports),
+        // GitHub's REST contract: routes, the concurrency-group operations, pagination and
+        // cursors, error bodies, callers, rate limits, ETags, API versions.
+        .target(
+            name: "GitHubREST",
+            dependencies: ["ConcurrencySimulator", "AccessPolicy", "MockHTTP", "JSONOutput"],
+            swiftSettings: strictImports),
+        // The `/_mock` control API: one file per route family, each owning its documents.
+        .target(
+            name: "ControlAPI",
+            dependencies: [
+                "ConcurrencySimulator", "AccessPolicy", "SourceDocuments", "Workflows", "StateDocuments", "GitHubREST",
+                "MockHTTP", "JSONOutput", .product(name: "Yams", package: "Yams"),
+            ],
+            swiftSettings: strictImports),
+        // The one owner of the state and the request pipeline in front of both APIs.
+        .target(
+            name: "MockServer",
+            dependencies: ["ConcurrencySimulator", "AccessPolicy", "StateDocuments", "GitHubREST", "ControlAPI", "MockHTTP", "JSONOutput"],
+            swiftSettings: strictImports),
         // Debian's libevent-dev, seen through pkg-config. Only LibeventAdapter imports it.
         .systemLibrary(
             name: "CLibevent",
             pkgConfig: "libevent",
             providers: [.apt(["libevent-dev"])]
         ),
-        // Pure queue model: no I/O, no JSON, no Foundation.
-        .target(name: "ConcurrencySimulator"),
-        // Transport-neutral request/response values and JSON bytes, shared by the API and the adapter.
-        .target(name: "MockHTTP"),
-        // Fixture documents (YAML or JSON) into a validated simulator.
-        .target(
-            name: "Fixtures",
-            dependencies: ["ConcurrencySimulator", "Workflows", "MockHTTP", .product(name: "Yams", package: "Yams")]
-        ),
-        // GitHub Actions workflow files: the `${{ }}` expression language, parsing, run planning.
-        .target(name: "Workflows", dependencies: ["ConcurrencySimulator", .product(name: "Yams", package: "Yams")]),
-        // GitHub's REST contract: routing, validation, pagination, rendering, errors.
-        .target(name: "ConcurrencyAPI", dependencies: ["ConcurrencySimulator", "MockHTTP", "Workflows", "Fixtures"]),
-        // The only code that touches C.
-        .target(name: "LibeventAdapter", dependencies: ["CLibevent", "MockHTTP"]),
+        // The only code that touches C: one event loop serving an HTTPResponder.
+        .target(name: "LibeventAdapter", dependencies: ["CLibevent", "MockHTTP"], swiftSettings: strictImports),
+        // The command line, wiring the others together.
         .executableTarget(
             name: "concurrency-mock",
             dependencies: [
-                "ConcurrencyAPI", "Fixtures", "LibeventAdapter",
+                "ConcurrencySimulator", "AccessPolicy", "SourceDocuments", "StateDocuments", "GitHubREST", "MockServer", "LibeventAdapter",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
-            ]
+            ],
+            swiftSettings: strictImports
         ),
         .testTarget(name: "ConcurrencySimulatorTests", dependencies: ["ConcurrencySimulator"]),
-        .testTarget(name: "FixturesTests", dependencies: ["Fixtures", "Workflows"]),
-        .testTarget(name: "WorkflowsTests", dependencies: ["Workflows"]),
-        .testTarget(name: "ConcurrencyAPITests", dependencies: ["ConcurrencyAPI", "Fixtures", "Workflows"]),
+        .testTarget(name: "FixturesTests", dependencies: ["ConcurrencySimulator", "StateDocuments", "Workflows", "SourceDocuments"]),
+        .testTarget(name: "WorkflowsTests", dependencies: ["ConcurrencySimulator", "Workflows", "SourceDocuments", "StateDocuments"]),
+        .testTarget(
+            name: "ConcurrencyAPITests",
+            dependencies: [
+                "ConcurrencySimulator", "AccessPolicy", "StateDocuments", "Workflows", "GitHubREST", "ControlAPI",
+                "MockServer", "MockHTTP", "JSONOutput", "SourceDocuments",
+            ]),
         .testTarget(name: "EndToEndTests", dependencies: ["concurrency-mock"]),
     ]
 )

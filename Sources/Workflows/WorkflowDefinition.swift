@@ -1,4 +1,5 @@
 import ConcurrencySimulator
+import SourceDocuments
 import Yams
 
 /// A value with the place in a workflow file it came from.

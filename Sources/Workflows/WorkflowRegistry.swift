@@ -1,4 +1,5 @@
 import ConcurrencySimulator
+import SourceDocuments
 
 /// The workflow files registered per repository, as `.github/workflows/FILE`.
 public struct WorkflowRegistry: Sendable {

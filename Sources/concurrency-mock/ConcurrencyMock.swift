@@ -1,10 +1,12 @@
+import AccessPolicy
 import ArgumentParser
-import ConcurrencyAPI
 import ConcurrencySimulator
-import Fixtures
+import GitHubREST
 import Glibc
 import LibeventAdapter
-import Workflows
+import MockServer
+import SourceDocuments
+import StateDocuments
 
 extension AuthenticationMode: ExpressibleByArgument {}
 

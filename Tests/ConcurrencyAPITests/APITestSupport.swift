@@ -1,8 +1,9 @@
-import ConcurrencyAPI
 import ConcurrencySimulator
-import Fixtures
 import Foundation
+import GitHubREST
 import MockHTTP
+import MockServer
+import StateDocuments
 import Testing
 import Workflows
 

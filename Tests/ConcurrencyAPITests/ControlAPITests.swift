@@ -1,7 +1,9 @@
-import ConcurrencyAPI
 import ConcurrencySimulator
-import Fixtures
 import Foundation
+import GitHubREST
+import MockServer
+import SourceDocuments
+import StateDocuments
 import Testing
 import Workflows
 

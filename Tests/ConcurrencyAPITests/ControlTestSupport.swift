@@ -1,7 +1,9 @@
-import ConcurrencyAPI
 import ConcurrencySimulator
 import Foundation
+import GitHubREST
 import MockHTTP
+import MockServer
+import StateDocuments
 import Testing
 import Workflows
 

@@ -1,6 +1,5 @@
-import ConcurrencyAPI
-import Fixtures
 import Foundation
+import StateDocuments
 import Testing
 
 /// The three example requests of GitHub's documentation, answered from the embedded fixture.

@@ -1,4 +1,4 @@
-import ConcurrencyAPI
+import GitHubREST
 import Testing
 
 @Suite struct NotFoundTests {

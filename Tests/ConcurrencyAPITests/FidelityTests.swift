@@ -1,7 +1,8 @@
-import ConcurrencyAPI
 import ConcurrencySimulator
-import Fixtures
+import GitHubREST
 import MockHTTP
+import MockServer
+import StateDocuments
 import Testing
 import Workflows
 

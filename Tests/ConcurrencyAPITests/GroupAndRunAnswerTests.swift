@@ -1,7 +1,8 @@
-import ConcurrencyAPI
 import ConcurrencySimulator
-import Fixtures
 import Foundation
+import GitHubREST
+import MockServer
+import StateDocuments
 import Testing
 
 @Suite struct GroupAndRunAnswerTests {

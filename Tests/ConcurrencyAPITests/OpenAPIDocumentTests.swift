@@ -1,4 +1,4 @@
-import ConcurrencyAPI
+import ControlAPI
 import Foundation
 import Testing
 

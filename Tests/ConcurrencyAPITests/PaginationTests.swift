@@ -1,5 +1,5 @@
-import ConcurrencyAPI
 import ConcurrencySimulator
+import MockServer
 import Testing
 
 @Suite struct PaginationTests {

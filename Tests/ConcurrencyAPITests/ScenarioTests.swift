@@ -1,4 +1,3 @@
-import ConcurrencyAPI
 import Testing
 
 /// One scenario per queue rule, driven through the control API, with the exact queue of every

@@ -1,6 +1,6 @@
 import ConcurrencySimulator
-import Fixtures
 import Foundation
+import StateDocuments
 import Testing
 
 let fixturesDirectory = URL(fileURLWithPath: #filePath)

@@ -1,6 +1,7 @@
 import ConcurrencySimulator
-import Fixtures
 import Foundation
+import SourceDocuments
+import StateDocuments
 import Testing
 import Workflows
 

@@ -1,4 +1,6 @@
 import ConcurrencySimulator
+import SourceDocuments
+import StateDocuments
 import Testing
 import Workflows
 

@@ -1,4 +1,7 @@
+import AccessPolicy
 import ConcurrencySimulator
+import SourceDocuments
+import Workflows
 
 /// Everything the mock knows: the simulator, the registered workflow files and the clock mode.
 /// Both the control API and fixtures change it through these operations, so a fixture's event

@@ -1,6 +1,9 @@
 /// A credential the mock knows, with what it may read. GitHub's rules for these endpoints:
 /// public repositories need nothing; a private one needs a classic or OAuth app token with the
 /// `repo` scope, or a fine-grained or installation token with the Actions permission on it.
+
+import ConcurrencySimulator
+
 public struct AccessToken: Hashable, Sendable {
     public enum Kind: String, Sendable, CaseIterable {
         case classic

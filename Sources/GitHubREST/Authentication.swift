@@ -1,3 +1,4 @@
+import AccessPolicy
 import ConcurrencySimulator
 import MockHTTP
 
@@ -79,11 +80,23 @@ public struct RateLimiter: Sendable {
         return Status(limit: limit, used: 0, reset: now.adding(seconds: RateLimitPolicy.windowSeconds))
     }
 
-    /// Counts one request; answers the status after it.
-    public mutating func count(_ key: String, limit: Int, now: Timestamp) -> Status {
+    /// What charging a request decided.
+    public struct Charge: Equatable, Sendable {
+        /// False when the budget was spent and the limit is enforced: the request gets GitHub's 403.
+        public let admitted: Bool
+        /// The budget after the charge, for the `X-RateLimit-*` headers.
+        public let status: Status
+    }
+
+    /// Charges one request to a budget in one step: refused (and not counted) when the budget
+    /// is spent and `enforced`; otherwise counted, unless `free`.
+    public mutating func charge(_ key: String, limit: Int, now: Timestamp, free: Bool, enforced: Bool) -> Charge {
         let current = status(of: key, limit: limit, now: now)
-        budgets[key] = Budget(windowStart: current.reset.adding(seconds: -RateLimitPolicy.windowSeconds), used: current.used + 1)
-        return status(of: key, limit: limit, now: now)
+        if enforced, current.remaining == 0 { return Charge(admitted: false, status: current) }
+        if free { return Charge(admitted: true, status: current) }
+        let windowStart = current.reset.adding(seconds: -RateLimitPolicy.windowSeconds)
+        budgets[key] = Budget(windowStart: windowStart, used: current.used + 1)
+        return Charge(admitted: true, status: Status(limit: limit, used: current.used + 1, reset: current.reset))
     }
 
     public mutating func reset() {

@@ -1,12 +1,16 @@
+import AccessPolicy
 import ConcurrencySimulator
-import Fixtures
+import GitHubREST
+import JSONOutput
 import MockHTTP
+import SourceDocuments
+import StateDocuments
 import Workflows
 import Yams
 
 /// The mock's own JSON API under `/_mock`: repositories, workflow files, runs, the clock and the
 /// whole state. Every operation validates first and changes nothing when it answers an error.
-struct ControlAPI {
+public struct ControlPlane {
     /// A control-API path, decoded.
     enum Route {
         case health, clock, advanceClock, state, reset
@@ -79,15 +83,40 @@ struct ControlAPI {
     /// What the operations work on, owned by `MockServer` and lent to each operation in place.
     /// An operation validates everything it was given before it writes anything, so an error
     /// thrown leaves the context as it was; no operation copies the state.
-    struct Context {
-        var state: MockState
-        var clock: MockClock
-        let initialState: MockState
-        let initialClock: MockClock
+    public struct Context: Sendable {
+        public var state: MockState
+        public var clock: MockClock
+        public let initialState: MockState
+        public let initialClock: MockClock
         /// Real time at this request.
-        var wall: Timestamp
+        public var wall: Timestamp
         /// Set when the operation empties every rate-limit budget.
-        var resetRateLimits = false
+        public var resetRateLimits = false
+
+        public init(state: MockState, clock: MockClock, initialState: MockState, initialClock: MockClock, wall: Timestamp) {
+            self.state = state
+            self.clock = clock
+            self.initialState = initialState
+            self.initialClock = initialClock
+            self.wall = wall
+        }
+    }
+
+    public init() {}
+
+    /// The answer to a request under `/_mock`, given the path segments after it. `method` is
+    /// never `HEAD` (the server answers HEAD as GET).
+    public func respond(
+        to method: String, _ segments: ArraySlice<String>, body: [UInt8], context: inout Context
+    ) throws(GitHubError) -> HTTPResponse {
+        if segments.elementsEqual(["openapi.yaml"]) {
+            // The document describing everything served here, as built in (scripts/embed-fixtures).
+            guard method == "GET" else { throw .methodNotAllowed(allowing: ["GET"], DocumentationURL.controlAPI) }
+            return HTTPResponse(status: 200, headers: HTTPHeaders([("Content-Type", "application/yaml")]), body: Array(EmbeddedOpenAPI.document.utf8))
+        }
+        guard let route = Route(segments) else { throw Self.notFound() }
+        let (status, body) = try respond(route, method: method, body: body, context: &context)
+        return HTTPResponse(status: status, headers: GitHubAPI.jsonHeaders(version: nil), body: body)
     }
 
     static func notFound() -> GitHubError { .notFound(DocumentationURL.controlAPI) }
@@ -102,11 +131,9 @@ struct ControlAPI {
         invalid(resource, field, error.description, line: error.line, column: error.column)
     }
 
-    func respond(_ route: Route, method requestMethod: String, body: [UInt8], context: inout Context) throws(GitHubError) -> (Int, [UInt8]) {
-        // HEAD is a GET whose body the transport drops.
-        let method = requestMethod == "HEAD" ? "GET" : requestMethod
+    private func respond(_ route: Route, method: String, body: [UInt8], context: inout Context) throws(GitHubError) -> (Int, [UInt8]) {
         guard route.allowedMethods.contains(method) else {
-            throw GitHubError(status: 405, message: "Method Not Allowed", documentationURL: DocumentationURL.controlAPI)
+            throw .methodNotAllowed(allowing: route.allowedMethods, DocumentationURL.controlAPI)
         }
         switch route {
         case .health:

@@ -1,4 +1,5 @@
 import ConcurrencySimulator
+import JSONOutput
 import MockHTTP
 
 /// GitHub's three concurrency-group operations over a simulator: pure functions from a route

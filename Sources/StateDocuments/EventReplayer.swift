@@ -1,4 +1,5 @@
 import ConcurrencySimulator
+import SourceDocuments
 import Workflows
 import Yams
 

@@ -1,3 +1,4 @@
+import JSONOutput
 import MockHTTP
 
 /// One entry of a `Validation Failed` body's `errors` array (GitHub's `Validation Error`).
@@ -45,12 +46,24 @@ public struct GitHubError: Error, Equatable, Sendable {
     public var message: String
     public var details: Details
     public var documentationURL: String
+    /// Headers the answer carries beside the body (`Allow` on a 405).
+    public var headers: HTTPHeaders
 
-    public init(status: Int, message: String, details: Details = .none, documentationURL: String) {
+    public init(
+        status: Int, message: String, details: Details = .none, documentationURL: String, headers: HTTPHeaders = HTTPHeaders()
+    ) {
         self.status = status
         self.message = message
         self.details = details
         self.documentationURL = documentationURL
+        self.headers = headers
+    }
+
+    /// A 405 for a route that exists, with the methods it allows.
+    public static func methodNotAllowed(allowing methods: [String], _ documentationURL: String) -> GitHubError {
+        GitHubError(
+            status: 405, message: "Method Not Allowed", documentationURL: documentationURL,
+            headers: HTTPHeaders([("Allow", methods.joined(separator: ", "))]))
     }
 
     public static func notFound(_ documentationURL: String) -> GitHubError {

@@ -1,5 +1,6 @@
+import AccessPolicy
 import ConcurrencySimulator
-import MockHTTP
+import JSONOutput
 import Workflows
 
 /// Writes the whole mock state as a fixture document (JSON), the inverse of `FixtureLoader`:

@@ -1,4 +1,6 @@
+import AccessPolicy
 import ConcurrencySimulator
+import SourceDocuments
 import Yams
 
 extension AccessToken {

@@ -1,0 +1,146 @@
+import AccessPolicy
+import ConcurrencySimulator
+import JSONOutput
+import MockHTTP
+
+/// GitHub's REST API over the simulator, one request at a time, in the order GitHub applies
+/// its rules: the API version, the caller, the route and its answer, the conditional GET, then
+/// the rate-limit charge and the headers every answer carries.
+///
+/// Reads the state it is handed and never changes it; what it owns is the rate-limit budgets.
+public struct GitHubAPI: Sendable {
+    public let endpoints: ConcurrencyGroupsEndpoints
+    private var rateLimiter = RateLimiter()
+
+    /// The state's settings that decide who may read what and how fast.
+    public struct AccessSettings: Sendable {
+        public var tokens: [String: AccessToken]
+        public var mode: AuthenticationMode
+        public var rateLimits: RateLimitPolicy
+
+        public init(tokens: [String: AccessToken], mode: AuthenticationMode, rateLimits: RateLimitPolicy) {
+            self.tokens = tokens
+            self.mode = mode
+            self.rateLimits = rateLimits
+        }
+    }
+
+    public init(configuration: APIConfiguration) {
+        self.endpoints = ConcurrencyGroupsEndpoints(configuration: configuration)
+    }
+
+    /// Empties every rate-limit budget.
+    public mutating func resetRateLimits() {
+        rateLimiter.reset()
+    }
+
+    /// The answer to a request for a GitHub path. `request.method` is never `HEAD`: the server
+    /// answers HEAD as GET and the transport drops the body.
+    public mutating func respond(
+        to request: HTTPRequest, target: RequestTarget, simulator: Simulator, access: AccessSettings
+    ) -> HTTPResponse {
+        let version: String
+        do {
+            version = try Self.selectedVersion(request.headers)
+        } catch {
+            return Self.errorResponse(error, version: nil)
+        }
+        let caller: Caller
+        do throws(GitHubError) {
+            caller = try Caller.identify(request.headers, remoteAddress: request.remoteAddress, tokens: access.tokens, mode: access.mode)
+            if access.mode == .strict, (request.headers["User-Agent"] ?? "").isEmpty { throw Caller.userAgentRequired }
+        } catch {
+            return Self.errorResponse(error, version: version)
+        }
+        var response: HTTPResponse
+        do {
+            response = try answer(request, target: target, caller: caller, simulator: simulator, version: version)
+        } catch {
+            response = Self.errorResponse(error, version: version)
+        }
+        let notModified = Self.applyConditionalGET(request, to: &response)
+        let limit = caller.isAuthenticated ? access.rateLimits.authenticatedLimit : access.rateLimits.anonymousLimit
+        // GitHub does not count a 304 answered to an authenticated request.
+        let charge = rateLimiter.charge(
+            caller.budgetKey, limit: limit, now: simulator.now, free: notModified && caller.isAuthenticated,
+            enforced: access.rateLimits.enforced)
+        if !charge.admitted { response = Self.errorResponse(RateLimiter.exceeded(caller), version: version) }
+        Self.addRateLimitHeaders(charge.status, to: &response)
+        if case .token(_, let token, _) = caller, token.hasOAuthScopes {
+            response.headers.add("X-OAuth-Scopes", token.scopes.joined(separator: ", "))
+            response.headers.add("X-Accepted-OAuth-Scopes", "repo")
+        }
+        return response
+    }
+
+    // MARK: - Steps
+
+    /// `X-GitHub-Api-Version`, or the default when absent; GitHub's 400 for one it does not serve.
+    static func selectedVersion(_ headers: HTTPHeaders) throws(GitHubError) -> String {
+        switch headers["X-GitHub-Api-Version"].map({ Substring($0).trimmingSpaces }) {
+        case .none, .some(""):
+            return APIVersion.defaultVersion
+        case .some(let requested):
+            guard APIVersion.supported.contains(requested) else { throw APIVersion.unsupported(requested) }
+            return requested
+        }
+    }
+
+    /// The answer of a GitHub route (or `GET /versions`), with its ETag.
+    private func answer(
+        _ request: HTTPRequest, target: RequestTarget, caller: Caller, simulator: Simulator, version: String
+    ) throws(GitHubError) -> HTTPResponse {
+        guard request.method == "GET" else { throw .notFound(DocumentationURL.restRoot) }
+        var response: HTTPResponse
+        if target.segments == ["versions"] {
+            var json = JSONWriter()
+            json.beginArray()
+            for supported in APIVersion.supported.reversed() { json.string(supported) }
+            json.endArray()
+            response = HTTPResponse(status: 200, headers: Self.jsonHeaders(version: version), body: json.bytes)
+        } else {
+            guard let route = GitHubRoute(segments: target.segments) else { throw .notFound(DocumentationURL.restRoot) }
+            let success = try endpoints.answer(route, query: target.query, simulator: simulator, canRead: caller.canRead)
+            response = HTTPResponse(status: 200, headers: Self.jsonHeaders(version: version), body: success.body)
+            if let link = success.link { response.headers.add("Link", link) }
+        }
+        response.headers.add("ETag", EntityTag.of(response.body))
+        return response
+    }
+
+    /// Turns a 200 into a 304 when the request's `If-None-Match` names its ETag; answers whether it did.
+    private static func applyConditionalGET(_ request: HTTPRequest, to response: inout HTTPResponse) -> Bool {
+        guard response.status == 200, let ifNoneMatch = request.headers["If-None-Match"],
+              let tag = response.headers["ETag"], EntityTag.matches(ifNoneMatch, tag)
+        else { return false }
+        response.status = 304
+        response.body = []
+        response.headers.removeAll(named: "Content-Type")
+        return true
+    }
+
+    private static func addRateLimitHeaders(_ status: RateLimiter.Status, to response: inout HTTPResponse) {
+        response.headers.add("X-RateLimit-Limit", String(status.limit))
+        response.headers.add("X-RateLimit-Remaining", String(status.remaining))
+        response.headers.add("X-RateLimit-Used", String(status.used))
+        response.headers.add("X-RateLimit-Reset", String(status.reset.secondsSinceEpoch))
+        response.headers.add("X-RateLimit-Resource", "core")
+    }
+
+    /// The headers of every JSON answer; `version` is the API version selected, when one was.
+    public static func jsonHeaders(version: String?) -> HTTPHeaders {
+        var headers = HTTPHeaders([
+            ("Content-Type", "application/json; charset=utf-8"),
+            ("X-GitHub-Media-Type", "github.v3; format=json"),
+        ])
+        if let version { headers.add("X-GitHub-Api-Version-Selected", version) }
+        return headers
+    }
+
+    /// GitHub's error body with the error's own headers (a 405's `Allow`, say).
+    public static func errorResponse(_ error: GitHubError, version: String?) -> HTTPResponse {
+        var headers = jsonHeaders(version: version)
+        for (name, value) in error.headers { headers.add(name, value) }
+        return HTTPResponse(status: error.status, headers: headers, body: error.body)
+    }
+}

@@ -1,0 +1,92 @@
+import AccessPolicy
+import ConcurrencySimulator
+import ControlAPI
+import GitHubREST
+import MockHTTP
+import StateDocuments
+
+/// The whole HTTP surface of the mock: GitHub's REST API and the `/_mock` control API over one
+/// state, which this object alone owns.
+///
+/// Confined to the event-loop thread (see `HTTPResponder`): it mutates the state without locks.
+/// The wall clock is injected, so the module itself does no I/O.
+public final class MockServer: HTTPResponder {
+    /// The one owner of the state. Control operations mutate it in place (they validate before
+    /// they write, so a refused one changes nothing); GitHub's API only reads it.
+    private var context: ControlPlane.Context
+    private var github: GitHubAPI
+    private let control = ControlPlane()
+    private let wallClock: @Sendable () -> Timestamp
+    private var requestCounter: UInt32 = 0
+    private let requestIDPrefix: String
+
+    /// - Parameter wallClock: real time; by default the time stands at the state's `now`, so an
+    ///   unfrozen clock does not move (what tests want).
+    public init(
+        state: MockState, configuration: APIConfiguration, wallClock: (@Sendable () -> Timestamp)? = nil,
+        requestIDSeed: UInt32 = 0xC0DE
+    ) {
+        let start = state.simulator.now
+        let wall = wallClock ?? { start }
+        self.wallClock = wall
+        let clock = MockClock(now: start, frozen: state.clockFrozen, wall: wall())
+        self.context = ControlPlane.Context(state: state, clock: clock, initialState: state, initialClock: clock, wall: wall())
+        self.github = GitHubAPI(configuration: configuration)
+        self.requestIDPrefix = Self.hex(requestIDSeed, width: 4)
+    }
+
+    public var state: MockState { context.state }
+
+    public var endpoints: ConcurrencyGroupsEndpoints { github.endpoints }
+
+    /// The simulator, readable and (for tests) writable in place.
+    public var simulator: Simulator {
+        get { context.state.simulator }
+        _modify { yield &context.state.simulator }
+    }
+
+    public func respond(to request: HTTPRequest) -> HTTPResponse {
+        context.state.simulator.now = context.clock.now(wall: wallClock())
+        // HEAD is answered as GET everywhere; the transport drops the body.
+        var request = request
+        if request.method == "HEAD" { request.method = "GET" }
+        var response: HTTPResponse
+        if let target = RequestTarget(request.target) {
+            if target.segments.first == "_mock" {
+                response = respondToControl(request, segments: target.segments.dropFirst())
+            } else {
+                let access = GitHubAPI.AccessSettings(
+                    tokens: context.state.tokens, mode: context.state.authenticationMode, rateLimits: context.state.rateLimits)
+                response = github.respond(to: request, target: target, simulator: context.state.simulator, access: access)
+            }
+        } else {
+            response = GitHubAPI.errorResponse(.notFound(DocumentationURL.restRoot), version: APIVersion.defaultVersion)
+        }
+        requestCounter &+= 1
+        // GitHub's ids are five colon-separated hex fields; ours count requests so logs line up.
+        response.headers.add(
+            "X-GitHub-Request-Id",
+            "\(requestIDPrefix):\(Self.hex(requestCounter, width: 6)):\(Self.hex(requestCounter &* 2_654_435_761, width: 8)):\(Self.hex(requestCounter &* 2_246_822_519, width: 8)):\(Self.hex(UInt32(truncatingIfNeeded: context.state.simulator.now.secondsSinceEpoch), width: 8))")
+        return response
+    }
+
+    private func respondToControl(_ request: HTTPRequest, segments: ArraySlice<String>) -> HTTPResponse {
+        context.wall = wallClock()
+        context.resetRateLimits = false
+        do {
+            let answer = try control.respond(to: request.method, segments, body: request.body, context: &context)
+            #if DEBUG
+            context.state.simulator.checkInvariants()
+            #endif
+            if context.resetRateLimits { github.resetRateLimits() }
+            return answer
+        } catch {
+            return GitHubAPI.errorResponse(error, version: nil)
+        }
+    }
+
+    private static func hex(_ value: UInt32, width: Int) -> String {
+        let digits = String(value, radix: 16, uppercase: true)
+        return String(repeating: "0", count: max(0, width - digits.count)) + digits
+    }
+}
