@@ -86,13 +86,18 @@ public struct YAMLReader: Sendable {
         return value
     }
 
-    /// A positive decimal integer, as GitHub's ids are.
+    /// A positive decimal integer, as GitHub's ids are, no larger than `Simulator.largestIdentifier`.
     public func identifier(_ node: Node, _ what: String) throws(SourceError) -> Int {
-        guard case .scalar(let scalar) = node,
-              scalar.string.utf8.allSatisfy({ $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") }),
-              let value = Int(scalar.string), value >= 1
-        else { throw error(at: node, "\(what) must be a whole number of at least 1") }
-        return value
+        var problem = Simulator.IdentifierProblem.notAPositiveWholeNumber
+        if case .scalar(let scalar) = node {
+            do { return try Simulator.identifier(parsing: scalar.string) } catch { problem = error }
+        }
+        switch problem {
+        case .notAPositiveWholeNumber:
+            throw error(at: node, "\(what) must be a whole number of at least 1")
+        case .tooLarge:
+            throw error(at: node, "\(what) must be at most \(Simulator.largestIdentifier) (2^53 - 1, beyond which JavaScript clients lose precision)")
+        }
     }
 
     public func timestamp(_ node: Node, _ what: String) throws(SourceError) -> Timestamp {
