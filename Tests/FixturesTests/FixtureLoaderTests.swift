@@ -79,6 +79,8 @@ let fixturesDirectory = URL(fileURLWithPath: #filePath)
             error: "f.yml:2:15: run_id_start must be at most 9007199254740991 (2^53 - 1, beyond which JavaScript clients lose precision)"),
         Bad(text: "now: \"2026-01-15T16:15:00Z\"\njob_id_start: 9223372036854775806\n",
             error: "f.yml:2:15: job_id_start must be at most 9007199254740991 (2^53 - 1, beyond which JavaScript clients lose precision)"),
+        Bad(text: "now: \"2026-01-15T16:15:00Z\"\nrepositories: " + String(repeating: "[", count: 100_000) + "\n",
+            error: "f.yml:2:16: the document nests deeper than 64 levels of mappings and sequences"),
         Bad(text: header + "    runs:\n      - id: 1\n        name: x\n        jobs:\n          - { id: 5, name: a }\n          - { id: 5, name: b }\n",
             error: "f.yml:10:13: job 5 is declared twice"),
         Bad(text: header + "    runs:\n      - id: 1\n        name: x\n        concurrency_groups: [ok, \"\"]\n",
