@@ -64,3 +64,26 @@ public struct RepositoryKey: Hashable, Sendable, CustomStringConvertible {
     }
     public var description: String { "\(owner.folded)/\(name.folded)" }
 }
+
+extension Simulator {
+    /// The largest run or job id the mock accepts or hands out: 2^53 - 1. JavaScript clients
+    /// read JSON numbers as doubles, which hold whole numbers exactly only up to here.
+    public static let largestIdentifier = 9_007_199_254_740_991
+
+    /// Why a text is not a run or job id.
+    public enum IdentifierProblem: Error, Equatable, Sendable {
+        case notAPositiveWholeNumber
+        case tooLarge
+    }
+
+    /// A run or job id written in decimal digits only, from 1 to `largestIdentifier`.
+    public static func identifier(parsing text: String) throws(IdentifierProblem) -> Int {
+        guard !text.isEmpty, text.utf8.allSatisfy({ $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") }) else {
+            throw .notAPositiveWholeNumber
+        }
+        // All digits, so a text Int cannot hold is merely too large.
+        guard let value = Int(text), value <= largestIdentifier else { throw .tooLarge }
+        guard value >= 1 else { throw .notAPositiveWholeNumber }
+        return value
+    }
+}

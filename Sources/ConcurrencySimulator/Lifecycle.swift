@@ -71,7 +71,14 @@ extension Simulator {
         guard repositories[repositoryKey] != nil else { throw SimulatorError("repository \(repositoryKey) does not exist") }
         guard !plan.jobs.isEmpty else { throw SimulatorError("workflow \(plan.workflow) has no jobs") }
         let runID = nextRunID
-        let firstJob = max(highestJobID + 1, jobIDStart?.rawValue ?? 1)
+        let firstJob = nextJobID.rawValue
+        guard runID.rawValue <= Self.largestIdentifier else {
+            throw SimulatorError("run ids are used up: the next would be \(runID), past \(Self.largestIdentifier) (2^53 - 1, beyond which JavaScript clients lose precision)")
+        }
+        guard plan.jobs.count <= Self.largestIdentifier - firstJob + 1 else {
+            throw SimulatorError(
+                "job ids are used up: this run's \(plan.jobs.count) jobs would end at \(firstJob + plan.jobs.count - 1), past \(Self.largestIdentifier) (2^53 - 1, beyond which JavaScript clients lose precision)")
+        }
         let ids = plan.jobs.indices.map { JobID(firstJob + $0) }
         var specs: [JobSpec] = []
         for (index, job) in plan.jobs.enumerated() {
@@ -96,6 +103,9 @@ extension Simulator {
 
     /// The id the next triggered run gets.
     public var nextRunID: RunID { RunID(max(highestRunID + 1, runIDStart?.rawValue ?? 1)) }
+
+    /// The id the first job of the next triggered run gets.
+    public var nextJobID: JobID { JobID(max(highestJobID + 1, jobIDStart?.rawValue ?? 1)) }
 
     /// How many runs of this workflow file the repository has had: GitHub's `run_number` of the
     /// previous one.

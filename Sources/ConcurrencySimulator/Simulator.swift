@@ -119,12 +119,14 @@ public struct Simulator: Sendable {
             throw SimulatorError("repository \(repositoryKey) does not exist")
         }
         let id = spec.id
-        guard id.rawValue >= 1 else { throw SimulatorError("run id \(id) must be at least 1") }
+        guard (1...Self.largestIdentifier).contains(id.rawValue) else {
+            throw SimulatorError("run id \(id) must be from 1 to \(Self.largestIdentifier)")
+        }
         if runLocations[id] != nil { throw SimulatorError("run \(id) is declared twice") }
         var records: [JobID: Job] = [:]
         for (index, job) in spec.jobs.enumerated() {
-            guard job.id.rawValue >= 1 else {
-                throw SimulatorError("job id \(job.id) must be at least 1", subject: .job(index: index))
+            guard (1...Self.largestIdentifier).contains(job.id.rawValue) else {
+                throw SimulatorError("job id \(job.id) must be from 1 to \(Self.largestIdentifier)", subject: .job(index: index))
             }
             if jobLocations[job.id] != nil || records[job.id] != nil {
                 throw SimulatorError("job \(job.id) is declared twice", subject: .job(index: index))

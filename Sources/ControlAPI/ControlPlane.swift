@@ -73,10 +73,7 @@ public struct ControlPlane {
         }
 
         private static func identifier(_ text: String) -> Int? {
-            guard text.utf8.allSatisfy({ $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") }), let value = Int(text), value >= 1 else {
-                return nil
-            }
-            return value
+            try? Simulator.identifier(parsing: text)
         }
     }
 

@@ -1149,7 +1149,7 @@ components:
       description: |-
         `rel="prev"` and `rel="next"` page links, absent when everything fits on one page. Each
         URL keeps the request's other query parameters and states the effective `per_page`.
-      example: <https://api.github.com/repos/octocat/Hello-World/actions/concurrency_groups?per_page=1&after=AQFi25JfErE_H2NpLWJ1aWxkhYgiUg>;
+      example: <https://api.github.com/repos/octocat/Hello-World/actions/concurrency_groups?per_page=1&after=AgEq-AopvkTEEWNpLWJ1aWxkWOH32Q>;
         rel="next"
       schema:
         type: string

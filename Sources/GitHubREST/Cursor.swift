@@ -35,17 +35,20 @@ public struct PageCut: Hashable, Sendable {
 /// Turns cuts into opaque cursor strings and back.
 ///
 /// Layout before base64url: version byte, side byte, 8-byte scope hash, the key's UTF-8 bytes,
-/// then a 4-byte checksum of all that. The scope ties a cursor to one list (a repository's groups,
-/// or one run's), so a cursor from another list is refused like a tampered one.
+/// then a CRC-32C of a salt and all that. The scope ties a cursor to one list (a repository's
+/// groups, or one run's), so a cursor from another list is refused like a tampered one. A CRC
+/// detects every change confined to 32 consecutive bits, so any flipped bit or altered base64
+/// character is refused; a truncated general-purpose hash (the checksum of version 1) let some
+/// flips through to a forged position.
 public enum CursorCodec {
-    static let version: UInt8 = 1
-    static let checksumSalt = Array("concurrency-mock cursor v1".utf8)
+    static let version: UInt8 = 2
+    static let checksumSalt = Array("concurrency-mock cursor v2".utf8)
 
     public static func encode(_ cut: PageCut, scope: String) -> String {
         var bytes: [UInt8] = [version, cut.side.rawValue]
         appendBigEndian(FastHash.hash(Array(scope.utf8)), to: &bytes)
         bytes.append(contentsOf: cut.key.folded.utf8)
-        let checksum = UInt32(truncatingIfNeeded: FastHash.hash(checksumSalt + bytes))
+        let checksum = checksum(of: bytes)
         for shift in stride(from: 24, through: 0, by: -8) { bytes.append(UInt8(truncatingIfNeeded: checksum >> UInt32(shift))) }
         return Base64URL.encode(bytes)
     }
@@ -54,9 +57,8 @@ public enum CursorCodec {
     public static func decode(_ text: String, scope: String) -> PageCut? {
         guard let bytes = Base64URL.decode(text), bytes.count >= 14 else { return nil }
         let payload = Array(bytes[..<(bytes.count - 4)])
-        let expected = UInt32(truncatingIfNeeded: FastHash.hash(checksumSalt + payload))
         let stored = bytes[(bytes.count - 4)...].reduce(UInt32(0)) { $0 << 8 | UInt32($1) }
-        guard stored == expected, payload[0] == version, let side = PageCut.Side(rawValue: payload[1]) else { return nil }
+        guard stored == checksum(of: payload), payload[0] == version, let side = PageCut.Side(rawValue: payload[1]) else { return nil }
         let scopeHash = payload[2..<10].reduce(UInt64(0)) { $0 << 8 | UInt64($1) }
         guard scopeHash == FastHash.hash(Array(scope.utf8)),
               let folded = String(validating: payload[10...], as: UTF8.self),
@@ -67,8 +69,27 @@ public enum CursorCodec {
         return PageCut(key: key, side: side)
     }
 
+    private static func checksum(of payload: [UInt8]) -> UInt32 {
+        CRC32C.checksum(checksumSalt + payload)
+    }
+
     private static func appendBigEndian(_ value: UInt64, to bytes: inout [UInt8]) {
         for shift in stride(from: 56, through: 0, by: -8) { bytes.append(UInt8(truncatingIfNeeded: value >> UInt64(shift))) }
+    }
+}
+
+/// CRC-32C (Castagnoli, reflected), as iSCSI and ext4 use it.
+enum CRC32C {
+    private static let table: [UInt32] = (0..<256).map { index in
+        var crc = UInt32(index)
+        for _ in 0..<8 { crc = crc & 1 == 1 ? (crc >> 1) ^ 0x82F6_3B78 : crc >> 1 }
+        return crc
+    }
+
+    static func checksum(_ bytes: [UInt8]) -> UInt32 {
+        var crc: UInt32 = 0xFFFF_FFFF
+        for byte in bytes { crc = table[Int((crc ^ UInt32(byte)) & 0xFF)] ^ (crc >> 8) }
+        return crc ^ 0xFFFF_FFFF
     }
 }
 

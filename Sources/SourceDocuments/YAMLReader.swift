@@ -1,3 +1,4 @@
+import CYaml
 import ConcurrencySimulator
 import Yams
 
@@ -16,11 +17,25 @@ public struct YAMLReader: Sendable {
         SourceError(file: file, line: mark.line, column: mark.column, message: message)
     }
 
+    /// The largest document read, in UTF-8 bytes: the request-body limit, and room for a fixture
+    /// several times the size of the largest one benchmarked (23 MiB).
+    public static let maximumDocumentBytes = 64 << 20
+    /// The deepest nesting of mappings and sequences in a document (aliases counted as what they
+    /// stand for). Workflow files and fixtures need about ten levels; Yams builds its tree with one
+    /// stack frame per level, so a deep `[[[[...` must be refused before it composes.
+    public static let maximumNestingDepth = 64
+
     /// Parses YAML (or JSON, which YAML reads too) into a tree, mapping parser errors to places.
     public func compose(_ text: String) throws(SourceError) -> Node {
         let node: Node?
         // A byte-order mark is not content; libyaml would count it as a column of line 1.
         let content = text.hasPrefix("\u{FEFF}") ? String(text.dropFirst()) : text
+        guard content.utf8.count <= Self.maximumDocumentBytes else {
+            throw SourceError(
+                file: file, line: 0, column: 0,
+                message: "the document is \(content.utf8.count) bytes; at most \(Self.maximumDocumentBytes) are read")
+        }
+        try checkNesting(content)
         do {
             node = try Yams.compose(yaml: content)
         } catch let yamlError as YamlError {
@@ -30,6 +45,72 @@ public struct YAMLReader: Sendable {
         }
         guard let node else { throw SourceError(file: file, line: 0, column: 0, message: "the document is empty") }
         return node
+    }
+
+    /// Walks libyaml's events (a loop, no recursion) and refuses the first collection or alias
+    /// that reaches deeper than `maximumNestingDepth`. Syntax errors are left to `compose`, which
+    /// reports them with their place.
+    private func checkNesting(_ content: String) throws(SourceError) {
+        var parser = yaml_parser_t()
+        guard yaml_parser_initialize(&parser) == 1 else { return }
+        defer { yaml_parser_delete(&parser) }
+        var bytes = Array(content.utf8)
+        var tooDeep: yaml_mark_t?
+        bytes.withUnsafeMutableBufferPointer { buffer in
+            yaml_parser_set_input_string(&parser, buffer.baseAddress, buffer.count)
+            yaml_parser_set_encoding(&parser, YAML_UTF8_ENCODING)
+            // For each open collection, the height of its deepest child so far; for each anchor,
+            // the height of what it names (a scalar is 0, a collection 1 + its deepest child).
+            var open: [(anchor: String?, height: Int)] = []
+            var anchoredHeights: [String: Int] = [:]
+            func close(height: Int, anchor: String?) -> Bool {
+                if let anchor { anchoredHeights[anchor] = height }
+                guard !open.isEmpty else { return true }
+                open[open.count - 1].height = max(open[open.count - 1].height, height)
+                return open.count + height <= Self.maximumNestingDepth
+            }
+            while true {
+                var event = yaml_event_t()
+                guard yaml_parser_parse(&parser, &event) == 1 else {
+                    // libyaml's own bound (1,000 levels, counted as its scanner reads ahead)
+                    // can stop it before this walk sees level 65: the same refusal.
+                    if parser.error == YAML_PARSER_ERROR, let problem = parser.problem,
+                       String(cString: problem).hasPrefix("Maximum nesting level reached") {
+                        tooDeep = parser.problem_mark
+                    }
+                    return
+                }
+                defer { yaml_event_delete(&event) }
+                let withinLimit: Bool
+                switch event.type {
+                case YAML_SEQUENCE_START_EVENT, YAML_MAPPING_START_EVENT:
+                    let anchor = event.type == YAML_SEQUENCE_START_EVENT ? event.data.sequence_start.anchor : event.data.mapping_start.anchor
+                    open.append((anchor.map { String(cString: $0) }, 0))
+                    withinLimit = open.count <= Self.maximumNestingDepth
+                case YAML_SEQUENCE_END_EVENT, YAML_MAPPING_END_EVENT:
+                    let finished = open.removeLast()
+                    withinLimit = close(height: finished.height + 1, anchor: finished.anchor)
+                case YAML_SCALAR_EVENT:
+                    withinLimit = close(height: 0, anchor: event.data.scalar.anchor.map { String(cString: $0) })
+                case YAML_ALIAS_EVENT:
+                    let height = event.data.alias.anchor.flatMap { anchoredHeights[String(cString: $0)] } ?? 0
+                    withinLimit = close(height: height, anchor: nil)
+                case YAML_STREAM_END_EVENT:
+                    return
+                default:
+                    withinLimit = true
+                }
+                guard withinLimit else {
+                    tooDeep = event.start_mark
+                    return
+                }
+            }
+        }
+        if let mark = tooDeep {
+            throw SourceError(
+                file: file, line: Int(mark.line) + 1, column: Int(mark.column) + 1,
+                message: "the document nests deeper than \(Self.maximumNestingDepth) levels of mappings and sequences")
+        }
     }
 
     private func describe(_ yamlError: YamlError) -> SourceError {
@@ -86,13 +167,18 @@ public struct YAMLReader: Sendable {
         return value
     }
 
-    /// A positive decimal integer, as GitHub's ids are.
+    /// A positive decimal integer, as GitHub's ids are, no larger than `Simulator.largestIdentifier`.
     public func identifier(_ node: Node, _ what: String) throws(SourceError) -> Int {
-        guard case .scalar(let scalar) = node,
-              scalar.string.utf8.allSatisfy({ $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") }),
-              let value = Int(scalar.string), value >= 1
-        else { throw error(at: node, "\(what) must be a whole number of at least 1") }
-        return value
+        var problem = Simulator.IdentifierProblem.notAPositiveWholeNumber
+        if case .scalar(let scalar) = node {
+            do { return try Simulator.identifier(parsing: scalar.string) } catch { problem = error }
+        }
+        switch problem {
+        case .notAPositiveWholeNumber:
+            throw error(at: node, "\(what) must be a whole number of at least 1")
+        case .tooLarge:
+            throw error(at: node, "\(what) must be at most \(Simulator.largestIdentifier) (2^53 - 1, beyond which JavaScript clients lose precision)")
+        }
     }
 
     public func timestamp(_ node: Node, _ what: String) throws(SourceError) -> Timestamp {

@@ -14,8 +14,9 @@ public enum StateExporter {
         json.field("version", FixtureLoader.formatVersion)
         json.field("now", simulator.now.description)
         json.field("frozen", state.clockFrozen)
-        json.field("run_id_start", simulator.nextRunID.rawValue)
-        json.field("job_id_start", max(simulator.highestJobID + 1, simulator.jobIDStart?.rawValue ?? 1))
+        // Once ids are used up the next one is past what a fixture accepts; the largest says the same.
+        json.field("run_id_start", min(simulator.nextRunID.rawValue, Simulator.largestIdentifier))
+        json.field("job_id_start", min(simulator.nextJobID.rawValue, Simulator.largestIdentifier))
         json.field("auth", state.authenticationMode.rawValue)
         json.key("tokens")
         json.beginArray()

@@ -43,6 +43,8 @@ public struct RunPlanner {
     /// The most jobs one run may expand to (matrix legs and called workflows' jobs included), so
     /// that nested matrices of calls cannot blow a trigger up; GitHub documents no such number.
     public static let maximumJobsPerRun = 1000
+    /// GitHub's limit on the legs of one job's matrix.
+    public static let maximumMatrixLegs = 256
 
     let registry: WorkflowRegistry
     let simulator: Simulator
@@ -132,7 +134,7 @@ public struct RunPlanner {
         var legsByKey: [String: [Int]] = [:]
         var pendingNeeds: [(leg: Int, needs: [String])] = []
         for job in workflow.jobs {
-            let combinations = try Self.combinations(of: job, file: workflow.file)
+            let combinations = try Self.combinations(of: job, file: workflow.file, alreadyPlanned: drafts.count)
             let jobGitHub = github.setting("job", to: .string(job.key))
             let needs = ExpressionValue.object(job.needs.map { ($0, .object([("result", .string("success")), ("outputs", .object([]))])) })
             for (index, combination) in combinations.enumerated() {
@@ -148,11 +150,7 @@ public struct RunPlanner {
                 var name = try job.name.map { template throws(SourceError) in try Self.string(template, in: context, file: workflow.file) } ?? job.key
                 if job.name.map({ !$0.value.referencedNamedValues.contains("matrix") }) ?? true { name += legSuffix }
                 let leg = drafts.count
-                guard leg < Self.maximumJobsPerRun else {
-                    throw SourceError(
-                        file: workflow.file, line: job.line, column: job.column,
-                        message: "the run would have more than \(Self.maximumJobsPerRun) jobs (matrix legs and called workflows' jobs included)")
-                }
+                guard leg < Self.maximumJobsPerRun else { throw Self.tooManyJobs(job, file: workflow.file) }
                 legsByKey[job.key, default: []].append(leg)
                 pendingNeeds.append((leg, job.needs))
                 let concurrency = try job.concurrency.map { definition throws(SourceError) in
@@ -256,47 +254,29 @@ public struct RunPlanner {
         return .object(values)
     }
 
-    /// The matrix combinations of a job (one empty combination without a matrix), by GitHub's
-    /// rules: the product of the axes, minus `exclude` matches, then each `include` entry merged
-    /// into every combination whose original values it does not overwrite, or added on its own.
-    static func combinations(of job: JobDefinition, file: String) throws(SourceError) -> [[(key: String, value: ExpressionValue)]] {
+    /// The matrix combinations of a job (one empty combination without a matrix), counted
+    /// before any is built; `alreadyPlanned` jobs of the run count towards `maximumJobsPerRun`.
+    static func combinations(of job: JobDefinition, file: String, alreadyPlanned: Int) throws(SourceError) -> [[(key: String, value: ExpressionValue)]] {
         guard let matrix = job.matrix else { return [[]] }
-        var product: [[(key: String, value: ExpressionValue)]] = matrix.axes.isEmpty ? [] : [[]]
-        for axis in matrix.axes {
-            product = product.flatMap { partial in axis.values.map { partial + [(axis.name, $0)] } }
-        }
-        product.removeAll { combination in
-            matrix.exclude.contains { exclusion in
-                exclusion.allSatisfy { pair in combination.contains { $0.key == pair.key && $0.value == pair.value } }
-            }
-        }
-        let axisNames = Set(matrix.axes.map(\.name))
-        var result = product
-        for entry in matrix.include {
-            var merged = false
-            for index in product.indices {
-                let overwritesOriginal = entry.contains { pair in
-                    axisNames.contains(pair.key) && product[index].contains { $0.key == pair.key && $0.value != pair.value }
-                }
-                guard !overwritesOriginal else { continue }
-                for pair in entry {
-                    if let existing = result[index].firstIndex(where: { $0.key == pair.key }) {
-                        result[index][existing].value = pair.value
-                    } else {
-                        result[index].append(pair)
-                    }
-                }
-                merged = true
-            }
-            if !merged { result.append(entry) }
-        }
-        guard !result.isEmpty else {
+        let expansion = MatrixExpansion(matrix)
+        let count = expansion.legCount
+        guard count > 0 else {
             throw SourceError(file: file, line: job.line, column: job.column, message: "the matrix of job '\(job.key)' has no combinations left")
         }
-        guard result.count <= 256 else {
-            throw SourceError(file: file, line: job.line, column: job.column, message: "the matrix of job '\(job.key)' has \(result.count) combinations; GitHub allows at most 256")
+        guard count <= maximumMatrixLegs else {
+            let described = count == .max ? "at least \(Int.max)" : String(count)
+            throw SourceError(
+                file: file, line: job.line, column: job.column,
+                message: "the matrix of job '\(job.key)' has \(described) combinations; GitHub allows at most \(maximumMatrixLegs)")
         }
-        return result
+        guard alreadyPlanned + count <= maximumJobsPerRun else { throw tooManyJobs(job, file: file) }
+        return expansion.legs
+    }
+
+    static func tooManyJobs(_ job: JobDefinition, file: String) -> SourceError {
+        SourceError(
+            file: file, line: job.line, column: job.column,
+            message: "the run would have more than \(maximumJobsPerRun) jobs (matrix legs and called workflows' jobs included)")
     }
 
     static func settings(_ definition: ConcurrencyDefinition, in context: ExpressionContext, file: String) throws(SourceError) -> ConcurrencySettings {

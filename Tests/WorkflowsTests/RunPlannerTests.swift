@@ -217,6 +217,62 @@ import Workflows
         }
     }
 
+    /// `count` axes `a0`, `a1`... of the values 0 to 9, then `extra` lines under `matrix:`.
+    static func matrixWorkflow(axes count: Int, extra: String = "") -> String {
+        let axes = (0..<count).map { "        a\($0): [0, 1, 2, 3, 4, 5, 6, 7, 8, 9]\n" }.joined()
+        return "on: push\njobs:\n  x:\n    strategy:\n      matrix:\n" + axes + extra
+    }
+
+    @Test func aMatrixIsCountedFromItsAxesBeforeAnyLegIsBuilt() throws {
+        let state = try state([(app, "a.yml", Self.matrixWorkflow(axes: 8)), (app, "b.yml", Self.matrixWorkflow(axes: 30))])
+        let start = ContinuousClock.now
+        #expect(throws: SourceError(file: "a.yml", line: 3, column: 3, message: "the matrix of job 'x' has 100000000 combinations; GitHub allows at most 256")) {
+            try plan(state, TriggerEvent(workflow: "a.yml"))
+        }
+        #expect(throws: SourceError(file: "b.yml", line: 3, column: 3, message: "the matrix of job 'x' has at least 9223372036854775807 combinations; GitHub allows at most 256")) {
+            try plan(state, TriggerEvent(workflow: "b.yml"))
+        }
+        #expect(ContinuousClock.now - start < .seconds(1))
+    }
+
+    @Test func excludesThatRemoveAlmostEverythingBuildOnlyWhatIsKept() throws {
+        // 10^8 combinations, of which every value but 0 of the axes a2...a7 is excluded: 100 legs.
+        let exclude = (2..<8).flatMap { axis in (1...9).map { "          - { a\(axis): \($0) }\n" } }.joined()
+        let state = try state([(app, "a.yml", Self.matrixWorkflow(axes: 8, extra: "        exclude:\n" + exclude))])
+        let start = ContinuousClock.now
+        let plan = try plan(state, TriggerEvent(workflow: "a.yml"))
+        #expect(ContinuousClock.now - start < .seconds(1))
+        #expect(plan.jobs.count == 100)
+        #expect(plan.jobs.first?.key == "x (0, 0, 0, 0, 0, 0, 0, 0)")
+        #expect(plan.jobs.dropFirst().first?.key == "x (0, 1, 0, 0, 0, 0, 0, 0)")
+        #expect(plan.jobs.last?.key == "x (9, 9, 0, 0, 0, 0, 0, 0)")
+    }
+
+    @Test func includeEntriesCountOnlyWhenTheyAddALeg() throws {
+        // 10 legs; 246 entries that merge into a leg (a0 matches, extra key) add none, the
+        // entries with an a0 value of no leg add one each.
+        let merging = (0..<246).map { "          - { a0: \($0 % 10), extra: \($0) }\n" }.joined()
+        func adding(_ count: Int) -> String { (0..<count).map { "          - { a0: \(100 + $0) }\n" }.joined() }
+        let state = try state([
+            (app, "fits.yml", Self.matrixWorkflow(axes: 1, extra: "        include:\n" + merging + adding(246))),
+            (app, "over.yml", Self.matrixWorkflow(axes: 1, extra: "        include:\n" + merging + adding(247))),
+        ])
+        #expect(try plan(state, TriggerEvent(workflow: "fits.yml")).jobs.count == 256)
+        #expect(throws: SourceError(file: "over.yml", line: 3, column: 3, message: "the matrix of job 'x' has 257 combinations; GitHub allows at most 256")) {
+            try plan(state, TriggerEvent(workflow: "over.yml"))
+        }
+    }
+
+    @Test func aRunIsBoundedBeforeAJobsLegsAreBuilt() throws {
+        // Three jobs of 256 legs fit; a fourth would pass 1,000 and is refused before its legs exist.
+        let legs = (1...256).map(String.init).joined(separator: ", ")
+        let jobs = (1...4).map { "  j\($0):\n    strategy: { matrix: { n: [\(legs)] } }\n" }.joined()
+        let state = try state([(app, "a.yml", "on: push\njobs:\n" + jobs)])
+        #expect(throws: SourceError(file: "a.yml", line: 9, column: 3, message: "the run would have more than 1000 jobs (matrix legs and called workflows' jobs included)")) {
+            try plan(state, TriggerEvent(workflow: "a.yml"))
+        }
+    }
+
     @Test func aWorkflowCallingItselfIsRefused() throws {
         var state = try state([])
         try state.registerWorkflow("on: [push, workflow_call]\njobs:\n  again:\n    uses: ./.github/workflows/loop.yml\n", file: "loop.yml", in: app)
