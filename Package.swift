@@ -58,7 +58,7 @@ let package = Package(
             swiftSettings: strictImports),
         // The one owner of the state and the request pipeline in front of both APIs.
         .target(
-            name: "MockServer",
+            name: "Server",
             dependencies: ["ConcurrencySimulator", "AccessPolicy", "StateDocuments", "GitHubREST", "ControlAPI", "MockHTTP", "JSONOutput"],
             swiftSettings: strictImports),
         // Debian's libevent-dev, seen through pkg-config. Only LibeventAdapter imports it.
@@ -73,7 +73,7 @@ let package = Package(
         .executableTarget(
             name: "concurrency-mock",
             dependencies: [
-                "ConcurrencySimulator", "AccessPolicy", "SourceDocuments", "StateDocuments", "GitHubREST", "MockServer", "LibeventAdapter",
+                "ConcurrencySimulator", "AccessPolicy", "SourceDocuments", "StateDocuments", "GitHubREST", "Server", "LibeventAdapter",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strictImports
@@ -85,7 +85,7 @@ let package = Package(
             name: "ConcurrencyAPITests",
             dependencies: [
                 "ConcurrencySimulator", "AccessPolicy", "StateDocuments", "Workflows", "GitHubREST", "ControlAPI",
-                "MockServer", "MockHTTP", "JSONOutput", "SourceDocuments",
+                "Server", "MockHTTP", "JSONOutput", "SourceDocuments",
             ]),
         .testTarget(name: "EndToEndTests", dependencies: ["concurrency-mock"]),
     ]

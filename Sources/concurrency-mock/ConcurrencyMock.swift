@@ -4,7 +4,7 @@ import ConcurrencySimulator
 import GitHubREST
 import Glibc
 import LibeventAdapter
-import MockServer
+import Server
 import SourceDocuments
 import StateDocuments
 

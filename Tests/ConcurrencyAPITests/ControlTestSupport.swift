@@ -2,7 +2,7 @@ import ConcurrencySimulator
 import Foundation
 import GitHubREST
 import MockHTTP
-import MockServer
+import Server
 import StateDocuments
 import Testing
 import Workflows

@@ -1,4 +1,9 @@
-import ConcurrencyAPI
+import ControlAPI
+import GitHubREST
+import JSONOutput
+import MockHTTP
+import Server
+import StateDocuments
 import Foundation
 import MockHTTP
 import Testing

@@ -1,7 +1,7 @@
 import ConcurrencySimulator
 import GitHubREST
 import MockHTTP
-import MockServer
+import Server
 import StateDocuments
 import Testing
 import Workflows

@@ -1,7 +1,7 @@
 import ConcurrencySimulator
 import Foundation
 import GitHubREST
-import MockServer
+import Server
 import StateDocuments
 import Testing
 

@@ -1,5 +1,5 @@
 import ConcurrencySimulator
-import MockServer
+import Server
 import Testing
 
 @Suite struct PaginationTests {

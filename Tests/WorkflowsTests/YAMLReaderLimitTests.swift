@@ -1,3 +1,4 @@
+import SourceDocuments
 import Testing
 import Workflows
 
