@@ -1,5 +1,6 @@
 import AccessPolicy
 import ConcurrencySimulator
+import JSONOutput
 import SourceDocuments
 import Yams
 
@@ -45,5 +46,34 @@ extension AccessToken {
             }
             return AccessToken(kind: kind, selection: selection, actions: actions, userID: userID)
         }
+    }
+
+    /// The token as a fixture describes it, `token` first (the control API lists tokens the same way).
+    public func write(named text: String, to json: inout JSONWriter) {
+        json.beginObject()
+        json.field("token", text)
+        json.field("type", kind.rawValue)
+        if hasOAuthScopes {
+            json.key("scopes")
+            json.beginArray()
+            for scope in scopes { json.string(scope) }
+            json.endArray()
+        } else {
+            json.key("repositories")
+            switch selection {
+            case .all:
+                json.string("all")
+            case .only(let repositories):
+                json.beginArray()
+                for repository in repositories.map({ "\($0.owner.folded)/\($0.name.folded)" }).sorted() { json.string(repository) }
+                json.endArray()
+            }
+            json.key("permissions")
+            json.beginObject()
+            json.field("actions", actions.rawValue)
+            json.endObject()
+        }
+        json.field("user_id", userID)
+        json.endObject()
     }
 }

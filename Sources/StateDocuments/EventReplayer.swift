@@ -30,11 +30,8 @@ enum EventReplayer {
                 try state.simulator.cancelRun(RunID(try reader.identifier(fields["run"]!, "run")), reason: CancellationReason.controlAPI)
             default:
                 let fields = try reader.mapping(body, "advance_clock", allowed: ["seconds"], required: ["seconds"])
-                let later = state.simulator.now.adding(seconds: Int64(try reader.identifier(fields["seconds"]!, "seconds")))
-                guard later <= Timestamp.latestWritable else {
-                    throw reader.error(at: fields["seconds"]!, "advance_clock: the clock cannot pass \(Timestamp.latestWritable)")
-                }
-                state.simulator.now = later
+                let seconds = try MockClock.advance(fields["seconds"]!, from: state.simulator.now, reader: reader)
+                state.simulator.now = state.simulator.now.adding(seconds: seconds)
             }
         } catch let error as SimulatorError {
             throw reader.error(at: body, "\(kind): \(error.message)")

@@ -42,7 +42,7 @@ public enum FixtureLoader {
             state.tokens[text] = token
         }
         if let limits = document["rate_limits"] {
-            state.rateLimits = try rateLimitPolicy(limits, reader: reader)
+            state.rateLimits = try RateLimitPolicy.parse(limits, reader: reader)
         }
         var workflows: [PendingWorkflow] = []
         for repositoryNode in try document["repositories"].map({ node throws(SourceError) in try reader.sequence(node, "repositories") }) ?? [] {
@@ -53,16 +53,6 @@ public enum FixtureLoader {
             try EventReplayer.apply(eventNode, to: &state, reader: reader)
         }
         return state
-    }
-
-    /// `{enforce, authenticated, anonymous}`, GitHub's defaults for what is left out.
-    public static func rateLimitPolicy(_ node: Node, reader: YAMLReader) throws(SourceError) -> RateLimitPolicy {
-        let fields = try reader.mapping(node, "rate_limits", allowed: ["enforce", "authenticated", "anonymous"])
-        var policy = RateLimitPolicy()
-        policy.enforced = try fields["enforce"].map { node throws(SourceError) in try reader.bool(node, "enforce") } ?? policy.enforced
-        policy.authenticatedLimit = try fields["authenticated"].map { node throws(SourceError) in try reader.identifier(node, "authenticated") } ?? policy.authenticatedLimit
-        policy.anonymousLimit = try fields["anonymous"].map { node throws(SourceError) in try reader.identifier(node, "anonymous") } ?? policy.anonymousLimit
-        return policy
     }
 
     /// A workflow file found in the fixture, registered once every repository exists.

@@ -1,4 +1,6 @@
 import ConcurrencySimulator
+import SourceDocuments
+import Yams
 
 /// The simulator's clock: real time from an anchor, or frozen and moved by hand. It never goes
 /// back, because queues are FIFO by the times items started waiting.
@@ -40,5 +42,22 @@ public struct MockClock: Sendable {
         simulatedAnchor = target
         wallAnchor = wall
         return true
+    }
+
+    /// The longest single step forward: ten years.
+    public static let maximumAdvanceSeconds: Int64 = 315_360_000
+
+    /// Reads a step forward (`seconds`) for a clock standing at `now`: the one rule behind the
+    /// control API's `POST /_mock/clock/advance` and a fixture's `advance_clock` event.
+    public static func advance(_ node: Node, from now: Timestamp, reader: YAMLReader) throws(SourceError) -> Int64 {
+        guard case .scalar(let scalar) = node, scalar.string.utf8.allSatisfy({ $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") }),
+              let seconds = Int64(scalar.string), seconds <= maximumAdvanceSeconds
+        else {
+            throw reader.error(at: node, "seconds must be a whole number from 0 to \(maximumAdvanceSeconds) (ten years)")
+        }
+        guard now.adding(seconds: seconds) <= latest else {
+            throw reader.error(at: node, "the clock cannot pass \(latest), the last time RFC 3339 can write")
+        }
+        return seconds
     }
 }

@@ -21,15 +21,11 @@ public enum StateExporter {
         json.key("tokens")
         json.beginArray()
         for (text, token) in state.tokens.sorted(by: { $0.key < $1.key }) {
-            write(token, named: text, to: &json)
+            token.write(named: text, to: &json)
         }
         json.endArray()
         json.key("rate_limits")
-        json.beginObject()
-        json.field("enforce", state.rateLimits.enforced)
-        json.field("authenticated", state.rateLimits.authenticatedLimit)
-        json.field("anonymous", state.rateLimits.anonymousLimit)
-        json.endObject()
+        state.rateLimits.write(to: &json)
         json.key("repositories")
         json.beginArray()
         let workflows = state.workflows.all
@@ -70,48 +66,9 @@ public enum StateExporter {
         return json.bytes
     }
 
-    /// A token as a fixture describes it (the control API lists tokens the same way).
-    public static func write(_ token: AccessToken, named text: String, to json: inout JSONWriter) {
-        json.beginObject()
-        json.field("token", text)
-        json.field("type", token.kind.rawValue)
-        if token.hasOAuthScopes {
-            json.key("scopes")
-            json.beginArray()
-            for scope in token.scopes { json.string(scope) }
-            json.endArray()
-        } else {
-            json.key("repositories")
-            switch token.selection {
-            case .all:
-                json.string("all")
-            case .only(let repositories):
-                json.beginArray()
-                for repository in repositories.map({ "\($0.owner.folded)/\($0.name.folded)" }).sorted() { json.string(repository) }
-                json.endArray()
-            }
-            json.key("permissions")
-            json.beginObject()
-            json.field("actions", token.actions.rawValue)
-            json.endObject()
-        }
-        json.field("user_id", token.userID)
-        json.endObject()
-    }
-
-    /// The fields that open both a fixture's run and the control API's run document.
-    public static func writeIdentityAndOutcome(of run: WorkflowRun, to json: inout JSONWriter) {
-        json.field("id", run.id.rawValue)
-        json.field("name", run.name)
-        json.field("workflow", run.workflow)
-        json.field("status", run.status.rawValue)
-        json.field("conclusion", run.conclusion?.rawValue)
-        json.field("cancellation_reason", run.cancellationReason)
-    }
-
     private static func write(_ run: WorkflowRun, of repository: Repository, to json: inout JSONWriter) {
         json.beginObject()
-        writeIdentityAndOutcome(of: run, to: &json)
+        RunRecord.writeIdentityAndOutcome(of: run, to: &json)
         json.key("concurrency")
         write(run.concurrency, to: &json)
         json.key("concurrency_groups")

@@ -1,0 +1,111 @@
+import ConcurrencySimulator
+import GitHubREST
+import JSONOutput
+import SourceDocuments
+import StateDocuments
+import Workflows
+import Yams
+
+/// Runs under `/_mock/repos/{owner}/{repo}`: trigger one (`POST runs`), read it (`GET runs/{id}`),
+/// complete or cancel it, complete one of its jobs. Each answers the run document.
+enum RunRoute {
+    case trigger(owner: String, name: String)
+    case run(owner: String, name: String, id: RunID)
+    case completeRun(owner: String, name: String, id: RunID)
+    case cancelRun(owner: String, name: String, id: RunID)
+    case completeJob(owner: String, name: String, id: JobID)
+
+    var allowedMethods: [String] {
+        switch self {
+        case .run: ["GET"]
+        case .trigger, .completeRun, .cancelRun, .completeJob: ["POST"]
+        }
+    }
+}
+
+extension ControlPlane {
+    static func respond(_ route: RunRoute, method: String, body: [UInt8], context: inout Context) throws(GitHubError) -> (Int, [UInt8]) {
+        switch route {
+        case .trigger(let owner, let name):
+            let key = try repositoryKey(owner, name, context.state)
+            let node = try document(body, "Run")
+            let runID: RunID
+            do {
+                let trigger = try TriggerEvent.parse(node, reader: YAMLReader(file: "request body"))
+                runID = try context.state.trigger(trigger, in: key)
+            } catch {
+                throw invalid("Run", "workflow", error)
+            }
+            return (201, runDocument(runID, in: key, context.state))
+        case .run(let owner, let name, let id):
+            let key = try runKey(owner, name, id, context.state)
+            return (200, runDocument(id, in: key, context.state))
+        case .completeRun(let owner, let name, let id):
+            let key = try runKey(owner, name, id, context.state)
+            try object(body, "Run", allowed: [])
+            do { try context.state.simulator.completeRun(id) } catch { throw invalid("Run", "run_id", error.message) }
+            return (200, runDocument(id, in: key, context.state))
+        case .cancelRun(let owner, let name, let id):
+            let key = try runKey(owner, name, id, context.state)
+            try object(body, "Run", allowed: [])
+            do {
+                try context.state.simulator.cancelRun(id, reason: CancellationReason.controlAPI)
+            } catch {
+                throw invalid("Run", "run_id", error.message)
+            }
+            return (200, runDocument(id, in: key, context.state))
+        case .completeJob(let owner, let name, let id):
+            let key = try repositoryKey(owner, name, context.state)
+            guard context.state.simulator.jobLocations[id] == key, let job = context.state.simulator.repositories[key]?.jobs[id] else {
+                throw notFound()
+            }
+            let fields = try object(body, "Job", allowed: ["conclusion"])
+            var conclusion = Conclusion.success
+            if let node = fields["conclusion"] {
+                guard case .scalar(let scalar) = node, let value = Conclusion(rawValue: scalar.string), value == .success || value == .failure else {
+                    throw invalid("Job", "conclusion", "conclusion must be success or failure")
+                }
+                conclusion = value
+            }
+            do {
+                try context.state.simulator.completeJob(id, conclusion: conclusion)
+            } catch {
+                throw invalid("Job", "status", error.message)
+            }
+            return (200, runDocument(job.run, in: key, context.state))
+        }
+    }
+
+    /// The run document: the run, its configured groups and every job of its tree.
+    static func runDocument(_ id: RunID, in key: RepositoryKey, _ state: MockState) -> [UInt8] {
+        let repository = state.simulator.repositories[key]!
+        let run = repository.runs[id]!
+        var json = JSONWriter(reservingCapacity: 1024)
+        json.beginObject()
+        RunRecord.writeIdentityAndOutcome(of: run, to: &json)
+        json.key("concurrency_groups")
+        json.beginArray()
+        for group in run.configuredGroups { json.string(repository.displayName(of: group)) }
+        json.endArray()
+        json.key("jobs")
+        json.beginArray()
+        for jobID in run.jobs {
+            guard let job = repository.jobs[jobID] else { continue }
+            json.beginObject()
+            json.field("id", job.id.rawValue)
+            json.field("key", job.key)
+            json.field("name", job.name)
+            json.field("status", job.status.rawValue)
+            json.field("conclusion", job.conclusion?.rawValue)
+            json.key("parent_id")
+            if let parent = job.parent { json.int(parent.rawValue) } else { json.null() }
+            json.field("concurrency_group", job.concurrency.map { repository.displayName(of: GroupKey($0.group)) })
+            json.field("workflow_concurrency_group", job.calledWorkflowConcurrency.map { repository.displayName(of: GroupKey($0.group)) })
+            json.field("cancellation_reason", job.cancellationReason)
+            json.endObject()
+        }
+        json.endArray()
+        json.endObject()
+        return json.bytes
+    }
+}
