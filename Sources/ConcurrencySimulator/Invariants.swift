@@ -52,7 +52,6 @@ extension Repository {
         var violations: [String] = []
         func fail(_ message: String) { violations.append("\(owner)/\(name): \(message)") }
 
-        if !followUps.isEmpty { fail("\(followUps.count) follow-ups left after an operation") }
         let sortedKeys = groups.keys.sorted()
         if activeGroupKeys != sortedKeys { fail("the sorted index of active groups is not the sorted set of group keys") }
         var runsPerWorkflow: [String: Int] = [:]

@@ -25,16 +25,6 @@ public struct Repository: Sendable {
     public private(set) var groupNamesInOrder: [String] = []
     /// How many runs each workflow file has had here, so a trigger's `run_number` costs O(1).
     var runCounts: [String: Int] = [:]
-    /// Steps a cascade left to do; empty whenever no engine entry point is running.
-    var followUps: [FollowUp] = []
-
-    /// A step of a cascade, queued rather than taken by recursion.
-    enum FollowUp: Sendable {
-        /// The item acquired the lease; its owner moves on.
-        case acquired(QueueItem)
-        /// The job completed; its dependents, its `uses:` parent and its run move on.
-        case jobFinished(JobID)
-    }
 
     public init(owner: String, name: String, visibility: Visibility) {
         self.key = RepositoryKey(owner: owner, name: name)
