@@ -91,8 +91,9 @@ struct ControlAPI {
             DocumentationURL.controlAPI)
     }
 
+    /// `field` unless the error names the field at fault itself.
     static func invalid(_ resource: String, _ field: String, _ error: SourceError) -> GitHubError {
-        invalid(resource, field, error.description, line: error.line, column: error.column)
+        invalid(resource, error.field ?? field, error.description, line: error.line, column: error.column)
     }
 
     func respond(_ route: Route, method requestMethod: String, body: [UInt8], context: inout Context) throws(GitHubError) -> (Int, [UInt8]) {
@@ -165,6 +166,7 @@ struct ControlAPI {
                 } catch {
                     throw Self.invalid("Token", "body", error)
                 }
+                if let problem = StoredName.problem(text, "the token") { throw Self.invalid("Token", "token", problem) }
                 let created = context.state.tokens.updateValue(token, forKey: text) == nil
                 return (created ? 201 : 200, tokenDocument(token, named: text))
             case "DELETE":
@@ -215,7 +217,7 @@ struct ControlAPI {
             do {
                 created = try context.state.simulator.putRepository(owner: owner, name: name, visibility: visibility)
             } catch {
-                throw Self.invalid("Repository", "name", error.message)
+                throw Self.invalid("Repository", error.field ?? "name", error.message)
             }
             let repository = context.state.simulator.repository(owner: owner, name: name)!
             var json = JSONWriter()

@@ -199,7 +199,7 @@ import Workflows
         #expect(throws: SourceError(file: "a.yml", line: 4, column: 11, message: "job 'x' uses nobody/repo/.github/workflows/x.yml@v1, which is not a workflow of a mocked repository (register it first)")) {
             try state.registerWorkflow("on: push\njobs:\n  x:\n    uses: nobody/repo/.github/workflows/x.yml@v1\n", file: "a.yml", in: app)
         }
-        #expect(throws: SourceError(file: "a", line: 0, column: 0, message: "a workflow file name ends in .yml or .yaml and has no '/'")) {
+        #expect(throws: SourceError(file: "a", line: 0, column: 0, message: "a workflow file name ends in .yml or .yaml and has no '/'", field: "file")) {
             try state.registerWorkflow("on: push\njobs:\n  x: {}\n", file: "a", in: app)
         }
     }
