@@ -5,12 +5,17 @@ public struct APIConfiguration: Sendable {
     public var baseURL: String
     /// The web root for `run_html_url` and `job_html_url`, without a trailing slash.
     public var htmlBaseURL: String
+    /// Who may reach `/_mock`.
+    public var controlPlane: ControlPlaneGuard
 
     public static let defaultHTMLBaseURL = "https://github.com"
 
-    public init(baseURL: String, htmlBaseURL: String = APIConfiguration.defaultHTMLBaseURL) {
+    public init(
+        baseURL: String, htmlBaseURL: String = APIConfiguration.defaultHTMLBaseURL, controlPlane: ControlPlaneGuard = ControlPlaneGuard()
+    ) {
         self.baseURL = Self.trimmingTrailingSlashes(baseURL)
         self.htmlBaseURL = Self.trimmingTrailingSlashes(htmlBaseURL)
+        self.controlPlane = controlPlane
     }
 
     private static func trimmingTrailingSlashes(_ url: String) -> String {

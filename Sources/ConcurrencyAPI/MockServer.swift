@@ -146,6 +146,7 @@ public final class MockServer: HTTPResponder {
     }
 
     private func respondToControl(_ request: HTTPRequest, segments: ArraySlice<String>) -> HTTPResponse {
+        if let refusal = endpoints.configuration.controlPlane.refusal(of: request) { return refusal }
         if segments.elementsEqual(["openapi.yaml"]) {
             // The document describing everything served here, as built in (scripts/embed-fixtures).
             guard request.method == "GET" || request.method == "HEAD" else {
