@@ -1,6 +1,6 @@
 /// The one rule for the names the mock stores and shows back: repository owners and names,
-/// workflow files, tokens, runs, jobs and concurrency groups. GitHub refuses control characters
-/// in them; stored here, a NUL or a line break would reach answers, logs and exported fixtures.
+/// workflow files, tokens, runs, jobs and concurrency groups. GitHub's names hold no control
+/// characters; stored here, a NUL or a line break would reach answers, logs and exported fixtures.
 public enum StoredName {
     /// Why `value` cannot be stored as the `what` (such as `the repository owner`), or `nil`.
     public static func problem(_ value: String, _ what: String) -> String? {
