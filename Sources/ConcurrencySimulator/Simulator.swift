@@ -37,6 +37,9 @@ public struct Simulator: Sendable {
         guard !owner.isEmpty, !name.isEmpty else {
             throw SimulatorError("a repository needs a non-empty owner and name")
         }
+        for (value, field) in [(owner, "owner"), (name, "name")] {
+            if let problem = StoredName.problem(value, "the repository \(field)") { throw SimulatorError(problem, field: field) }
+        }
         let repository = Repository(owner: owner, name: name, visibility: visibility)
         if let existing = repositories[repository.key] {
             throw SimulatorError("repository \(existing.owner)/\(existing.name) is declared twice")
@@ -123,8 +126,19 @@ public struct Simulator: Sendable {
             throw SimulatorError("run id \(id) must be from 1 to \(Self.largestIdentifier)")
         }
         if runLocations[id] != nil { throw SimulatorError("run \(id) is declared twice") }
+        if let problem = StoredName.problem(spec.name, "the name of run \(id)") ?? spec.workflow.flatMap({ StoredName.problem($0, "the workflow of run \(id)") }) {
+            throw SimulatorError(problem, field: "run")
+        }
+        if let group = spec.concurrency?.group, let problem = StoredName.problem(group, "the concurrency group of run \(id)") {
+            throw SimulatorError(problem, field: "concurrency_group")
+        }
         var records: [JobID: Job] = [:]
         for (index, job) in spec.jobs.enumerated() {
+            let names = [(job.name, "the name of job \(job.id)"), (job.key ?? "", "the key of job \(job.id)")]
+                + [job.concurrency, job.calledWorkflowConcurrency].compactMap { $0.map { ($0.group, "the concurrency group of job \(job.id)") } }
+            for (value, what) in names {
+                if let problem = StoredName.problem(value, what) { throw SimulatorError(problem, subject: .job(index: index), field: "job") }
+            }
             guard (1...Self.largestIdentifier).contains(job.id.rawValue) else {
                 throw SimulatorError("job id \(job.id) must be from 1 to \(Self.largestIdentifier)", subject: .job(index: index))
             }
@@ -145,8 +159,10 @@ public struct Simulator: Sendable {
                 throw SimulatorError("job \(job.id) needs \(need), which is not a sibling job of run \(id)", subject: .job(index: index))
             }
         }
-        for (index, groupName) in spec.configuredGroups.enumerated() where groupName.isEmpty {
-            throw SimulatorError("a concurrency group name cannot be empty", subject: .configuredGroup(index: index))
+        for (index, groupName) in spec.configuredGroups.enumerated() {
+            if let problem = Self.groupNameProblem(groupName) {
+                throw SimulatorError(problem, subject: .configuredGroup(index: index), field: "concurrency_group")
+            }
         }
         repositories[repositoryKey]!.insert(spec, jobs: records)
         runLocations[id] = repositoryKey
@@ -179,7 +195,7 @@ public struct Simulator: Sendable {
         guard let repository = repositories[repositoryKey] else {
             throw SimulatorError("repository \(repositoryKey) does not exist")
         }
-        guard !groupName.isEmpty else { throw SimulatorError("a concurrency group name cannot be empty") }
+        if let problem = Self.groupNameProblem(groupName) { throw SimulatorError(problem, field: "concurrency_group") }
         let key = GroupKey(groupName)
         if let existing = repository.groups[key] {
             throw SimulatorError("concurrency group '\(groupName)' is declared twice (also as '\(existing.name)'; names are case-insensitive)")
@@ -263,7 +279,7 @@ public struct Simulator: Sendable {
         guard let repository = repositories[repositoryKey] else {
             throw SimulatorError("repository \(repositoryKey) does not exist")
         }
-        guard !groupName.isEmpty else { throw SimulatorError("a concurrency group name cannot be empty") }
+        if let problem = Self.groupNameProblem(groupName) { throw SimulatorError(problem, field: "concurrency_group") }
         let key = GroupKey(groupName)
         let group = repository.groups[key] ?? ConcurrencyGroup(key: key, name: repository.groupNames[key] ?? groupName, queue: [])
         try Self.validate(item, at: group.queue.count, previous: group.queue.last, in: repository, now: now)
@@ -332,8 +348,18 @@ extension Simulator {
 extension Simulator {
     /// Records group spellings before anything uses them, so the names shown follow this order
     /// (an exported state lists them as first used).
-    public mutating func rememberGroupNames(_ names: [String], in repositoryKey: RepositoryKey) {
-        for name in names where !name.isEmpty { repositories[repositoryKey]?.rememberName(name) }
+    public mutating func rememberGroupNames(_ names: [String], in repositoryKey: RepositoryKey) throws(SimulatorError) {
+        for (index, name) in names.enumerated() {
+            if let problem = Self.groupNameProblem(name) {
+                throw SimulatorError(problem, subject: .configuredGroup(index: index), field: "concurrency_group")
+            }
+        }
+        for name in names { repositories[repositoryKey]?.rememberName(name) }
+    }
+
+    /// Why a concurrency group cannot have this name, or `nil`.
+    static func groupNameProblem(_ name: String) -> String? {
+        name.isEmpty ? "a concurrency group name cannot be empty" : StoredName.problem(name, "the concurrency group name")
     }
 }
 

@@ -10,10 +10,13 @@ public struct SimulatorError: Error, Equatable, Sendable, CustomStringConvertibl
 
     public let message: String
     public let subject: Subject?
+    /// The request field at fault, when it is one a caller names in its answer (`owner`).
+    public let field: String?
 
-    public init(_ message: String, subject: Subject? = nil) {
+    public init(_ message: String, subject: Subject? = nil, field: String? = nil) {
         self.message = message
         self.subject = subject
+        self.field = field
     }
 
     public var description: String { message }

@@ -1,4 +1,5 @@
 import AccessPolicy
+import ConcurrencySimulator
 import GitHubREST
 import JSONOutput
 import SourceDocuments
@@ -38,6 +39,7 @@ extension ControlPlane {
                 } catch {
                     throw invalid("Token", "body", error)
                 }
+                if let problem = StoredName.problem(text, "the token") { throw invalid("Token", "token", problem) }
                 let created = context.state.tokens.updateValue(token, forKey: text) == nil
                 return (created ? 201 : 200, tokenDocument(token, named: text))
             case "DELETE":

@@ -117,8 +117,9 @@ public struct ControlPlane {
             DocumentationURL.controlAPI)
     }
 
+    /// `field` unless the error names the field at fault itself.
     static func invalid(_ resource: String, _ field: String, _ error: SourceError) -> GitHubError {
-        invalid(resource, field, error.description, line: error.line, column: error.column)
+        invalid(resource, error.field ?? field, error.description, line: error.line, column: error.column)
     }
 
     private func respond(_ route: Route, method: String, body: [UInt8], context: inout Context) throws(GitHubError) -> (Int, [UInt8]) {

@@ -35,7 +35,7 @@ extension ControlPlane {
             do {
                 created = try context.state.simulator.putRepository(owner: owner, name: name, visibility: visibility)
             } catch {
-                throw invalid("Repository", "name", error.message)
+                throw invalid("Repository", error.field ?? "name", error.message)
             }
             let repository = context.state.simulator.repository(owner: owner, name: name)!
             var json = JSONWriter()

@@ -139,9 +139,3 @@ enum EntityTag {
         return String(repeating: "0", count: 16 - digits.count) + digits
     }
 }
-
-extension Substring {
-    var trimmingSpaces: String {
-        String(drop { $0 == " " || $0 == "\t" }.reversed().drop { $0 == " " || $0 == "\t" }.reversed())
-    }
-}

@@ -99,3 +99,10 @@ public struct HTTPResponse: Sendable {
 public protocol HTTPResponder: AnyObject {
     func respond(to request: HTTPRequest) -> HTTPResponse
 }
+
+extension Substring {
+    /// The text without the spaces and tabs HTTP allows around a header value.
+    public var trimmingSpaces: String {
+        String(drop { $0 == " " || $0 == "\t" }.reversed().drop { $0 == " " || $0 == "\t" }.reversed())
+    }
+}

@@ -16,6 +16,7 @@ public final class MockServer: HTTPResponder {
     private var context: ControlPlane.Context
     private var github: GitHubAPI
     private let control = ControlPlane()
+    private let controlPlaneGuard: ControlPlaneGuard
     private let wallClock: @Sendable () -> Timestamp
     private var requestCounter: UInt32 = 0
     private let requestIDPrefix: String
@@ -23,9 +24,10 @@ public final class MockServer: HTTPResponder {
     /// - Parameter wallClock: real time; by default the time stands at the state's `now`, so an
     ///   unfrozen clock does not move (what tests want).
     public init(
-        state: MockState, configuration: APIConfiguration, wallClock: (@Sendable () -> Timestamp)? = nil,
-        requestIDSeed: UInt32 = 0xC0DE
+        state: MockState, configuration: APIConfiguration, controlPlane: ControlPlaneGuard = ControlPlaneGuard(),
+        wallClock: (@Sendable () -> Timestamp)? = nil, requestIDSeed: UInt32 = 0xC0DE
     ) {
+        self.controlPlaneGuard = controlPlane
         let start = state.simulator.now
         let wall = wallClock ?? { start }
         self.wallClock = wall
@@ -74,6 +76,7 @@ public final class MockServer: HTTPResponder {
         context.wall = wallClock()
         context.resetRateLimits = false
         do {
+            try controlPlaneGuard.admit(request)
             let answer = try control.respond(to: request.method, segments, body: request.body, context: &context)
             #if DEBUG
             context.state.simulator.checkInvariants()

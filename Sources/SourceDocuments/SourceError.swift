@@ -6,12 +6,15 @@ public struct SourceError: Error, Equatable, Sendable, CustomStringConvertible {
     public let line: Int
     public let column: Int
     public let message: String
+    /// The request field at fault, when it is one a caller names in its answer (`file`).
+    public let field: String?
 
-    public init(file: String, line: Int, column: Int, message: String) {
+    public init(file: String, line: Int, column: Int, message: String, field: String? = nil) {
         self.file = file
         self.line = line
         self.column = column
         self.message = message
+        self.field = field
     }
 
     /// `file:line:column: message`, the form editors and compilers use; `file: message` when the

@@ -24,6 +24,10 @@ public struct YAMLReader: Sendable {
     /// stand for). Workflow files and fixtures need about ten levels; Yams builds its tree with one
     /// stack frame per level, so a deep `[[[[...` must be refused before it composes.
     public static let maximumNestingDepth = 64
+    /// The most nodes the aliases of a document may stand for, all together. Yams shares an
+    /// anchored node, but reading it into values copies it at every alias, so nine anchors of
+    /// nine aliases each (a "billion laughs") would stand for 387 million values in a few lines.
+    public static let maximumAliasedNodes = 100_000
 
     /// Parses YAML (or JSON, which YAML reads too) into a tree, mapping parser errors to places.
     public func compose(_ text: String) throws(SourceError) -> Node {
@@ -35,7 +39,7 @@ public struct YAMLReader: Sendable {
                 file: file, line: 0, column: 0,
                 message: "the document is \(content.utf8.count) bytes; at most \(Self.maximumDocumentBytes) are read")
         }
-        try checkNesting(content)
+        try checkShape(content)
         do {
             node = try Yams.compose(yaml: content)
         } catch let yamlError as YamlError {
@@ -48,68 +52,71 @@ public struct YAMLReader: Sendable {
     }
 
     /// Walks libyaml's events (a loop, no recursion) and refuses the first collection or alias
-    /// that reaches deeper than `maximumNestingDepth`. Syntax errors are left to `compose`, which
-    /// reports them with their place.
-    private func checkNesting(_ content: String) throws(SourceError) {
+    /// that reaches deeper than `maximumNestingDepth`, or the alias that makes the aliases stand
+    /// for more than `maximumAliasedNodes`. Syntax errors are left to `compose`, which reports
+    /// them with their place.
+    private func checkShape(_ content: String) throws(SourceError) {
         var parser = yaml_parser_t()
         guard yaml_parser_initialize(&parser) == 1 else { return }
         defer { yaml_parser_delete(&parser) }
         var bytes = Array(content.utf8)
-        var tooDeep: yaml_mark_t?
+        var refusal: (mark: yaml_mark_t, message: String)?
         bytes.withUnsafeMutableBufferPointer { buffer in
             yaml_parser_set_input_string(&parser, buffer.baseAddress, buffer.count)
             yaml_parser_set_encoding(&parser, YAML_UTF8_ENCODING)
-            // For each open collection, the height of its deepest child so far; for each anchor,
-            // the height of what it names (a scalar is 0, a collection 1 + its deepest child).
-            var open: [(anchor: String?, height: Int)] = []
-            var anchoredHeights: [String: Int] = [:]
-            func close(height: Int, anchor: String?) -> Bool {
-                if let anchor { anchoredHeights[anchor] = height }
+            let tooDeep = "the document nests deeper than \(Self.maximumNestingDepth) levels of mappings and sequences"
+            // A node's height (a scalar is 0, a collection 1 + its highest child) and its node
+            // count, aliases inside it counted as what they stand for: so far for each open
+            // collection, in full for each anchor.
+            var open: [(anchor: String?, height: Int, nodes: Int)] = []
+            var anchored: [String: (height: Int, nodes: Int)] = [:]
+            var aliasedNodes = 0
+            func close(height: Int, nodes: Int, anchor: String?) -> Bool {
+                if let anchor { anchored[anchor] = (height, nodes) }
                 guard !open.isEmpty else { return true }
                 open[open.count - 1].height = max(open[open.count - 1].height, height)
+                open[open.count - 1].nodes = min(open[open.count - 1].nodes + nodes, Self.maximumAliasedNodes + 1)
                 return open.count + height <= Self.maximumNestingDepth
             }
-            while true {
+            while refusal == nil {
                 var event = yaml_event_t()
                 guard yaml_parser_parse(&parser, &event) == 1 else {
                     // libyaml's own bound (1,000 levels, counted as its scanner reads ahead)
                     // can stop it before this walk sees level 65: the same refusal.
                     if parser.error == YAML_PARSER_ERROR, let problem = parser.problem,
                        String(cString: problem).hasPrefix("Maximum nesting level reached") {
-                        tooDeep = parser.problem_mark
+                        refusal = (parser.problem_mark, tooDeep)
                     }
                     return
                 }
                 defer { yaml_event_delete(&event) }
-                let withinLimit: Bool
                 switch event.type {
                 case YAML_SEQUENCE_START_EVENT, YAML_MAPPING_START_EVENT:
                     let anchor = event.type == YAML_SEQUENCE_START_EVENT ? event.data.sequence_start.anchor : event.data.mapping_start.anchor
-                    open.append((anchor.map { String(cString: $0) }, 0))
-                    withinLimit = open.count <= Self.maximumNestingDepth
+                    open.append((anchor.map { String(cString: $0) }, 0, 1))
+                    if open.count > Self.maximumNestingDepth { refusal = (event.start_mark, tooDeep) }
                 case YAML_SEQUENCE_END_EVENT, YAML_MAPPING_END_EVENT:
                     let finished = open.removeLast()
-                    withinLimit = close(height: finished.height + 1, anchor: finished.anchor)
+                    if !close(height: finished.height + 1, nodes: finished.nodes, anchor: finished.anchor) { refusal = (event.start_mark, tooDeep) }
                 case YAML_SCALAR_EVENT:
-                    withinLimit = close(height: 0, anchor: event.data.scalar.anchor.map { String(cString: $0) })
+                    if !close(height: 0, nodes: 1, anchor: event.data.scalar.anchor.map { String(cString: $0) }) { refusal = (event.start_mark, tooDeep) }
                 case YAML_ALIAS_EVENT:
-                    let height = event.data.alias.anchor.flatMap { anchoredHeights[String(cString: $0)] } ?? 0
-                    withinLimit = close(height: height, anchor: nil)
+                    let named = event.data.alias.anchor.flatMap { anchored[String(cString: $0)] } ?? (0, 1)
+                    aliasedNodes += named.nodes
+                    if aliasedNodes > Self.maximumAliasedNodes {
+                        refusal = (event.start_mark, "the aliases of the document stand for more than \(Self.maximumAliasedNodes) nodes; write the values out instead")
+                    } else if !close(height: named.height, nodes: named.nodes, anchor: nil) {
+                        refusal = (event.start_mark, tooDeep)
+                    }
                 case YAML_STREAM_END_EVENT:
                     return
                 default:
-                    withinLimit = true
-                }
-                guard withinLimit else {
-                    tooDeep = event.start_mark
-                    return
+                    break
                 }
             }
         }
-        if let mark = tooDeep {
-            throw SourceError(
-                file: file, line: Int(mark.line) + 1, column: Int(mark.column) + 1,
-                message: "the document nests deeper than \(Self.maximumNestingDepth) levels of mappings and sequences")
+        if let refusal {
+            throw SourceError(file: file, line: Int(refusal.mark.line) + 1, column: Int(refusal.mark.column) + 1, message: refusal.message)
         }
     }
 

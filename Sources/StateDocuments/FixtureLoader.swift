@@ -38,6 +38,7 @@ public enum FixtureLoader {
             let token = try AccessToken.parse(tokenNode, reader: reader, extraKeys: ["token"])
             let fields = try reader.mapping(tokenNode, "a token", allowed: AccessToken.documentKeys + ["token"], required: ["token"])
             let text = try reader.nonEmptyString(fields["token"]!, "token")
+            if let problem = StoredName.problem(text, "the token") { throw reader.error(at: fields["token"]!, problem) }
             guard state.tokens[text] == nil else { throw reader.error(at: fields["token"]!, "token '\(text)' is declared twice") }
             state.tokens[text] = token
         }
@@ -73,14 +74,20 @@ public enum FixtureLoader {
         do {
             try simulator.addRepository(owner: owner, name: name, visibility: visibility)
         } catch {
-            throw reader.error(at: node, error.message)
+            throw reader.error(at: error.field.flatMap { fields[$0] } ?? node, error.message)
         }
         let key = RepositoryKey(owner: owner, name: name)
         var names: [String] = []
-        for nameNode in try fields["group_names"].map({ node throws(SourceError) in try reader.sequence(node, "group_names") }) ?? [] {
+        let nameNodes = try fields["group_names"].map { node throws(SourceError) in try reader.sequence(node, "group_names") } ?? []
+        for nameNode in nameNodes {
             names.append(try reader.nonEmptyString(nameNode, "a group name"))
         }
-        simulator.rememberGroupNames(names, in: key)
+        do {
+            try simulator.rememberGroupNames(names, in: key)
+        } catch {
+            guard case .configuredGroup(let index)? = error.subject else { throw reader.error(at: node, error.message) }
+            throw reader.error(at: nameNodes[index], error.message)
+        }
         var unsettledRuns: Set<RunID> = []
         var unsettledJobs: Set<JobID> = []
         for runNode in try fields["runs"].map({ node throws(SourceError) in try reader.sequence(node, "runs") }) ?? [] {

@@ -35,8 +35,12 @@ public struct MockState: Sendable {
         guard simulator.repositories[repository] != nil else {
             throw SourceError(file: file, line: 0, column: 0, message: "repository \(repository) does not exist")
         }
+        // The name itself is at fault: written escaped, so a control character in it shows as such.
+        if let problem = StoredName.problem(file, "the workflow file name") {
+            throw SourceError(file: file.debugDescription, line: 0, column: 0, message: problem, field: "file")
+        }
         guard Self.isValidFileName(file) else {
-            throw SourceError(file: file, line: 0, column: 0, message: "a workflow file name ends in .yml or .yaml and has no '/'")
+            throw SourceError(file: file, line: 0, column: 0, message: "a workflow file name ends in .yml or .yaml and has no '/'", field: "file")
         }
         let definition = try WorkflowDefinition.parse(source, file: file)
         let isNew = workflows.workflow(file, in: repository) == nil
@@ -55,7 +59,7 @@ public struct MockState: Sendable {
         do {
             return try simulator.trigger(in: repository, plan: plan)
         } catch {
-            throw SourceError(file: event.workflow, line: 0, column: 0, message: error.message)
+            throw SourceError(file: event.workflow, line: 0, column: 0, message: error.message, field: error.field)
         }
     }
 }

@@ -14,7 +14,8 @@ public enum StateExporter {
         json.field("version", FixtureLoader.formatVersion)
         json.field("now", simulator.now.description)
         json.field("frozen", state.clockFrozen)
-        // Once ids are used up the next one is past what a fixture accepts; the largest says the same.
+        // Once ids are used up the next one is past what a fixture accepts; the largest loads back
+        // to the same next id, since ids never go below those in use.
         json.field("run_id_start", min(simulator.nextRunID.rawValue, Simulator.largestIdentifier))
         json.field("job_id_start", min(simulator.nextJobID.rawValue, Simulator.largestIdentifier))
         json.field("auth", state.authenticationMode.rawValue)

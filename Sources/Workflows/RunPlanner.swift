@@ -273,7 +273,7 @@ public struct RunPlanner {
         return expansion.legs
     }
 
-    static func tooManyJobs(_ job: JobDefinition, file: String) -> SourceError {
+    private static func tooManyJobs(_ job: JobDefinition, file: String) -> SourceError {
         SourceError(
             file: file, line: job.line, column: job.column,
             message: "the run would have more than \(maximumJobsPerRun) jobs (matrix legs and called workflows' jobs included)")

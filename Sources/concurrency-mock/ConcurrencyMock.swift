@@ -1,6 +1,7 @@
 import AccessPolicy
 import ArgumentParser
 import ConcurrencySimulator
+import ControlAPI
 import GitHubREST
 import Glibc
 import LibeventAdapter
@@ -44,8 +45,24 @@ struct ConcurrencyMock: ParsableCommand {
     @Flag(help: "Do not write the access log.")
     var quiet = false
 
+    @Option(help: ArgumentHelp("Also accept control requests (/_mock) addressed to this Host name, besides localhost, 127.0.0.1, [::1] and --host. Repeatable.", valueName: "name"))
+    var allowHost: [String] = []
+
+    @Option(help: ArgumentHelp("Require Authorization: Bearer <token> on every control request (/_mock); 401 without it.", valueName: "token"))
+    var controlToken: String?
+
     func validate() throws {
         guard (0...65_535).contains(port) else { throw ValidationError("--port must be between 0 and 65535, not \(port)") }
+        if let controlToken, controlToken.isEmpty || !controlToken.unicodeScalars.allSatisfy({ $0.value > 0x20 && $0.value < 0x7F }) {
+            throw ValidationError("--control-token must be printable ASCII without spaces, as an Authorization header carries it")
+        }
+        for name in allowHost {
+            // One colon is a port (two or more, an IPv6 address); the port of a Host is not checked.
+            let hasPort = name.filter { $0 == ":" }.count == 1 || name.hasPrefix("[") && !name.hasSuffix("]")
+            guard !name.isEmpty, !hasPort, !name.contains(where: { $0.isWhitespace || $0 == "/" }) else {
+                throw ValidationError("--allow-host takes a host name or address without a port, not '\(name)'")
+            }
+        }
         for (flag, url) in [("--base-url", baseURL), ("--html-base-url", htmlBaseURL)] {
             if let url, !(url.hasPrefix("http://") || url.hasPrefix("https://")) {
                 throw ValidationError("\(flag) must start with http:// or https://, not '\(url)'")
@@ -64,7 +81,8 @@ struct ConcurrencyMock: ParsableCommand {
         let hostInURL = host.contains(":") ? "[\(host)]" : host
         let address = "http://\(hostInURL):\(boundPort)"
         let configuration = APIConfiguration(baseURL: baseURL ?? address, htmlBaseURL: htmlBaseURL)
-        let mock = MockServer(state: state, configuration: configuration, wallClock: {
+        let controlPlane = ControlPlaneGuard(allowedHosts: [host] + allowHost, token: controlToken)
+        let mock = MockServer(state: state, configuration: configuration, controlPlane: controlPlane, wallClock: {
             Timestamp(secondsSinceEpoch: Int64(time(nil)))
         })
         server.serve(mock, accessLog: quiet ? nil : { entry in

@@ -129,7 +129,7 @@ import Testing
 
     @Test func emptyConfiguredGroupNamesAreRefused() throws {
         var simulator = try makeSimulator()
-        #expect(throws: SimulatorError("a concurrency group name cannot be empty", subject: .configuredGroup(index: 1))) {
+        #expect(throws: SimulatorError("a concurrency group name cannot be empty", subject: .configuredGroup(index: 1), field: "concurrency_group")) {
             try simulator.addRun(in: repoKey, id: RunID(9), name: "x", jobs: [], configuredGroups: ["ok", ""])
         }
     }

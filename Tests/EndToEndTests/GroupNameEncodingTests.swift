@@ -6,7 +6,7 @@ import Testing
     static let path = "/repos/enc/Names/actions"
     static let names = [
         "deploy/prod", "a b", "x#y", "50%", "what?", "héllo", "Prod", "c++", "semi;colon=1&x",
-        "tab\there", "🚀 launch", "~tilde.dot_", "quote\"back\\slash",
+        "nbsp\u{00A0}here", "🚀 launch", "~tilde.dot_", "quote\"back\\slash",
     ]
 
     static var yaml: String {

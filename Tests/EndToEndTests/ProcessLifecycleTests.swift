@@ -205,6 +205,9 @@ import Glibc
         (["--port", "0", "--base-url", "ftp://example.com"], "--base-url"),
         (["--port", "0", "--html-base-url", "github.com"], "--html-base-url"),
         (["--port", "0", "--no-such-option"], "--no-such-option"),
+        (["--port", "0", "--allow-host", "mock.test:8080"], "--allow-host takes a host name or address without a port, not 'mock.test:8080'"),
+        (["--port", "0", "--allow-host", ""], "--allow-host"),
+        (["--port", "0", "--control-token", "two words"], "--control-token must be printable ASCII without spaces"),
     ])
     func badOptionsAreRefused(arguments: [String], mentioned: String) throws {
         let server = try ServerProcess(arguments: arguments)

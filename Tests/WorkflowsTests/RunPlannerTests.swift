@@ -201,7 +201,7 @@ import Workflows
         #expect(throws: SourceError(file: "a.yml", line: 4, column: 11, message: "job 'x' uses nobody/repo/.github/workflows/x.yml@v1, which is not a workflow of a mocked repository (register it first)")) {
             try state.registerWorkflow("on: push\njobs:\n  x:\n    uses: nobody/repo/.github/workflows/x.yml@v1\n", file: "a.yml", in: app)
         }
-        #expect(throws: SourceError(file: "a", line: 0, column: 0, message: "a workflow file name ends in .yml or .yaml and has no '/'")) {
+        #expect(throws: SourceError(file: "a", line: 0, column: 0, message: "a workflow file name ends in .yml or .yaml and has no '/'", field: "file")) {
             try state.registerWorkflow("on: push\njobs:\n  x: {}\n", file: "a", in: app)
         }
     }
@@ -260,6 +260,58 @@ import Workflows
         #expect(try plan(state, TriggerEvent(workflow: "fits.yml")).jobs.count == 256)
         #expect(throws: SourceError(file: "over.yml", line: 3, column: 3, message: "the matrix of job 'x' has 257 combinations; GitHub allows at most 256")) {
             try plan(state, TriggerEvent(workflow: "over.yml"))
+        }
+    }
+
+    @Test func countedLegsAreTheLegsOfTheProductFilteredAndMerged() throws {
+        // Small random matrices, planned, against GitHub's rules written the plain way: build the
+        // product, drop exclude matches, merge or add each include entry.
+        var seed: UInt64 = 0x9E37_79B9_7F4A_7C15
+        func next(_ bound: Int) -> Int {
+            seed = seed &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+            return Int((seed >> 33) % UInt64(bound))
+        }
+        for round in 0..<300 {
+            let axes = (0..<(1 + next(3))).map { axis in (name: "k\(axis)", values: (0..<(1 + next(3))).map { _ in next(3) }) }
+            func entry() -> [(key: String, value: Int)] {
+                var pairs: [(key: String, value: Int)] = []
+                for axis in axes where next(2) == 0 { pairs.append((axis.name, next(3))) }
+                if next(3) == 0 { pairs.append(("extra", next(3))) }
+                return pairs
+            }
+            let exclude = (0..<next(4)).map { _ in entry() }
+            let include = (0..<next(3)).map { _ in entry() }.filter { !$0.isEmpty }
+            func flow(_ pairs: [(key: String, value: Int)]) -> String { "{ " + pairs.map { "\($0.key): \($0.value)" }.joined(separator: ", ") + " }" }
+            var yaml = "on: push\njobs:\n  x:\n    strategy:\n      matrix:\n"
+            for axis in axes { yaml += "        \(axis.name): [\(axis.values.map(String.init).joined(separator: ", "))]\n" }
+            if !exclude.isEmpty { yaml += "        exclude: [\(exclude.map(flow).joined(separator: ", "))]\n" }
+            if !include.isEmpty { yaml += "        include: [\(include.map(flow).joined(separator: ", "))]\n" }
+
+            var product: [[(key: String, value: Int)]] = [[]]
+            for axis in axes { product = product.flatMap { partial in axis.values.map { partial + [(axis.name, $0)] } } }
+            product.removeAll { combination in
+                exclude.contains { exclusion in exclusion.allSatisfy { pair in combination.contains { $0 == pair } } }
+            }
+            var expected = product
+            for pairs in include {
+                var merged = false
+                for index in product.indices where !pairs.contains(where: { pair in product[index].contains { $0.key == pair.key && $0.value != pair.value } }) {
+                    for pair in pairs {
+                        if let existing = expected[index].firstIndex(where: { $0.key == pair.key }) { expected[index][existing].value = pair.value } else { expected[index].append(pair) }
+                    }
+                    merged = true
+                }
+                if !merged { expected.append(pairs) }
+            }
+            let keys = expected.map { "x (" + $0.map { String($0.value) }.joined(separator: ", ") + ")" }
+
+            let state = try state([(app, "m.yml", yaml)])
+            do {
+                let planned = try plan(state, TriggerEvent(workflow: "m.yml")).jobs.map(\.key)
+                #expect(planned == keys, "round \(round):\n\(yaml)")
+            } catch {
+                #expect(keys.isEmpty, "round \(round): \(error)\n\(yaml)")
+            }
         }
     }
 

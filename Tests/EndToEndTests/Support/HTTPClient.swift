@@ -117,8 +117,10 @@ final class HTTPConnection {
     /// Writes a request without reading the answer.
     func sendRequest(_ method: String, _ target: String, headers: [(String, String)] = [], body: [UInt8] = []) throws {
         guard descriptor >= 0 else { throw HTTPClientError("connection is closed") }
-        var text = "\(method) \(target) HTTP/1.1\r\nHost: \(host):\(port)\r\n"
-        for (name, value) in headers { text += "\(name): \(value)\r\n" }
+        // A test may address the server by another name; by default it is the connected address.
+        let hostHeader = headers.first { $0.0.lowercased() == "host" }?.1 ?? "\(host):\(port)"
+        var text = "\(method) \(target) HTTP/1.1\r\nHost: \(hostHeader)\r\n"
+        for (name, value) in headers where name.lowercased() != "host" { text += "\(name): \(value)\r\n" }
         if !body.isEmpty || method == "POST" || method == "PUT" || method == "PATCH" {
             text += "Content-Length: \(body.count)\r\n"
         }
