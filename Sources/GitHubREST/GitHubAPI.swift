@@ -11,6 +11,7 @@ import MockHTTP
 public struct GitHubAPI: Sendable {
     public let endpoints: ConcurrencyGroupsEndpoints
     private var rateLimiter = RateLimiter()
+    private var cache = AnswerCache()
 
     /// The state's settings that decide who may read what and how fast.
     public struct AccessSettings: Sendable {
@@ -35,9 +36,10 @@ public struct GitHubAPI: Sendable {
     }
 
     /// The answer to a request for a GitHub path. `request.method` is never `HEAD`: the server
-    /// answers HEAD as GET and the transport drops the body.
+    /// answers HEAD as GET and the transport drops the body. `generation` changes whenever the
+    /// state does; answers computed under the same generation are reused.
     public mutating func respond(
-        to request: HTTPRequest, target: RequestTarget, simulator: Simulator, access: AccessSettings
+        to request: HTTPRequest, simulator: Simulator, access: AccessSettings, generation: UInt64
     ) -> HTTPResponse {
         let version: String
         do {
@@ -53,10 +55,16 @@ public struct GitHubAPI: Sendable {
             return Self.errorResponse(error, version: version)
         }
         var response: HTTPResponse
-        do {
-            response = try answer(request, target: target, caller: caller, simulator: simulator, version: version)
-        } catch {
-            response = Self.errorResponse(error, version: version)
+        if request.method == "GET",
+           let kept = cache.answer(target: request.target, version: version, generation: generation),
+           let repository = simulator.repositories[kept.repository], caller.canRead(repository) {
+            response = HTTPResponse(status: 200, headers: kept.headers, body: kept.body)
+        } else {
+            do {
+                response = try answer(request, caller: caller, simulator: simulator, version: version)
+            } catch {
+                response = Self.errorResponse(error, version: version)
+            }
         }
         let notModified = Self.applyConditionalGET(request, to: &response)
         let limit = caller.isAuthenticated ? access.rateLimits.authenticatedLimit : access.rateLimits.anonymousLimit
@@ -86,11 +94,12 @@ public struct GitHubAPI: Sendable {
         }
     }
 
-    /// The answer of a GitHub route (or `GET /versions`), with its ETag.
-    private func answer(
-        _ request: HTTPRequest, target: RequestTarget, caller: Caller, simulator: Simulator, version: String
+    /// The answer of a GitHub route (or `GET /versions`), with its ETag; kept for reuse when it
+    /// reads a repository.
+    private mutating func answer(
+        _ request: HTTPRequest, caller: Caller, simulator: Simulator, version: String
     ) throws(GitHubError) -> HTTPResponse {
-        guard request.method == "GET" else { throw .notFound(DocumentationURL.restRoot) }
+        guard request.method == "GET", let target = RequestTarget(request.target) else { throw .notFound(DocumentationURL.restRoot) }
         var response: HTTPResponse
         if target.segments == ["versions"] {
             var json = JSONWriter()
@@ -103,6 +112,11 @@ public struct GitHubAPI: Sendable {
             let success = try endpoints.answer(route, query: target.query, simulator: simulator, canRead: caller.canRead)
             response = HTTPResponse(status: 200, headers: Self.jsonHeaders(version: version), body: success.body)
             if let link = success.link { response.headers.add("Link", link) }
+            response.headers.add("ETag", EntityTag.of(response.body))
+            cache.keep(
+                AnswerCache.Answer(repository: route.repository, body: response.body, headers: response.headers),
+                target: request.target, version: version)
+            return response
         }
         response.headers.add("ETag", EntityTag.of(response.body))
         return response

@@ -1,4 +1,5 @@
 import ConcurrencySimulator
+import MockHTTP
 
 /// What a list request asked for: how many, and where to start.
 public struct PageRequest: Equatable, Sendable {

@@ -1,12 +1,17 @@
-/// Percent-encoding and query splitting, written here because evhttp's own helpers drop the
-/// whole query on a key without `=` and truncate values at `%00`.
+/// Percent-encoding and decoding, written here because evhttp's own helpers drop the whole query
+/// on a key without `=` and truncate values at `%00`.
 public enum URLEncoding {
     /// Decodes `%XX` escapes (and `+` as a space when `plusIsSpace`). `nil` when an escape is
     /// malformed or the result is not valid UTF-8.
     public static func percentDecode<S: StringProtocol>(_ text: S, plusIsSpace: Bool = false) -> String? {
+        percentDecode(text.utf8, plusIsSpace: plusIsSpace)
+    }
+
+    /// `percentDecode` over UTF-8 bytes.
+    public static func percentDecode<Bytes: Collection<UInt8>>(_ text: Bytes, plusIsSpace: Bool = false) -> String? {
         var bytes: [UInt8] = []
-        bytes.reserveCapacity(text.utf8.count)
-        var iterator = text.utf8.makeIterator()
+        bytes.reserveCapacity(text.count)
+        var iterator = text.makeIterator()
         while let byte = iterator.next() {
             switch byte {
             case UInt8(ascii: "%"):
@@ -46,28 +51,6 @@ public enum URLEncoding {
     /// resolution (RFC 3986 dot-segment removal) would otherwise drop such a segment.
     public static func percentEncodeSegment(_ text: String) -> String {
         text == "." || text == ".." ? String(repeating: "%2E", count: text.count) : percentEncode(text)
-    }
-
-    /// Splits a raw query into decoded pairs in order. A key without `=` has an empty value;
-    /// empty pieces (`a=1&&b=2`) are skipped. `nil` when any piece fails to decode.
-    public static func queryPairs(_ query: Substring) -> [(key: String, value: String)]? {
-        var pairs: [(key: String, value: String)] = []
-        for piece in query.split(separator: "&", omittingEmptySubsequences: true) {
-            let key: Substring
-            let value: Substring
-            if let equals = piece.firstIndex(of: "=") {
-                key = piece[..<equals]
-                value = piece[piece.index(after: equals)...]
-            } else {
-                key = piece
-                value = ""
-            }
-            guard let decodedKey = percentDecode(key, plusIsSpace: true),
-                  let decodedValue = percentDecode(value, plusIsSpace: true)
-            else { return nil }
-            pairs.append((decodedKey, decodedValue))
-        }
-        return pairs
     }
 
     private static let hexDigits = Array("0123456789ABCDEF".utf8)

@@ -19,6 +19,8 @@ public final class MockServer: HTTPResponder {
     private let controlPlaneGuard: ControlPlaneGuard
     private let wallClock: @Sendable () -> Timestamp
     private var requestCounter: UInt32 = 0
+    /// Counts changes of state, so GitHub's answers of an unchanged state can be reused.
+    private var stateGeneration: UInt64 = 0
     private let requestIDPrefix: String
 
     /// - Parameter wallClock: real time; by default the time stands at the state's `now`, so an
@@ -44,7 +46,10 @@ public final class MockServer: HTTPResponder {
     /// The simulator, readable and (for tests) writable in place.
     public var simulator: Simulator {
         get { context.state.simulator }
-        _modify { yield &context.state.simulator }
+        _modify {
+            stateGeneration &+= 1
+            yield &context.state.simulator
+        }
     }
 
     public func respond(to request: HTTPRequest) -> HTTPResponse {
@@ -53,16 +58,16 @@ public final class MockServer: HTTPResponder {
         var request = request
         if request.method == "HEAD" { request.method = "GET" }
         var response: HTTPResponse
-        if let target = RequestTarget(request.target) {
-            if target.segments.first == "_mock" {
+        if Self.isControlPath(request.target) {
+            if let target = RequestTarget(request.target) {
                 response = respondToControl(request, segments: target.segments.dropFirst())
             } else {
-                let access = GitHubAPI.AccessSettings(
-                    tokens: context.state.tokens, mode: context.state.authenticationMode, rateLimits: context.state.rateLimits)
-                response = github.respond(to: request, target: target, simulator: context.state.simulator, access: access)
+                response = GitHubAPI.errorResponse(.notFound(DocumentationURL.restRoot), version: APIVersion.defaultVersion)
             }
         } else {
-            response = GitHubAPI.errorResponse(.notFound(DocumentationURL.restRoot), version: APIVersion.defaultVersion)
+            let access = GitHubAPI.AccessSettings(
+                tokens: context.state.tokens, mode: context.state.authenticationMode, rateLimits: context.state.rateLimits)
+            response = github.respond(to: request, simulator: context.state.simulator, access: access, generation: stateGeneration)
         }
         requestCounter &+= 1
         // GitHub's ids are five colon-separated hex fields; ours count requests so logs line up.
@@ -78,6 +83,8 @@ public final class MockServer: HTTPResponder {
         do {
             try controlPlaneGuard.admit(request)
             let answer = try control.respond(to: request.method, segments, body: request.body, context: &context)
+            // Even a read may move the state (the clock), so every answered control request counts.
+            stateGeneration &+= 1
             #if DEBUG
             context.state.simulator.checkInvariants()
             #endif
@@ -86,6 +93,17 @@ public final class MockServer: HTTPResponder {
         } catch {
             return GitHubAPI.errorResponse(error, version: nil)
         }
+    }
+
+    /// Whether the target's first path segment is `_mock` (in origin form or absolute form).
+    static func isControlPath(_ target: String) -> Bool {
+        var path = Substring(target)
+        if !path.hasPrefix("/"), let schemeEnd = path.firstRange(of: "://") {
+            path = path[schemeEnd.upperBound...].drop { $0 != "/" }
+        }
+        guard path.hasPrefix("/_mock") else { return false }
+        let next = path.dropFirst(6).first
+        return next == nil || next == "/" || next == "?" || next == "#"
     }
 
     private static func hex(_ value: UInt32, width: Int) -> String {
