@@ -148,7 +148,21 @@ def measure(url, pid, retained_runs, operations, items, groups):
     }
 
 
+def table(path):
+    """The measurements as a text table, one row per retained-run count."""
+    rows = json.load(open(path))
+    print(f"{'retained runs':>14} {'state KiB':>10} {'import ms':>10} {'trigger ms':>11} {'triggers/CPU s':>15} "
+          f"{'complete ms':>12} {'cancel ms':>10}")
+    for row in rows:
+        print(f"{row['retained_runs']:>14,} {row['state_bytes'] // 1024:>10,} {row['import_ms']:>10.0f} "
+              f"{row['trigger_cpu_ms']:>11.3f} {row['triggers_per_cpu_second']:>15,.0f} "
+              f"{row['complete_cpu_ms']:>12.3f} {row['cancel_cpu_ms']:>10.3f}")
+
+
 def main(argv):
+    if len(argv) == 2 and argv[0] == "--table":
+        table(argv[1])
+        return
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("url", help="the mock's address, http://127.0.0.1:PORT")
     parser.add_argument("pid", type=int, help="the mock's process id (its CPU time is read from /proc)")
