@@ -63,6 +63,13 @@ public struct RepositoryKey: Hashable, Sendable, CustomStringConvertible {
         self.name = FoldedName(name)
     }
     public var description: String { "\(owner.folded)/\(name.folded)" }
+
+    /// Reads `OWNER/NAME`: exactly one slash, neither side empty.
+    public init?(parsing text: String) {
+        let parts = text.split(separator: "/", omittingEmptySubsequences: false)
+        guard parts.count == 2, !parts[0].isEmpty, !parts[1].isEmpty else { return nil }
+        self.init(owner: String(parts[0]), name: String(parts[1]))
+    }
 }
 
 extension Simulator {

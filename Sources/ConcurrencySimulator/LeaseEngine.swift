@@ -12,6 +12,8 @@ struct LeaseEngine {
     let now: Timestamp
     /// Steps a cascade left to do; empty whenever no entry point is running.
     private var followUps: [FollowUp] = []
+    /// What the operation did, in order, for the event journal.
+    private(set) var events: [SimulationEvent] = []
 
     /// A step of a cascade, queued rather than taken by recursion.
     private enum FollowUp {
@@ -24,6 +26,15 @@ struct LeaseEngine {
     init(repository: Repository, now: Timestamp) {
         self.repository = repository
         self.now = now
+    }
+
+    private mutating func emit(
+        _ type: SimulationEvent.EventType, run: RunID?, job: JobID? = nil, group: GroupKey? = nil, kind: LeaseKind? = nil,
+        conclusion: Conclusion? = nil, cause: CancellationCause? = nil
+    ) {
+        events.append(SimulationEvent(
+            type, at: now, repository: "\(repository.owner)/\(repository.name)", run: run, job: job,
+            group: group.map(repository.displayName), leaseKind: kind, conclusion: conclusion, cause: cause))
     }
 
     mutating func start(_ run: RunID) {
@@ -78,10 +89,13 @@ struct LeaseEngine {
                 guard let job = repository.jobs[id], job.parent == parent, job.status == .queued else { continue }
                 let needs = job.needs.compactMap { repository.jobs[$0] }
                 guard needs.allSatisfy({ $0.status == .completed }) else { continue }
-                if needs.allSatisfy({ $0.conclusion == .success }) {
-                    startJob(id)
+                if let failed = needs.first(where: { $0.conclusion != .success }) {
+                    let cause = CancellationCause(
+                        reason: .needsFailed, byRun: run, byJob: failed.id,
+                        message: "Skipped since job '\(failed.name)' it needs concluded \(failed.conclusion?.rawValue ?? "without a conclusion")")
+                    markCompleted(id, conclusion: .skipped, cause: cause)
                 } else {
-                    markCompleted(id, conclusion: .skipped, reason: nil)
+                    startJob(id)
                 }
                 progressed = true
             }
@@ -107,6 +121,7 @@ struct LeaseEngine {
             }
         }
         repository.jobs[id]!.status = .inProgress
+        emit(.jobStarted, run: job.run, job: id)
         if job.callsReusableWorkflow {
             startReadyJobs(of: job.run, under: id)
             finishUsesJobIfDone(id)
@@ -120,30 +135,35 @@ struct LeaseEngine {
         let label = repository.groups[key]?.name ?? repository.groupNames[key] ?? settings.group
         if let group = repository.groups[key], repository.positionOfEnclosingItem(for: item, in: group) != nil {
             let jobName = item.job.flatMap { repository.jobs[$0]?.name } ?? repository.runs[item.run]?.name ?? ""
-            cancel(item.run, reason: CancellationReason.deadlock(label, job: jobName))
+            cancel(item.run, cause: CancellationCause(reason: .deadlock, group: label, message: CancellationReason.deadlock(label, job: jobName)))
             return false
         }
         switch settings.queue {
         case .single:
             for _ in 0..<maximumQueueLength {
                 guard let pending = repository.groups[key]?.queue.dropFirst().first else { break }
-                cancelOwner(of: pending, reason: CancellationReason.higherPriorityWaiting(label))
+                cancelOwner(of: pending, cause: CancellationCause(
+                    reason: .superseded, byRun: item.run, byJob: item.job, group: label, message: CancellationReason.higherPriorityWaiting(label)))
             }
         case .max:
             if let group = repository.groups[key], group.queue.count >= maximumQueueLength {
-                cancelOwner(of: item, reason: CancellationReason.queueFull(label))
+                cancelOwner(of: item, cause: CancellationCause(reason: .queueFull, group: label, message: CancellationReason.queueFull(label)))
                 return false
             }
         }
         if settings.cancelInProgress, let holder = repository.groups[key]?.queue.first {
-            cancelOwner(of: holder, reason: CancellationReason.higherPriorityWaiting(label))
+            cancelOwner(of: holder, cause: CancellationCause(
+                reason: .cancelInProgress, byRun: item.run, byJob: item.job, group: label, message: CancellationReason.higherPriorityWaiting(label)))
         }
         guard ownerIsWaiting(item) else { return false }
         if let group = repository.groups[key], group.queue.count >= maximumQueueLength {
-            cancelOwner(of: item, reason: CancellationReason.queueFull(label))
+            cancelOwner(of: item, cause: CancellationCause(reason: .queueFull, group: label, message: CancellationReason.queueFull(label)))
             return false
         }
-        return repository.append(item, to: settings.group, now: now) == 0
+        let position = repository.append(item, to: settings.group, now: now)
+        emit(.groupRequested, run: item.run, job: item.job, group: key, kind: item.kind)
+        if position == 0 { emit(.groupAcquired, run: item.run, job: item.job, group: key, kind: item.kind) }
+        return position == 0
     }
 
     private func ownerIsWaiting(_ item: QueueItem) -> Bool {
@@ -160,7 +180,10 @@ struct LeaseEngine {
     /// Releases an item; the item that acquires the lease because of it moves its owner on (as a
     /// follow-up).
     private mutating func release(_ item: QueueItem, from key: GroupKey) {
-        guard let promoted = repository.remove(item, from: key, now: now) else { return }
+        let promoted = repository.remove(item, from: key, now: now)
+        emit(.groupReleased, run: item.run, job: item.job, group: key, kind: item.kind)
+        guard let promoted else { return }
+        emit(.groupAcquired, run: promoted.run, job: promoted.job, group: key, kind: promoted.kind)
         followUps.append(.acquired(promoted))
     }
 
@@ -175,38 +198,40 @@ struct LeaseEngine {
         return found
     }
 
-    private mutating func cancelOwner(of item: QueueItem, reason: String) {
+    private mutating func cancelOwner(of item: QueueItem, cause: CancellationCause) {
         switch item.kind {
-        case .workflow: cancel(item.run, reason: reason)
-        case .job, .reusableWorkflow: if let job = item.job { cancelJob(job, reason: reason) }
+        case .workflow: cancel(item.run, cause: cause)
+        case .job, .reusableWorkflow: if let job = item.job { cancelJob(job, cause: cause) }
         }
     }
 
     /// Cancels a run from outside (the control API) and follows the cascade through.
-    mutating func cancelRun(_ run: RunID, reason: String) {
-        cancel(run, reason: reason)
+    mutating func cancelRun(_ run: RunID, cause: CancellationCause) {
+        cancel(run, cause: cause)
         drainFollowUps()
     }
 
-    private mutating func cancel(_ run: RunID, reason: String) {
+    private mutating func cancel(_ run: RunID, cause: CancellationCause) {
         guard let record = repository.runs[run], record.status != .completed else { return }
         repository.runs[run]!.status = .completed
         repository.runs[run]!.conclusion = .cancelled
-        repository.runs[run]!.cancellationReason = reason
-        for job in record.jobs { markCompleted(job, conclusion: .cancelled, reason: reason) }
+        repository.runs[run]!.cancellationReason = cause.message
+        repository.runs[run]!.cancelledBy = cause
+        emit(.runCancelled, run: run, cause: cause)
+        for job in record.jobs { markCompleted(job, conclusion: .cancelled, cause: cause) }
         for (key, item) in items(of: run, where: { _ in true }) {
             release(item, from: key)
         }
+        emit(.runCompleted, run: run, conclusion: .cancelled)
     }
 
-    private mutating func cancelJob(_ id: JobID, reason: String) {
+    private mutating func cancelJob(_ id: JobID, cause: CancellationCause) {
         guard let job = repository.jobs[id], job.status != .completed else { return }
-        markCompleted(id, conclusion: .cancelled, reason: reason)
+        markCompleted(id, conclusion: .cancelled, cause: cause)
         releaseItems(of: descendantsOrSelf(of: id), run: job.run)
         followUps.append(.jobFinished(id))
     }
 
-    /// Completes a job that ran steps, releases its leases and moves the run on.
     /// Completes the run's in-progress jobs with success, round after round, until none is in
     /// progress; a run of `jobCount` jobs needs at most that many rounds.
     mutating func completeRun(_ id: RunID, jobCount: Int) {
@@ -222,9 +247,10 @@ struct LeaseEngine {
         }
     }
 
+    /// Completes a job that ran steps, releases its leases and moves the run on.
     mutating func finish(_ id: JobID, conclusion: Conclusion) {
         guard let job = repository.jobs[id], job.status == .inProgress else { return }
-        markCompleted(id, conclusion: conclusion, reason: nil)
+        markCompleted(id, conclusion: conclusion, cause: nil)
         releaseItems(of: [id], run: job.run)
         followUps.append(.jobFinished(id))
         drainFollowUps()
@@ -241,7 +267,7 @@ struct LeaseEngine {
         guard let job = repository.jobs[id], job.status == .inProgress, job.callsReusableWorkflow else { return }
         let children = repository.runs[job.run]!.jobs.compactMap { repository.jobs[$0] }.filter { $0.parent == id }
         guard children.allSatisfy({ $0.status == .completed }) else { return }
-        markCompleted(id, conclusion: Self.aggregate(children.map(\.conclusion)), reason: nil)
+        markCompleted(id, conclusion: Self.aggregate(children.map(\.conclusion)), cause: nil)
         releaseItems(of: [id], run: job.run)
         followUps.append(.jobFinished(id))
     }
@@ -254,12 +280,15 @@ struct LeaseEngine {
         repository.runs[run]!.status = .completed
         let conclusion = Self.aggregate(all.map(\.conclusion))
         repository.runs[run]!.conclusion = conclusion
-        if conclusion == .cancelled {
-            repository.runs[run]!.cancellationReason = all.first { $0.conclusion == .cancelled }?.cancellationReason
+        if conclusion == .cancelled, let cancelled = all.first(where: { $0.conclusion == .cancelled }) {
+            repository.runs[run]!.cancellationReason = cancelled.cancellationReason
+            repository.runs[run]!.cancelledBy = cancelled.cancelledBy
+            emit(.runCancelled, run: run, cause: cancelled.cancelledBy)
         }
         for (key, item) in items(of: run, where: { $0.kind == .workflow }) {
             release(item, from: key)
         }
+        emit(.runCompleted, run: run, conclusion: conclusion)
     }
 
     /// Failure outweighs cancellation, which outweighs success; skipped jobs count for nothing.
@@ -269,11 +298,18 @@ struct LeaseEngine {
         return .success
     }
 
-    private mutating func markCompleted(_ id: JobID, conclusion: Conclusion, reason: String?) {
+    /// Completes the job and the jobs inside it. `cause` says why for a cancellation, and for a
+    /// skip because a need failed (recorded on the job for a cancellation only).
+    private mutating func markCompleted(_ id: JobID, conclusion: Conclusion, cause: CancellationCause?) {
         for member in descendantsOrSelf(of: id) where repository.jobs[member]?.status != .completed {
+            let cancelled = conclusion == .cancelled
             repository.jobs[member]!.status = .completed
             repository.jobs[member]!.conclusion = conclusion
-            repository.jobs[member]!.cancellationReason = conclusion == .cancelled ? reason : nil
+            repository.jobs[member]!.cancellationReason = cancelled ? cause?.message : nil
+            repository.jobs[member]!.cancelledBy = cancelled ? cause : nil
+            let run = repository.jobs[member]!.run
+            if cancelled { emit(.jobCancelled, run: run, job: member, cause: cause) }
+            emit(.jobCompleted, run: run, job: member, conclusion: conclusion, cause: cancelled ? nil : cause)
         }
     }
 
@@ -296,5 +332,6 @@ extension Simulator {
         var engine = LeaseEngine(repository: repository, now: now)
         operation(&engine)
         repositories[key] = engine.repository
+        events += engine.events
     }
 }

@@ -97,6 +97,9 @@ extension Simulator {
         try addRun(in: repositoryKey, RunSpec(
             id: runID, name: plan.name, workflow: plan.workflow, jobs: specs, configuredGroups: [],
             concurrency: plan.concurrency, status: .queued))
+        // Read in one expression: a copy of the repository held past it would make the engine copy its storage.
+        let repositoryName = repositories[repositoryKey].map { "\($0.owner)/\($0.name)" }
+        events.append(SimulationEvent(.runCreated, at: now, repository: repositoryName, run: runID))
         withEngine(on: repositoryKey) { $0.start(runID) }
         return runID
     }
@@ -164,7 +167,7 @@ extension Simulator {
             throw SimulatorError("run \(id) does not exist")
         }
         guard run.status != .completed else { throw SimulatorError("run \(id) has already completed") }
-        withEngine(on: key) { $0.cancelRun(id, reason: reason) }
+        withEngine(on: key) { $0.cancelRun(id, cause: .requested(reason)) }
     }
 }
 

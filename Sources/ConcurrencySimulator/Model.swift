@@ -97,6 +97,8 @@ public struct Job: Hashable, Sendable {
     public internal(set) var status: ExecutionStatus
     public internal(set) var conclusion: Conclusion?
     public internal(set) var cancellationReason: String?
+    /// Why it was cancelled (or skipped for a failed need); `nil` otherwise.
+    public internal(set) var cancelledBy: CancellationCause?
 
     /// The job a spec describes, as part of `run`.
     public init(_ spec: Simulator.JobSpec, run: RunID) {
@@ -112,6 +114,7 @@ public struct Job: Hashable, Sendable {
         self.status = spec.status
         self.conclusion = spec.conclusion
         self.cancellationReason = spec.cancellationReason
+        self.cancelledBy = spec.cancelledBy
     }
 }
 
@@ -132,11 +135,13 @@ public struct WorkflowRun: Hashable, Sendable {
     public internal(set) var status: ExecutionStatus
     public internal(set) var conclusion: Conclusion?
     public internal(set) var cancellationReason: String?
+    /// Why it was cancelled; `nil` otherwise.
+    public internal(set) var cancelledBy: CancellationCause?
 
     public init(
         id: RunID, name: String, workflow: String? = nil, jobs: [JobID], configuredGroups: [GroupKey],
         concurrency: ConcurrencySettings? = nil, status: ExecutionStatus = .inProgress,
-        conclusion: Conclusion? = nil, cancellationReason: String? = nil
+        conclusion: Conclusion? = nil, cancellationReason: String? = nil, cancelledBy: CancellationCause? = nil
     ) {
         self.id = id
         self.name = name
@@ -147,6 +152,7 @@ public struct WorkflowRun: Hashable, Sendable {
         self.status = status
         self.conclusion = conclusion
         self.cancellationReason = cancellationReason
+        self.cancelledBy = cancelledBy
     }
 }
 

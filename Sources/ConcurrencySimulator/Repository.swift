@@ -129,7 +129,7 @@ public struct Repository: Sendable {
         runs[spec.id] = WorkflowRun(
             id: spec.id, name: spec.name, workflow: spec.workflow, jobs: spec.jobs.map(\.id), configuredGroups: keys,
             concurrency: spec.concurrency, status: spec.status, conclusion: spec.conclusion,
-            cancellationReason: spec.cancellationReason)
+            cancellationReason: spec.cancellationReason, cancelledBy: spec.cancelledBy)
         jobs.merge(records) { existing, _ in existing }
         if let workflow = spec.workflow { runCounts[workflow, default: 0] += 1 }
     }

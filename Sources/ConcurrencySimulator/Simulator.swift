@@ -16,6 +16,8 @@ public struct Simulator: Sendable {
     /// Where a fixture wants new run and job ids to start (ids never go below what is in use).
     public var runIDStart: RunID?
     public var jobIDStart: JobID?
+    /// What lifecycle operations did since the owner last took them (`takeEvents()`).
+    var events: [SimulationEvent] = []
 
     public init(now: Timestamp) {
         self.now = now
@@ -62,11 +64,13 @@ public struct Simulator: Sendable {
         public let status: ExecutionStatus
         public let conclusion: Conclusion?
         public let cancellationReason: String?
+        public let cancelledBy: CancellationCause?
 
         public init(
             id: JobID, name: String, key: String? = nil, parent: JobID? = nil, callsReusableWorkflow: Bool = false,
             needs: [JobID] = [], concurrency: ConcurrencySettings? = nil, calledWorkflowConcurrency: ConcurrencySettings? = nil,
-            status: ExecutionStatus = .inProgress, conclusion: Conclusion? = nil, cancellationReason: String? = nil
+            status: ExecutionStatus = .inProgress, conclusion: Conclusion? = nil, cancellationReason: String? = nil,
+            cancelledBy: CancellationCause? = nil
         ) {
             self.id = id
             self.name = name
@@ -79,6 +83,7 @@ public struct Simulator: Sendable {
             self.status = status
             self.conclusion = conclusion
             self.cancellationReason = cancellationReason
+            self.cancelledBy = cancelledBy
         }
     }
 
@@ -93,11 +98,12 @@ public struct Simulator: Sendable {
         public let status: ExecutionStatus
         public let conclusion: Conclusion?
         public let cancellationReason: String?
+        public let cancelledBy: CancellationCause?
 
         public init(
             id: RunID, name: String, workflow: String? = nil, jobs: [JobSpec], configuredGroups: [String],
             concurrency: ConcurrencySettings? = nil, status: ExecutionStatus = .inProgress,
-            conclusion: Conclusion? = nil, cancellationReason: String? = nil
+            conclusion: Conclusion? = nil, cancellationReason: String? = nil, cancelledBy: CancellationCause? = nil
         ) {
             self.id = id
             self.name = name
@@ -108,6 +114,7 @@ public struct Simulator: Sendable {
             self.status = status
             self.conclusion = conclusion
             self.cancellationReason = cancellationReason
+            self.cancelledBy = cancelledBy
         }
     }
 

@@ -39,6 +39,7 @@ extension ControlPlane {
                 }
                 context.state.simulator.now = context.clock.now(wall: context.wall)
                 context.state.clockFrozen = context.clock.frozen
+                context.journal(.clockChanged)
             }
         case .advance:
             let fields = try object(body, "Clock", allowed: ["seconds"], required: ["seconds"])
@@ -50,6 +51,7 @@ extension ControlPlane {
             }
             _ = context.clock.advance(seconds: seconds, wall: context.wall)
             context.state.simulator.now = context.clock.now(wall: context.wall)
+            context.journal(.clockChanged)
         }
         return (200, clockDocument(context))
     }

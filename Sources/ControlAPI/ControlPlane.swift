@@ -18,6 +18,7 @@ public struct ControlPlane {
         case access(AccessRoute)
         case repository(RepositoryRoute)
         case run(RunRoute)
+        case events(EventRoute)
 
         init?(_ segments: ArraySlice<String>) {
             let parts = Array(segments)
@@ -25,6 +26,7 @@ public struct ControlPlane {
             case ["health"]: self = .state(.health)
             case ["state"]: self = .state(.state)
             case ["reset"]: self = .state(.reset)
+            case ["events"]: self = .events(.events)
             case ["clock"]: self = .clock(.clock)
             case ["clock", "advance"]: self = .clock(.advance)
             case ["tokens"]: self = .access(.tokens)
@@ -66,6 +68,7 @@ public struct ControlPlane {
             case .access(let route): route.allowedMethods
             case .repository(let route): route.allowedMethods
             case .run(let route): route.allowedMethods
+            case .events(let route): route.allowedMethods
             }
         }
     }
@@ -82,13 +85,29 @@ public struct ControlPlane {
         public var wall: Timestamp
         /// Set when the operation empties every rate-limit budget.
         public var resetRateLimits = false
+        /// What the simulation did; it outlives replacing and resetting the state.
+        public var journal: EventJournal
 
-        public init(state: MockState, clock: MockClock, initialState: MockState, initialClock: MockClock, wall: Timestamp) {
+        public init(
+            state: MockState, clock: MockClock, initialState: MockState, initialClock: MockClock, wall: Timestamp,
+            journal: EventJournal = EventJournal()
+        ) {
             self.state = state
             self.clock = clock
             self.initialState = initialState
             self.initialClock = initialClock
             self.wall = wall
+            self.journal = journal
+        }
+
+        /// Moves the simulator's events of the last operation into the journal.
+        public mutating func journalSimulatorEvents() {
+            journal.record(state.simulator.takeEvents())
+        }
+
+        /// Journals a change the control API made itself (the clock, the whole state).
+        mutating func journal(_ type: SimulationEvent.EventType) {
+            journal.record(SimulationEvent(type, at: state.simulator.now))
         }
     }
 
@@ -97,7 +116,7 @@ public struct ControlPlane {
     /// The answer to a request under `/_mock`, given the path segments after it. `method` is
     /// never `HEAD` (the server answers HEAD as GET).
     public func respond(
-        to method: String, _ segments: ArraySlice<String>, body: [UInt8], context: inout Context
+        to method: String, _ segments: ArraySlice<String>, query: QueryParameters, body: [UInt8], context: inout Context
     ) throws(GitHubError) -> HTTPResponse {
         if segments.elementsEqual(["openapi.yaml"]) {
             // The document describing everything served here, as built in (scripts/embed-fixtures).
@@ -105,7 +124,7 @@ public struct ControlPlane {
             return HTTPResponse(status: 200, headers: HTTPHeaders([("Content-Type", "application/yaml")]), body: Array(EmbeddedOpenAPI.document.utf8))
         }
         guard let route = Route(segments) else { throw Self.notFound() }
-        let (status, body) = try respond(route, method: method, body: body, context: &context)
+        let (status, body) = try respond(route, method: method, query: query, body: body, context: &context)
         return HTTPResponse(status: status, headers: GitHubAPI.jsonHeaders(version: nil), body: body)
     }
 
@@ -122,7 +141,9 @@ public struct ControlPlane {
         invalid(resource, error.field ?? field, error.description, line: error.line, column: error.column)
     }
 
-    private func respond(_ route: Route, method: String, body: [UInt8], context: inout Context) throws(GitHubError) -> (Int, [UInt8]) {
+    private func respond(
+        _ route: Route, method: String, query: QueryParameters, body: [UInt8], context: inout Context
+    ) throws(GitHubError) -> (Int, [UInt8]) {
         guard route.allowedMethods.contains(method) else {
             throw .methodNotAllowed(allowing: route.allowedMethods, DocumentationURL.controlAPI)
         }
@@ -132,6 +153,7 @@ public struct ControlPlane {
         case .access(let route): return try Self.respond(route, method: method, body: body, context: &context)
         case .repository(let route): return try Self.respond(route, method: method, body: body, context: &context)
         case .run(let route): return try Self.respond(route, method: method, body: body, context: &context)
+        case .events(let route): return try Self.respond(route, query: query, context: context)
         }
     }
 

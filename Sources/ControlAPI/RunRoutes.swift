@@ -102,6 +102,8 @@ extension ControlPlane {
             json.field("concurrency_group", job.concurrency.map { repository.displayName(of: GroupKey($0.group)) })
             json.field("workflow_concurrency_group", job.calledWorkflowConcurrency.map { repository.displayName(of: GroupKey($0.group)) })
             json.field("cancellation_reason", job.cancellationReason)
+            json.key("cancelled_by")
+            CancellationCause.write(job.cancelledBy, to: &json)
             json.endObject()
         }
         json.endArray()

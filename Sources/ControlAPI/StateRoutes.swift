@@ -33,12 +33,14 @@ extension ControlPlane {
                     throw invalid("State", "body", error)
                 }
                 context.resetRateLimits = true
+                context.journal(.stateReplaced)
             }
             return (200, StateExporter.export(context.state))
         case .reset:
             context.state = context.initialState
             context.clock = context.initialClock
             context.resetRateLimits = true
+            context.journal(.stateReset)
             return (200, Array(#"{"status":"reset"}"#.utf8))
         }
     }

@@ -27,14 +27,19 @@ public final class MockServer: HTTPResponder {
     ///   unfrozen clock does not move (what tests want).
     public init(
         state: MockState, configuration: APIConfiguration, controlPlane: ControlPlaneGuard = ControlPlaneGuard(),
-        wallClock: (@Sendable () -> Timestamp)? = nil, requestIDSeed: UInt32 = 0xC0DE
+        eventJournalSize: Int = EventJournal.defaultCapacity, wallClock: (@Sendable () -> Timestamp)? = nil,
+        requestIDSeed: UInt32 = 0xC0DE
     ) {
         self.controlPlaneGuard = controlPlane
         let start = state.simulator.now
         let wall = wallClock ?? { start }
         self.wallClock = wall
         let clock = MockClock(now: start, frozen: state.clockFrozen, wall: wall())
-        self.context = ControlPlane.Context(state: state, clock: clock, initialState: state, initialClock: clock, wall: wall())
+        var state = state
+        _ = state.simulator.takeEvents()
+        self.context = ControlPlane.Context(
+            state: state, clock: clock, initialState: state, initialClock: clock, wall: wall(),
+            journal: EventJournal(capacity: eventJournalSize))
         self.github = GitHubAPI(configuration: configuration)
         self.requestIDPrefix = Self.hex(requestIDSeed, width: 4)
     }
@@ -60,7 +65,7 @@ public final class MockServer: HTTPResponder {
         var response: HTTPResponse
         if Self.isControlPath(request.target) {
             if let target = RequestTarget(request.target) {
-                response = respondToControl(request, segments: target.segments.dropFirst())
+                response = respondToControl(request, target: target)
             } else {
                 response = GitHubAPI.errorResponse(.notFound(DocumentationURL.restRoot), version: APIVersion.defaultVersion)
             }
@@ -77,12 +82,14 @@ public final class MockServer: HTTPResponder {
         return response
     }
 
-    private func respondToControl(_ request: HTTPRequest, segments: ArraySlice<String>) -> HTTPResponse {
+    private func respondToControl(_ request: HTTPRequest, target: RequestTarget) -> HTTPResponse {
         context.wall = wallClock()
         context.resetRateLimits = false
         do {
             try controlPlaneGuard.admit(request)
-            let answer = try control.respond(to: request.method, segments, body: request.body, context: &context)
+            let answer = try control.respond(
+                to: request.method, target.segments.dropFirst(), query: target.query, body: request.body, context: &context)
+            context.journalSimulatorEvents()
             // Even a read may move the state (the clock), so every answered control request counts.
             stateGeneration &+= 1
             #if DEBUG

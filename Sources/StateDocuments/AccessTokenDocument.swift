@@ -31,11 +31,10 @@ extension AccessToken {
                 var keys: Set<RepositoryKey> = []
                 for entry in try reader.sequence(node, "repositories (a list of OWNER/NAME, or all)") {
                     let text = try reader.nonEmptyString(entry, "a repository")
-                    let parts = text.split(separator: "/", omittingEmptySubsequences: false)
-                    guard parts.count == 2, !parts[0].isEmpty, !parts[1].isEmpty else {
+                    guard let key = RepositoryKey(parsing: text) else {
                         throw reader.error(at: entry, "a repository is OWNER/NAME, not '\(text)'")
                     }
-                    keys.insert(RepositoryKey(owner: String(parts[0]), name: String(parts[1])))
+                    keys.insert(key)
                 }
                 selection = .only(keys)
             }

@@ -46,11 +46,9 @@ enum EventReplayer {
     private static func repositoryKey(_ node: Node, reader: YAMLReader, state: MockState) throws(SourceError) -> RepositoryKey {
         let fields = try reader.mapping(node, "a trigger", allowed: TriggerEvent.keys + ["repository"], required: ["repository"])
         let text = try reader.nonEmptyString(fields["repository"]!, "repository")
-        let parts = text.split(separator: "/", omittingEmptySubsequences: false)
-        guard parts.count == 2, !parts[0].isEmpty, !parts[1].isEmpty else {
+        guard let key = RepositoryKey(parsing: text) else {
             throw reader.error(at: fields["repository"]!, "repository must be OWNER/NAME, not '\(text)'")
         }
-        let key = RepositoryKey(owner: String(parts[0]), name: String(parts[1]))
         guard state.simulator.repositories[key] != nil else {
             throw reader.error(at: fields["repository"]!, "repository \(text) is not in the fixture")
         }

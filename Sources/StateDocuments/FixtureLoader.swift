@@ -53,6 +53,9 @@ public enum FixtureLoader {
         for eventNode in try document["events"].map({ node throws(SourceError) in try reader.sequence(node, "events") }) ?? [] {
             try EventReplayer.apply(eventNode, to: &state, reader: reader)
         }
+        // Loading is one change (the owner journals it as the state being replaced), not the
+        // events that built it.
+        _ = state.simulator.takeEvents()
         return state
     }
 
@@ -134,7 +137,7 @@ public enum FixtureLoader {
     ) throws(SourceError) {
         let fields = try reader.mapping(
             node, "a run",
-            allowed: ["id", "name", "workflow", "status", "conclusion", "cancellation_reason", "concurrency", "jobs", "concurrency_groups"],
+            allowed: ["id", "name", "workflow", "status", "conclusion", "cancellation_reason", "cancelled_by", "concurrency", "jobs", "concurrency_groups"],
             required: ["id", "name"])
         let id = RunID(try reader.identifier(fields["id"]!, "a run's id"))
         var jobs: [Simulator.JobSpec] = []
@@ -154,7 +157,8 @@ public enum FixtureLoader {
             concurrency: try fields["concurrency"].flatMap { node throws(SourceError) in try settings(node, reader: reader) },
             status: status ?? .inProgress,
             conclusion: try optionalConclusion(fields["conclusion"], reader: reader),
-            cancellationReason: try optionalString(fields["cancellation_reason"], "cancellation_reason", reader: reader))
+            cancellationReason: try optionalString(fields["cancellation_reason"], "cancellation_reason", reader: reader),
+            cancelledBy: try fields["cancelled_by"].flatMap { node throws(SourceError) in try CancellationCause.parse(node, reader: reader) })
         do {
             try simulator.addRun(in: repository, spec)
         } catch {
@@ -174,7 +178,10 @@ public enum FixtureLoader {
         for jobNode in try reader.sequence(node, "jobs") {
             let fields = try reader.mapping(
                 jobNode, "a job",
-                allowed: ["id", "name", "key", "uses", "jobs", "needs", "status", "conclusion", "cancellation_reason", "concurrency", "workflow_concurrency"],
+                allowed: [
+                    "id", "name", "key", "uses", "jobs", "needs", "status", "conclusion", "cancellation_reason", "cancelled_by",
+                    "concurrency", "workflow_concurrency",
+                ],
                 required: ["id", "name"])
             let id = JobID(try reader.identifier(fields["id"]!, "a job's id"))
             if let uses = fields["uses"] { _ = try reader.nonEmptyString(uses, "uses") }
@@ -193,7 +200,8 @@ public enum FixtureLoader {
                 calledWorkflowConcurrency: try fields["workflow_concurrency"].flatMap { node throws(SourceError) in try settings(node, reader: reader) },
                 status: status ?? .inProgress,
                 conclusion: try optionalConclusion(fields["conclusion"], reader: reader),
-                cancellationReason: try optionalString(fields["cancellation_reason"], "cancellation_reason", reader: reader)))
+                cancellationReason: try optionalString(fields["cancellation_reason"], "cancellation_reason", reader: reader),
+                cancelledBy: try fields["cancelled_by"].flatMap { node throws(SourceError) in try CancellationCause.parse(node, reader: reader) }))
             nodes.append(jobNode)
             if let children = fields["jobs"] {
                 try collectJobs(children, parent: id, into: &jobs, nodes: &nodes, unsettled: &unsettled, reader: reader)

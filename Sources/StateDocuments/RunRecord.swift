@@ -11,5 +11,7 @@ public enum RunRecord {
         json.field("status", run.status.rawValue)
         json.field("conclusion", run.conclusion?.rawValue)
         json.field("cancellation_reason", run.cancellationReason)
+        json.key("cancelled_by")
+        CancellationCause.write(run.cancelledBy, to: &json)
     }
 }

@@ -96,6 +96,8 @@ public enum StateExporter {
             json.field("status", job.status.rawValue)
             json.field("conclusion", job.conclusion?.rawValue)
             json.field("cancellation_reason", job.cancellationReason)
+            json.key("cancelled_by")
+            CancellationCause.write(job.cancelledBy, to: &json)
             json.key("concurrency")
             write(job.concurrency, to: &json)
             if job.callsReusableWorkflow {

@@ -245,7 +245,7 @@ import Glibc
 
             let first = try client.send("POST", "/_mock/repos/o/r/runs", #"{"workflow":"deploy.yml","ref":"refs/heads/main","event":"push","inputs":{},"vars":{}}"#)
             #expect(first.status == 201)
-            #expect(first.bodyText == #"{"id":100,"name":"Deploy","workflow":"deploy.yml","status":"in_progress","conclusion":null,"cancellation_reason":null,"concurrency_groups":["deploy-main"],"jobs":[{"id":1000,"key":"deploy","name":"deploy","status":"in_progress","conclusion":null,"parent_id":null,"concurrency_group":null,"workflow_concurrency_group":null,"cancellation_reason":null}]}"#)
+            #expect(first.bodyText == #"{"id":100,"name":"Deploy","workflow":"deploy.yml","status":"in_progress","conclusion":null,"cancellation_reason":null,"cancelled_by":null,"concurrency_groups":["deploy-main"],"jobs":[{"id":1000,"key":"deploy","name":"deploy","status":"in_progress","conclusion":null,"parent_id":null,"concurrency_group":null,"workflow_concurrency_group":null,"cancellation_reason":null,"cancelled_by":null}]}"#)
             #expect(try client.queue("deploy-main") == ["100 in_progress"])
             #expect(try client.lastAcquired() == ["deploy-main": "2026-01-15T16:00:00Z"])
 
