@@ -1,6 +1,7 @@
 import CLibevent
 import Glibc
 import MockHTTP
+import Synchronization
 
 /// An HTTP/1.1 server on one libevent `event_base` and `evhttp`, serving one `HTTPResponder`.
 ///
@@ -40,13 +41,23 @@ public final class EventHTTPServer {
         }
     }
 
+    /// Where libevent's own messages go. Its log hook takes no context, so this is process-wide.
+    private static let libeventLog = Mutex<(@Sendable (String) -> Void)?>(nil)
+
     private let base: OpaquePointer
     private let http: OpaquePointer
     private var signalEvents: [OpaquePointer] = []
     private var responder: HTTPResponder?
     private var accessLog: ((AccessLogEntry) -> Void)?
 
-    public init(limits: Limits = Limits()) throws(StartError) {
+    /// - Parameter log: diagnostics (libevent's own messages); `nil` drops them.
+    public init(limits: Limits = Limits(), log: (@Sendable (String) -> Void)? = nil) throws(StartError) {
+        Self.libeventLog.withLock { $0 = log }
+        event_set_log_callback { severity, message in
+            guard let message, let log = EventHTTPServer.libeventLog.withLock({ $0 }) else { return }
+            let level = severity >= EVENT_LOG_ERR ? "error" : severity == EVENT_LOG_WARN ? "warning" : "note"
+            log("libevent \(level): \(String(cString: message))")
+        }
         guard let base = event_base_new() else { throw .libeventUnavailable("an event base") }
         guard let http = evhttp_new(base) else {
             event_base_free(base)

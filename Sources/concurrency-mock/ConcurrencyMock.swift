@@ -39,7 +39,7 @@ struct ConcurrencyMock: ParsableCommand {
     @Flag(help: "Answer 403 when a rate-limit budget is exhausted (the X-RateLimit-* headers are sent either way).")
     var enforceRateLimits = false
 
-    @Flag(help: "Do not write the access log.")
+    @Flag(help: "Do not write the access log or diagnostics (libevent's own messages).")
     var quiet = false
 
     func validate() throws {
@@ -57,7 +57,7 @@ struct ConcurrencyMock: ParsableCommand {
         ProcessMemory.returnFreedPages()
         if let auth { state.authenticationMode = auth }
         if enforceRateLimits { state.rateLimits.enforced = true }
-        let server = try EventHTTPServer()
+        let server = try EventHTTPServer(log: quiet ? nil : Self.writeDiagnostic)
         let boundPort = try server.bind(host: host, port: port)
         let hostInURL = host.contains(":") ? "[\(host)]" : host
         let address = "http://\(hostInURL):\(boundPort)"
@@ -87,6 +87,11 @@ struct ConcurrencyMock: ParsableCommand {
         } catch {
             throw Self.fail(error.description)
         }
+    }
+
+    @Sendable private static func writeDiagnostic(_ message: String) {
+        var line = Array("concurrency-mock: \(message)\n".utf8)
+        _ = write(STDERR_FILENO, &line, line.count)
     }
 
     /// Writes `message` alone on stderr (no usage text: the command line was fine) and exits 1.
