@@ -42,8 +42,17 @@ struct ConcurrencyMock: ParsableCommand {
     @Flag(help: "Do not write the access log or diagnostics (libevent's own messages).")
     var quiet = false
 
+    @Option(help: ArgumentHelp("Seconds from a request's first byte until its headers must have arrived; the connection is closed then.", valueName: "seconds"))
+    var headerTimeout = EventHTTPServer.Limits().headerTimeoutSeconds
+
+    @Option(help: ArgumentHelp("Seconds from a request's first byte until its body must have arrived; the connection is closed then.", valueName: "seconds"))
+    var bodyTimeout = EventHTTPServer.Limits().bodyTimeoutSeconds
+
     func validate() throws {
         guard (0...65_535).contains(port) else { throw ValidationError("--port must be between 0 and 65535, not \(port)") }
+        for (flag, seconds) in [("--header-timeout", headerTimeout), ("--body-timeout", bodyTimeout)] {
+            guard seconds > 0, seconds <= 86_400 else { throw ValidationError("\(flag) must be more than 0 and at most 86400 seconds, not \(seconds)") }
+        }
         for (flag, url) in [("--base-url", baseURL), ("--html-base-url", htmlBaseURL)] {
             if let url, !(url.hasPrefix("http://") || url.hasPrefix("https://")) {
                 throw ValidationError("\(flag) must start with http:// or https://, not '\(url)'")
@@ -57,7 +66,10 @@ struct ConcurrencyMock: ParsableCommand {
         ProcessMemory.returnFreedPages()
         if let auth { state.authenticationMode = auth }
         if enforceRateLimits { state.rateLimits.enforced = true }
-        let server = try EventHTTPServer(log: quiet ? nil : Self.writeDiagnostic)
+        var limits = EventHTTPServer.Limits()
+        limits.headerTimeoutSeconds = headerTimeout
+        limits.bodyTimeoutSeconds = bodyTimeout
+        let server = try EventHTTPServer(limits: limits, log: quiet ? nil : Self.writeDiagnostic)
         let boundPort = try server.bind(host: host, port: port)
         let hostInURL = host.contains(":") ? "[\(host)]" : host
         let address = "http://\(hostInURL):\(boundPort)"

@@ -160,6 +160,15 @@ final class ServerProcess {
 
     var pid: Int32 { process.processIdentifier }
 
+    /// The server's resident memory (VmRSS), in KiB.
+    func residentKilobytes() throws -> Int {
+        let status = try String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8)
+        guard let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmRSS:") }),
+              let value = line.split(separator: " ", omittingEmptySubsequences: true).dropFirst().first.flatMap({ Int($0) })
+        else { throw ServerError("no VmRSS in /proc/\(pid)/status") }
+        return value
+    }
+
     var baseURL: String { "http://127.0.0.1:\(port ?? -1)" }
 
     /// Waits (bounded) for `listening on http://HOST:PORT` and answers the port.
