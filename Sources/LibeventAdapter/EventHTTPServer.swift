@@ -23,9 +23,24 @@ public final class EventHTTPServer {
         public var bodyTimeoutSeconds = 30.0
         /// Between requests: an idle connection is closed after this long.
         public var idleTimeoutSeconds = 60.0
+        /// Open connections; the server stops accepting at this many until one closes.
+        public var maximumConnections = Limits.defaultMaximumConnections
+        /// After accept(2) ran out of descriptors, the server tries again this much later (or as
+        /// soon as a connection closes) instead of retrying in a busy loop.
+        public var acceptRetrySeconds = 1.0
         /// A refused request's connection keeps reading and discarding what the client still sends
         /// for this long, so the client reads the refusal instead of a reset.
         public var refusalLingerSeconds = 2.0
+        /// Descriptors kept for everything but client connections (listener, pipes, libevent's own).
+        public static let reservedDescriptors = 32
+
+        /// The soft descriptor limit minus `reservedDescriptors`, so accepting pauses before
+        /// accept(2) fails.
+        public static var defaultMaximumConnections: Int {
+            var limit = rlimit()
+            guard getrlimit(__rlimit_resource_t(RLIMIT_NOFILE.rawValue), &limit) == 0, limit.rlim_cur != rlim_t.max else { return 1024 }
+            return max(1, Int(clamping: limit.rlim_cur) - reservedDescriptors)
+        }
 
         public init() {}
     }
@@ -52,20 +67,30 @@ public final class EventHTTPServer {
 
     /// Where libevent's own messages go. Its log hook takes no context, so this is process-wide.
     private static let libeventLog = Mutex<(@Sendable (String) -> Void)?>(nil)
+    /// The server owning each evhttp (by address): the listener's error callback is handed the
+    /// evhttp, not the server.
+    private static let owners = Mutex<[Int: Int]>([:])
 
     let limits: Limits
     let base: OpaquePointer
     private let http: OpaquePointer
+    private var listener: OpaquePointer?
     private var signalEvents: [OpaquePointer] = []
     var responder: HTTPResponder?
     var accessLog: ((AccessLogEntry) -> Void)?
+    let log: (@Sendable (String) -> Void)?
     /// Every open connection, by the address of its bufferevent.
     var connections: [Int: Connection] = [:]
     /// Accepted in this pass of the loop; their evhttp connections get a close callback next.
     private var unregistered: [Connection] = []
     private var registration: OpaquePointer?
+    private var acceptRetry: OpaquePointer?
+    private var accepting = true
+    private var pausedAtLimit = false
+    private var waitingForDescriptors = false
+    private var descriptorsExhausted = false
 
-    /// - Parameter log: diagnostics (libevent's own messages); `nil` drops them.
+    /// - Parameter log: diagnostics (libevent's own messages, accept pauses); `nil` drops them.
     public init(limits: Limits = Limits(), log: (@Sendable (String) -> Void)? = nil) throws(StartError) {
         Self.libeventLog.withLock { $0 = log }
         event_set_log_callback { severity, message in
@@ -79,6 +104,7 @@ public final class EventHTTPServer {
             throw .libeventUnavailable("an HTTP server")
         }
         self.limits = limits
+        self.log = log
         self.base = base
         self.http = http
         // A backstop: RequestFramer refuses a longer head first, with a JSON body.
@@ -106,16 +132,26 @@ public final class EventHTTPServer {
             guard let argument else { return }
             Unmanaged<EventHTTPServer>.fromOpaque(argument).takeUnretainedValue().registerAccepted()
         }, me)
+        acceptRetry = event_new(base, -1, 0, { _, _, argument in
+            guard let argument else { return }
+            let server = Unmanaged<EventHTTPServer>.fromOpaque(argument).takeUnretainedValue()
+            server.waitingForDescriptors = false
+            server.updateAccepting()
+        }, me)
+        Self.owners.withLock { $0[Int(bitPattern: http)] = Int(bitPattern: me) }
     }
 
     deinit {
+        Self.owners.withLock { _ = $0.removeValue(forKey: Int(bitPattern: http)) }
         // evhttp_free closes the connections, whose close callbacks would reach this server
         // while it is being destroyed: the connections let go of libevent first.
+        listener = nil
         for connection in connections.values { connection.abandon() }
         for connection in unregistered { bufferevent_decref(connection.bufferevent) }
         for event in signalEvents { event_free(event) }
         evhttp_free(http)
         if let registration { event_free(registration) }
+        if let acceptRetry { event_free(acceptRetry) }
         event_base_free(base)
     }
 
@@ -123,6 +159,15 @@ public final class EventHTTPServer {
     public func bind(host: String, port: Int) throws(StartError) -> Int {
         guard (0...65_535).contains(port), let handle = evhttp_bind_socket_with_handle(http, host, UInt16(port)) else {
             throw .cannotBind(host: host, port: port)
+        }
+        listener = evhttp_bound_socket_get_listener(handle)
+        // Without an error callback libevent logs every failed accept(2) and tries again at once:
+        // out of descriptors, that is a busy loop writing a line per attempt.
+        evconnlistener_set_error_cb(listener) { _, argument in
+            guard let argument, let owner = EventHTTPServer.owners.withLock({ $0[Int(bitPattern: argument)] }),
+                  let server = UnsafeMutableRawPointer(bitPattern: owner)
+            else { return }
+            Unmanaged<EventHTTPServer>.fromOpaque(server).takeUnretainedValue().acceptFailed(errno)
         }
         let descriptor = evhttp_bound_socket_get_fd(handle)
         // evhttp writes at most 16 KiB per write(2); with Nagle's algorithm on, the rest of a
@@ -182,7 +227,7 @@ public final class EventHTTPServer {
     // MARK: - Accepting
 
     /// evhttp's hook at accept(2): the connection's bufferevent is made here so that the server
-    /// sees its bytes (`Connection`). evhttp attaches its connection afterwards;
+    /// sees its bytes (`Connection`) and counts it. evhttp attaches its connection afterwards;
     /// `registerAccepted` picks that up once this pass of the loop is over.
     private func accepted(on base: OpaquePointer) -> OpaquePointer? {
         guard let bufferevent = bufferevent_socket_new(base, -1, Int32(BEV_OPT_CLOSE_ON_FREE.rawValue)) else { return nil }
@@ -192,6 +237,11 @@ public final class EventHTTPServer {
         connections[Int(bitPattern: bufferevent)] = connection
         unregistered.append(connection)
         if let registration { event_active(registration, Int32(EV_TIMEOUT), 0) }
+        if descriptorsExhausted {
+            descriptorsExhausted = false
+            log?("accepting connections again (\(connections.count) open)")
+        }
+        updateAccepting()
         return bufferevent
     }
 
@@ -214,6 +264,45 @@ public final class EventHTTPServer {
     func closed(_ connection: Connection) {
         connection.detach()
         connections.removeValue(forKey: Int(bitPattern: connection.bufferevent))
+        if waitingForDescriptors {
+            // A descriptor was just freed: no need to wait for the retry timer.
+            waitingForDescriptors = false
+            if let acceptRetry { event_del(acceptRetry) }
+        }
+        updateAccepting()
+    }
+
+    private func acceptFailed(_ error: Int32) {
+        switch error {
+        case EMFILE, ENFILE, ENOBUFS, ENOMEM:
+            if !descriptorsExhausted {
+                descriptorsExhausted = true
+                log?("out of file descriptors with \(connections.count) connections open (accept: \(String(cString: strerror(error)))); not accepting until one closes, trying again every \(Self.format(limits.acceptRetrySeconds)) s")
+            }
+            waitingForDescriptors = true
+            var delay = Self.timeval(seconds: limits.acceptRetrySeconds)
+            if let acceptRetry { event_add(acceptRetry, &delay) }
+            updateAccepting()
+        default:
+            log?("accept failed: \(String(cString: strerror(error)))")
+        }
+    }
+
+    /// Pauses or resumes the listener (disabled, so a full backlog waits in the kernel rather than
+    /// waking the loop), with one log line per pause at the connection limit and per resumption.
+    private func updateAccepting() {
+        guard let listener else { return }
+        let atLimit = connections.count >= limits.maximumConnections
+        if atLimit != pausedAtLimit {
+            pausedAtLimit = atLimit
+            log?(atLimit
+                ? "not accepting connections: \(connections.count) open, the limit (--max-connections)"
+                : "accepting connections again (\(connections.count) open)")
+        }
+        let shouldAccept = !atLimit && !waitingForDescriptors
+        guard shouldAccept != accepting else { return }
+        accepting = shouldAccept
+        if shouldAccept { evconnlistener_enable(listener) } else { evconnlistener_disable(listener) }
     }
 
     // MARK: - Requests
@@ -329,6 +418,10 @@ public final class EventHTTPServer {
     static func timeval(seconds: Double) -> Glibc.timeval {
         let microseconds = max(0, Int((seconds * 1_000_000).rounded()))
         return Glibc.timeval(tv_sec: microseconds / 1_000_000, tv_usec: microseconds % 1_000_000)
+    }
+
+    private static func format(_ seconds: Double) -> String {
+        seconds == seconds.rounded() ? String(Int(seconds)) : String(seconds)
     }
 
     /// RFC 9110's IMF-fixdate, as evhttp writes it on its own answers.

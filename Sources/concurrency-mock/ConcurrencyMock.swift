@@ -39,8 +39,11 @@ struct ConcurrencyMock: ParsableCommand {
     @Flag(help: "Answer 403 when a rate-limit budget is exhausted (the X-RateLimit-* headers are sent either way).")
     var enforceRateLimits = false
 
-    @Flag(help: "Do not write the access log or diagnostics (libevent's own messages).")
+    @Flag(help: "Do not write the access log or diagnostics (libevent's own messages, accept pauses).")
     var quiet = false
+
+    @Option(help: ArgumentHelp("Open connections at which the server stops accepting until one closes. Default: the descriptor limit (ulimit -n) minus \(EventHTTPServer.Limits.reservedDescriptors).", valueName: "count"))
+    var maxConnections: Int?
 
     @Option(help: ArgumentHelp("Seconds from a request's first byte until its headers must have arrived; the connection is closed then.", valueName: "seconds"))
     var headerTimeout = EventHTTPServer.Limits().headerTimeoutSeconds
@@ -50,6 +53,7 @@ struct ConcurrencyMock: ParsableCommand {
 
     func validate() throws {
         guard (0...65_535).contains(port) else { throw ValidationError("--port must be between 0 and 65535, not \(port)") }
+        if let maxConnections, maxConnections < 1 { throw ValidationError("--max-connections must be at least 1, not \(maxConnections)") }
         for (flag, seconds) in [("--header-timeout", headerTimeout), ("--body-timeout", bodyTimeout)] {
             guard seconds > 0, seconds <= 86_400 else { throw ValidationError("\(flag) must be more than 0 and at most 86400 seconds, not \(seconds)") }
         }
@@ -67,6 +71,7 @@ struct ConcurrencyMock: ParsableCommand {
         if let auth { state.authenticationMode = auth }
         if enforceRateLimits { state.rateLimits.enforced = true }
         var limits = EventHTTPServer.Limits()
+        if let maxConnections { limits.maximumConnections = maxConnections }
         limits.headerTimeoutSeconds = headerTimeout
         limits.bodyTimeoutSeconds = bodyTimeout
         let server = try EventHTTPServer(limits: limits, log: quiet ? nil : Self.writeDiagnostic)
