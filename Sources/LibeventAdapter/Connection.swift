@@ -4,10 +4,10 @@ import MockHTTP
 
 /// What the server knows of one client connection beyond evhttp: the bytes it has sent (framed by
 /// `RequestFramer` as they arrive, before evhttp reads them), the deadline of the request in
-/// progress, and a refusal owed to it.
+/// progress, a refusal owed to it, and an answer being passed to libevent piece by piece.
 ///
 /// Owned by `EventHTTPServer.connections` from accept until evhttp's close callback; libevent's
-/// callbacks (input buffer, timer, close, completion) hold it unretained.
+/// callbacks (input buffer, timer, close, completion, piece written) hold it unretained.
 final class Connection {
     let bufferevent: OpaquePointer
     private unowned let server: EventHTTPServer
@@ -25,6 +25,7 @@ final class Connection {
     private var refusalSent = false
     /// Set while the server itself rearranges the input buffer, whose callback must ignore that.
     private var rearranging = false
+    private var outgoing: (request: OpaquePointer, bytes: [UInt8], sent: Int)?
 
     init(server: EventHTTPServer, bufferevent: OpaquePointer) {
         self.server = server
@@ -47,6 +48,10 @@ final class Connection {
             let connection = Unmanaged<Connection>.fromOpaque(argument).takeUnretainedValue()
             connection.server.closed(connection)
         }, me)
+        // evhttp gives reading and writing one timeout; a stalled reader gets its own.
+        var idle = EventHTTPServer.timeval(seconds: server.limits.idleTimeoutSeconds)
+        var send = EventHTTPServer.timeval(seconds: server.limits.sendTimeoutSeconds)
+        bufferevent_set_timeouts(bufferevent, &idle, &send)
     }
 
     /// Lets go of libevent while the server shuts down.
@@ -65,6 +70,11 @@ final class Connection {
             evbuffer_remove_cb_entry(bufferevent_get_input(bufferevent), inputCallback)
             self.inputCallback = nil
         }
+        // evhttp hands a half-sent request back to its owner when the client goes away.
+        if let outgoing, evhttp_request_get_connection(outgoing.request) == nil {
+            evhttp_send_reply_end(outgoing.request)
+        }
+        outgoing = nil
     }
 
     // MARK: - Incoming bytes
@@ -225,5 +235,31 @@ final class Connection {
         let input = bufferevent_get_input(bufferevent)
         rearrange { evbuffer_drain(input, evbuffer_get_length(input)) }
         transmit(refusal)
+    }
+
+    /// Passes `bytes` on in pieces of `maximumBufferedOutputBytes`, the next once the last has
+    /// been written to the socket. The reply has been started with its Content-Length.
+    func startSending(_ bytes: [UInt8], for request: OpaquePointer) {
+        outgoing = (request, bytes, 0)
+        sendNextPiece()
+    }
+
+    private func sendNextPiece() {
+        guard let (request, bytes, sent) = outgoing else { return }
+        guard sent < bytes.count else {
+            outgoing = nil
+            // May finish the connection (and drop this object): nothing may follow.
+            evhttp_send_reply_end(request)
+            return
+        }
+        guard let piece = evbuffer_new() else { return }
+        let end = min(bytes.count, sent + server.limits.maximumBufferedOutputBytes)
+        bytes[sent..<end].withUnsafeBytes { _ = evbuffer_add(piece, $0.baseAddress, $0.count) }
+        outgoing = (request, bytes, end)
+        evhttp_send_reply_chunk_with_cb(request, piece, { _, argument in
+            guard let argument else { return }
+            Unmanaged<Connection>.fromOpaque(argument).takeUnretainedValue().sendNextPiece()
+        }, me)
+        evbuffer_free(piece)
     }
 }

@@ -23,6 +23,13 @@ public final class EventHTTPServer {
         public var bodyTimeoutSeconds = 30.0
         /// Between requests: an idle connection is closed after this long.
         public var idleTimeoutSeconds = 60.0
+        /// An answer that makes no progress for this long (a client that stopped reading) closes
+        /// its connection.
+        public var sendTimeoutSeconds = 30.0
+        /// Answer bytes handed to libevent per connection at a time; a larger answer is passed on
+        /// in pieces of this size as the client reads, so libevent never buffers more for one
+        /// client. (The responder still builds the whole answer; the piece is on top of it.)
+        public var maximumBufferedOutputBytes = 4 * 1024 * 1024
         /// Open connections; the server stops accepting at this many until one closes.
         public var maximumConnections = Limits.defaultMaximumConnections
         /// After accept(2) ran out of descriptors, the server tries again this much later (or as
@@ -318,16 +325,22 @@ public final class EventHTTPServer {
             body: Self.body(of: request), remoteAddress: Self.peerAddress(of: request))
         let response = responder?.respond(to: incoming)
             ?? HTTPResponse(status: 503, headers: HTTPHeaders([("Content-Type", "text/plain")]), body: Array("not ready\n".utf8))
-        send(response, to: request, isHead: method == "HEAD")
+        send(response, to: request, isHead: method == "HEAD", on: connection)
         accessLog?(AccessLogEntry(
             method: method, target: target, status: response.status,
             microseconds: Self.monotonicMicroseconds() - started))
     }
 
-    private func send(_ response: HTTPResponse, to request: OpaquePointer, isHead: Bool) {
+    private func send(_ response: HTTPResponse, to request: OpaquePointer, isHead: Bool, on connection: Connection?) {
         let outputHeaders = evhttp_request_get_output_headers(request)
         for (name, value) in response.headers {
             evhttp_add_header(outputHeaders, name, value)
+        }
+        if !isHead, response.body.count > limits.maximumBufferedOutputBytes, let connection {
+            evhttp_add_header(outputHeaders, "Content-Length", String(response.body.count))
+            evhttp_send_reply_start(request, Int32(response.status), response.reasonPhrase)
+            connection.startSending(response.body, for: request)
+            return
         }
         guard let buffer = evbuffer_new() else { return }
         defer { evbuffer_free(buffer) }

@@ -51,10 +51,13 @@ struct ConcurrencyMock: ParsableCommand {
     @Option(help: ArgumentHelp("Seconds from a request's first byte until its body must have arrived; the connection is closed then.", valueName: "seconds"))
     var bodyTimeout = EventHTTPServer.Limits().bodyTimeoutSeconds
 
+    @Option(help: ArgumentHelp("Seconds an answer may make no progress (a client that does not read) before the connection is closed.", valueName: "seconds"))
+    var sendTimeout = EventHTTPServer.Limits().sendTimeoutSeconds
+
     func validate() throws {
         guard (0...65_535).contains(port) else { throw ValidationError("--port must be between 0 and 65535, not \(port)") }
         if let maxConnections, maxConnections < 1 { throw ValidationError("--max-connections must be at least 1, not \(maxConnections)") }
-        for (flag, seconds) in [("--header-timeout", headerTimeout), ("--body-timeout", bodyTimeout)] {
+        for (flag, seconds) in [("--header-timeout", headerTimeout), ("--body-timeout", bodyTimeout), ("--send-timeout", sendTimeout)] {
             guard seconds > 0, seconds <= 86_400 else { throw ValidationError("\(flag) must be more than 0 and at most 86400 seconds, not \(seconds)") }
         }
         for (flag, url) in [("--base-url", baseURL), ("--html-base-url", htmlBaseURL)] {
@@ -74,6 +77,7 @@ struct ConcurrencyMock: ParsableCommand {
         if let maxConnections { limits.maximumConnections = maxConnections }
         limits.headerTimeoutSeconds = headerTimeout
         limits.bodyTimeoutSeconds = bodyTimeout
+        limits.sendTimeoutSeconds = sendTimeout
         let server = try EventHTTPServer(limits: limits, log: quiet ? nil : Self.writeDiagnostic)
         let boundPort = try server.bind(host: host, port: port)
         let hostInURL = host.contains(":") ? "[\(host)]" : host
