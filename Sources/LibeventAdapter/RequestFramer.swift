@@ -114,6 +114,8 @@ struct RequestFramer {
             if headBytes > maximumHeadBytes {
                 return refuse(431, "The request line and headers exceed \(maximumHeadBytes) bytes.")
             }
+            // evhttp reads header lines as C strings: a NUL would end a line early for it alone.
+            if byte == 0 { return refuse(400, "The request head contains a NUL byte.") }
         case .chunkSize where line.count >= Self.longestChunkLine:
             return refuse(400, "A chunk-size line is longer than \(Self.longestChunkLine) bytes.")
         case .trailer:
@@ -179,7 +181,7 @@ struct RequestFramer {
                 return refuse(400, "A header line is not `Name: value`.")
             }
             let name = String(decoding: field[..<colon], as: UTF8.self).lowercased()
-            let value = String(decoding: field[(colon + 1)...], as: UTF8.self).trimmingSpacesAndTabs()
+            let value = String(decoding: field[(colon + 1)...], as: UTF8.self).trimmedLikeEvhttp()
             if name == "content-length" { contentLengths.append(value) }
             if name == "transfer-encoding" { transferEncodings.append(value) }
         }
@@ -276,9 +278,12 @@ struct RequestFramer {
 }
 
 private extension String {
-    func trimmingSpacesAndTabs() -> String {
+    /// evhttp drops leading spaces (not tabs) and trailing spaces and tabs from a header value;
+    /// trimming the same way keeps `Transfer-Encoding:<TAB>chunked` from meaning chunked here
+    /// and nothing to evhttp.
+    func trimmedLikeEvhttp() -> String {
         var scalars = Substring(self)
-        while let first = scalars.first, first == " " || first == "\t" { scalars.removeFirst() }
+        while let first = scalars.first, first == " " { scalars.removeFirst() }
         while let last = scalars.last, last == " " || last == "\t" { scalars.removeLast() }
         return String(scalars)
     }

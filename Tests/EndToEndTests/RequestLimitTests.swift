@@ -158,6 +158,37 @@ func expectRefusal(_ response: HTTPResponse, status: Int, reason: String, messag
         }
     }
 
+    /// Only `chunked`, spelled as evhttp reads it, frames a body; anything else would be read
+    /// differently by evhttp.
+    @Test(arguments: ["gzip, chunked", "\tchunked", "identity"])
+    func otherTransferEncodingsGet501(encoding: String) throws {
+        try withServer { server in
+            let connection = try server.connect()
+            try connection.sendRaw("PUT /_mock/clock HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: \(encoding)\r\n\r\n0\r\n\r\n")
+            try expectRefusal(try connection.receiveResponse(isHead: false), status: 501, reason: "Not Implemented",
+                              message: "Transfer-Encoding \(encoding) is not supported; use chunked.")
+        }
+    }
+
+    @Test func nulInTheHeadGets400() throws {
+        try withServer { server in
+            let connection = try server.connect()
+            try connection.sendRaw("PUT /_mock/clock HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\u{0}x\r\n\r\n0\r\n\r\n")
+            try expectRefusal(try connection.receiveResponse(isHead: false), status: 400, reason: "Bad Request",
+                              message: "The request head contains a NUL byte.")
+        }
+    }
+
+    /// A head over 64 KiB is refused with 431 (evhttp alone answered 400 with an HTML page).
+    @Test func oversizedHeadGets431() throws {
+        try withServer { server in
+            let connection = try server.connect()
+            try connection.sendRaw("GET /_mock/health HTTP/1.1\r\nHost: x\r\nX-Big: \(String(repeating: "a", count: 70_000))\r\n\r\n")
+            try expectRefusal(try connection.receiveResponse(isHead: false), status: 431, reason: "Request Header Fields Too Large",
+                              message: "The request line and headers exceed 65536 bytes.")
+        }
+    }
+
     /// A valid chunked body still reaches the responder whole.
     @Test func validChunkedBodyIsServed() throws {
         try withServer { server in
