@@ -29,7 +29,7 @@ public final class EventHTTPServer {
         /// Answer bytes handed to libevent per connection at a time; a larger answer is passed on
         /// in pieces of this size as the client reads, so libevent never buffers more for one
         /// client. (The responder still builds the whole answer; the piece is on top of it.)
-        public var maximumBufferedOutputBytes = 4 * 1024 * 1024
+        public var maximumBufferedOutputBytes = 1024 * 1024
         /// Open connections; the server stops accepting at this many until one closes.
         public var maximumConnections = Limits.defaultMaximumConnections
         /// After accept(2) ran out of descriptors, the server tries again this much later (or as
