@@ -31,7 +31,6 @@ final class Connection {
         self.server = server
         self.bufferevent = bufferevent
         self.framer = RequestFramer(maximumHeadBytes: server.limits.maximumHeaderBytes)
-        let me = Unmanaged.passUnretained(self).toOpaque()
         inputCallback = evbuffer_add_cb(bufferevent_get_input(bufferevent), { buffer, info, argument in
             guard let buffer, let info, let argument, info.pointee.n_added > 0 else { return }
             Unmanaged<Connection>.fromOpaque(argument).takeUnretainedValue().received(info.pointee.n_added, in: buffer)
@@ -157,12 +156,15 @@ final class Connection {
         } else {
             truncate(buffer, keeping: framer.requestStart - (bytesAdded - length))
             pendingRefusal = bytes
+            // The answers before it run on their own timeouts; the refused request's deadline
+            // must not cut them short.
+            disarm()
         }
-        arm(at: EventHTTPServer.monotonicMicroseconds() + Self.microseconds(server.limits.refusalLingerSeconds))
     }
 
     /// Writes the refusal straight to the socket (nothing of evhttp's is pending there: it
-    /// answers one request at a time and this one is not its) and ends the sending side.
+    /// answers one request at a time and this one is not its), ends the sending side, and gives
+    /// the client `refusalLingerSeconds` to stop sending before the connection is closed.
     private func transmit(_ bytes: [UInt8]) {
         let output = bufferevent_get_output(bufferevent)
         evbuffer_drain(output, evbuffer_get_length(output))
@@ -170,6 +172,7 @@ final class Connection {
         _ = bytes.withUnsafeBytes { send(descriptor, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL) | Int32(MSG_DONTWAIT)) }
         shutdown(descriptor, Int32(SHUT_WR))
         refusalSent = true
+        arm(at: EventHTTPServer.monotonicMicroseconds() + Self.microseconds(server.limits.refusalLingerSeconds))
     }
 
     private func truncate(_ buffer: OpaquePointer, keeping kept: Int) {

@@ -44,4 +44,22 @@ import Glibc
             #expect(try server.connect().get("/_mock/health").status == 200)
         }
     }
+
+    /// A refused request pipelined behind a large answer waits for it, however slowly the client
+    /// reads it, and then arrives in order.
+    @Test func refusalBehindASlowAnswerWaitsForIt() throws {
+        try withServer(yaml: Self.largeFixture) { server in
+            let connection = try server.connect(timeoutSeconds: 30)
+            try connection.sendRaw(
+                "GET /_mock/state HTTP/1.1\r\nHost: x\r\n\r\nGET /_mock/health HTTP/1.1\r\nHost: x\r\nContent-Length: 1\r\nContent-Length: 2\r\n\r\n")
+            // Longer than the 2 s a refused connection lingers.
+            usleep(3_000_000)
+            let state = try connection.receiveResponse(isHead: false)
+            #expect(state.status == 200)
+            #expect(state.body.count > 20_000_000)
+            #expect(state.body.count == Int(state.header("Content-Length") ?? ""))
+            try expectRefusal(try connection.receiveResponse(isHead: false), status: 400, reason: "Bad Request",
+                              message: "The request has conflicting Content-Length headers (1, 2).")
+        }
+    }
 }
