@@ -237,7 +237,10 @@ public final class EventHTTPServer {
     /// sees its bytes (`Connection`) and counts it. evhttp attaches its connection afterwards;
     /// `registerAccepted` picks that up once this pass of the loop is over.
     private func accepted(on base: OpaquePointer) -> OpaquePointer? {
-        guard let bufferevent = bufferevent_socket_new(base, -1, Int32(BEV_OPT_CLOSE_ON_FREE.rawValue)) else { return nil }
+        // Without BEV_OPT_CLOSE_ON_FREE, as evhttp makes its own: evhttp then closes the socket
+        // as it frees the connection, instead of libevent closing it later in the loop, so a
+        // closed connection gives its descriptor back before the next accept.
+        guard let bufferevent = bufferevent_socket_new(base, -1, 0) else { return nil }
         // Keeps the bufferevent valid for `registerAccepted` even if evhttp drops it first.
         bufferevent_incref(bufferevent)
         let connection = Connection(server: self, bufferevent: bufferevent)
