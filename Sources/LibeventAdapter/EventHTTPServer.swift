@@ -152,7 +152,6 @@ public final class EventHTTPServer {
         Self.owners.withLock { _ = $0.removeValue(forKey: Int(bitPattern: http)) }
         // evhttp_free closes the connections, whose close callbacks would reach this server
         // while it is being destroyed: the connections let go of libevent first.
-        listener = nil
         for connection in connections.values { connection.abandon() }
         for connection in unregistered { bufferevent_decref(connection.bufferevent) }
         for event in signalEvents { event_free(event) }
@@ -287,7 +286,8 @@ public final class EventHTTPServer {
         case EMFILE, ENFILE, ENOBUFS, ENOMEM:
             if !descriptorsExhausted {
                 descriptorsExhausted = true
-                log?("out of file descriptors with \(connections.count) connections open (accept: \(String(cString: strerror(error)))); not accepting until one closes, trying again every \(Self.format(limits.acceptRetrySeconds)) s")
+                let shortage = error == EMFILE || error == ENFILE ? "file descriptors" : "memory"
+                log?("out of \(shortage) with \(connections.count) connections open (accept: \(String(cString: strerror(error)))); not accepting until one closes, trying again every \(Self.format(limits.acceptRetrySeconds)) s")
             }
             waitingForDescriptors = true
             var delay = Self.timeval(seconds: limits.acceptRetrySeconds)
