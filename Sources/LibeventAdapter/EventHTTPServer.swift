@@ -1,22 +1,54 @@
 import CLibevent
 import Glibc
 import MockHTTP
+import Synchronization
 
 /// An HTTP/1.1 server on one libevent `event_base` and `evhttp`, serving one `HTTPResponder`.
 ///
 /// Threading: everything happens on the thread that calls `run()`; the responder is called there,
-/// one request at a time. Ownership: the server owns the base, the evhttp and the signal events
-/// and frees them in `deinit`; libevent holds an unretained pointer to the server, which stays
-/// valid because `run()` cannot return while the server is alive.
+/// one request at a time. Ownership: the server owns the base, the evhttp, its events and one
+/// `Connection` per open connection, and frees them in `deinit`; libevent holds unretained pointers
+/// to the server (valid because `run()` cannot return while the server is alive) and to each
+/// `Connection` (valid until evhttp's close callback for it, which drops it last).
 public final class EventHTTPServer {
-    /// Limits on what a client may send, each named so the README can cite it.
+    /// Limits on what a client may send or leave pending, each named so the README can cite it.
+    /// (The largest body of each route is the responder's: `HTTPResponder.maximumBodyBytes`.)
     public struct Limits: Sendable {
-        /// Request line plus headers; evhttp answers 400 beyond it.
+        /// Request line plus headers, and a chunked body's trailer; 431 beyond.
         public var maximumHeaderBytes = 64 * 1024
-        /// Request body; evhttp answers 413 beyond it (large enough for a whole-state fixture).
-        public var maximumBodyBytes = 64 * 1024 * 1024
-        /// Seconds a connection may stay idle or slow before evhttp closes it.
-        public var connectionTimeoutSeconds: Int32 = 60
+        /// From a request's first byte until its head is complete; then the connection is closed.
+        /// Counted from the start, not from the last byte, so a trickle cannot hold a connection.
+        public var headerTimeoutSeconds = 10.0
+        /// From a request's first byte until its body is complete; then the connection is closed.
+        public var bodyTimeoutSeconds = 30.0
+        /// Between requests: an idle connection is closed after this long.
+        public var idleTimeoutSeconds = 60.0
+        /// An answer that makes no progress for this long (a client that stopped reading) closes
+        /// its connection.
+        public var sendTimeoutSeconds = 30.0
+        /// Answer bytes handed to libevent per connection at a time; a larger answer is passed on
+        /// in pieces of this size as the client reads, so libevent never buffers more for one
+        /// client. (The responder still builds the whole answer; the piece is on top of it.)
+        public var maximumBufferedOutputBytes = 1024 * 1024
+        /// Open connections; the server stops accepting at this many until one closes.
+        public var maximumConnections = Limits.defaultMaximumConnections
+        /// After accept(2) ran out of descriptors, the server tries again this much later (or as
+        /// soon as a connection closes) instead of retrying in a busy loop.
+        public var acceptRetrySeconds = 1.0
+        /// A refused request's connection keeps reading and discarding what the client still sends
+        /// for this long, so the client reads the refusal instead of a reset.
+        public var refusalLingerSeconds = 2.0
+        /// Descriptors kept for everything but client connections (listener, pipes, libevent's own).
+        public static let reservedDescriptors = 32
+
+        /// The soft descriptor limit minus `reservedDescriptors`, so accepting pauses before
+        /// accept(2) fails.
+        public static var defaultMaximumConnections: Int {
+            var limit = rlimit()
+            guard getrlimit(__rlimit_resource_t(RLIMIT_NOFILE.rawValue), &limit) == 0, limit.rlim_cur != rlim_t.max else { return 1024 }
+            return max(1, Int(clamping: limit.rlim_cur) - reservedDescriptors)
+        }
+
         public init() {}
     }
 
@@ -40,23 +72,52 @@ public final class EventHTTPServer {
         }
     }
 
-    private let base: OpaquePointer
-    private let http: OpaquePointer
-    private var signalEvents: [OpaquePointer] = []
-    private var responder: HTTPResponder?
-    private var accessLog: ((AccessLogEntry) -> Void)?
+    /// Where libevent's own messages go. Its log hook takes no context, so this is process-wide.
+    private static let libeventLog = Mutex<(@Sendable (String) -> Void)?>(nil)
+    /// The server owning each evhttp (by address): the listener's error callback is handed the
+    /// evhttp, not the server.
+    private static let owners = Mutex<[Int: Int]>([:])
 
-    public init(limits: Limits = Limits()) throws(StartError) {
+    let limits: Limits
+    let base: OpaquePointer
+    private let http: OpaquePointer
+    private var listener: OpaquePointer?
+    private var signalEvents: [OpaquePointer] = []
+    var responder: HTTPResponder?
+    var accessLog: ((AccessLogEntry) -> Void)?
+    let log: (@Sendable (String) -> Void)?
+    /// Every open connection, by the address of its bufferevent.
+    var connections: [Int: Connection] = [:]
+    /// Accepted in this pass of the loop; their evhttp connections get a close callback next.
+    private var unregistered: [Connection] = []
+    private var registration: OpaquePointer?
+    private var acceptRetry: OpaquePointer?
+    private var accepting = true
+    private var pausedAtLimit = false
+    private var waitingForDescriptors = false
+    private var descriptorsExhausted = false
+
+    /// - Parameter log: diagnostics (libevent's own messages, accept pauses); `nil` drops them.
+    public init(limits: Limits = Limits(), log: (@Sendable (String) -> Void)? = nil) throws(StartError) {
+        Self.libeventLog.withLock { $0 = log }
+        event_set_log_callback { severity, message in
+            guard let message, let log = EventHTTPServer.libeventLog.withLock({ $0 }) else { return }
+            let level = severity >= EVENT_LOG_ERR ? "error" : severity == EVENT_LOG_WARN ? "warning" : "note"
+            log("libevent \(level): \(String(cString: message))")
+        }
         guard let base = event_base_new() else { throw .libeventUnavailable("an event base") }
         guard let http = evhttp_new(base) else {
             event_base_free(base)
             throw .libeventUnavailable("an HTTP server")
         }
+        self.limits = limits
+        self.log = log
         self.base = base
         self.http = http
-        evhttp_set_max_headers_size(http, Int(limits.maximumHeaderBytes))
-        evhttp_set_max_body_size(http, Int(limits.maximumBodyBytes))
-        evhttp_set_timeout(http, limits.connectionTimeoutSeconds)
+        // A backstop: RequestFramer refuses a longer head first, with a JSON body.
+        evhttp_set_max_headers_size(http, limits.maximumHeaderBytes)
+        var idle = Self.timeval(seconds: limits.idleTimeoutSeconds)
+        evhttp_set_timeout_tv(http, &idle)
         // Every method libevent 2.1 parses is let through, so the responder answers (GitHub's 404
         // for a method a route lacks); methods it cannot parse get evhttp's bare 501.
         let methods = EVHTTP_REQ_GET.rawValue | EVHTTP_REQ_HEAD.rawValue | EVHTTP_REQ_POST.rawValue
@@ -65,15 +126,38 @@ public final class EventHTTPServer {
         evhttp_set_allowed_methods(http, UInt16(methods))
         // Without this evhttp labels bodies text/html; every answer of ours sets its own type.
         evhttp_set_default_content_type(http, nil)
+        let me = Unmanaged.passUnretained(self).toOpaque()
         evhttp_set_gencb(http, { request, argument in
             guard let request, let argument else { return }
             Unmanaged<EventHTTPServer>.fromOpaque(argument).takeUnretainedValue().handle(request)
-        }, Unmanaged.passUnretained(self).toOpaque())
+        }, me)
+        evhttp_set_bevcb(http, { base, argument in
+            guard let base, let argument else { return nil }
+            return Unmanaged<EventHTTPServer>.fromOpaque(argument).takeUnretainedValue().accepted(on: base)
+        }, me)
+        registration = event_new(base, -1, 0, { _, _, argument in
+            guard let argument else { return }
+            Unmanaged<EventHTTPServer>.fromOpaque(argument).takeUnretainedValue().registerAccepted()
+        }, me)
+        acceptRetry = event_new(base, -1, 0, { _, _, argument in
+            guard let argument else { return }
+            let server = Unmanaged<EventHTTPServer>.fromOpaque(argument).takeUnretainedValue()
+            server.waitingForDescriptors = false
+            server.updateAccepting()
+        }, me)
+        Self.owners.withLock { $0[Int(bitPattern: http)] = Int(bitPattern: me) }
     }
 
     deinit {
+        Self.owners.withLock { _ = $0.removeValue(forKey: Int(bitPattern: http)) }
+        // evhttp_free closes the connections, whose close callbacks would reach this server
+        // while it is being destroyed: the connections let go of libevent first.
+        for connection in connections.values { connection.abandon() }
+        for connection in unregistered { bufferevent_decref(connection.bufferevent) }
         for event in signalEvents { event_free(event) }
         evhttp_free(http)
+        if let registration { event_free(registration) }
+        if let acceptRetry { event_free(acceptRetry) }
         event_base_free(base)
     }
 
@@ -81,6 +165,15 @@ public final class EventHTTPServer {
     public func bind(host: String, port: Int) throws(StartError) -> Int {
         guard (0...65_535).contains(port), let handle = evhttp_bind_socket_with_handle(http, host, UInt16(port)) else {
             throw .cannotBind(host: host, port: port)
+        }
+        listener = evhttp_bound_socket_get_listener(handle)
+        // Without an error callback libevent logs every failed accept(2) and tries again at once:
+        // out of descriptors, that is a busy loop writing a line per attempt.
+        evconnlistener_set_error_cb(listener) { _, argument in
+            guard let argument, let owner = EventHTTPServer.owners.withLock({ $0[Int(bitPattern: argument)] }),
+                  let server = UnsafeMutableRawPointer(bitPattern: owner)
+            else { return }
+            Unmanaged<EventHTTPServer>.fromOpaque(server).takeUnretainedValue().acceptFailed(errno)
         }
         let descriptor = evhttp_bound_socket_get_fd(handle)
         // evhttp writes at most 16 KiB per write(2); with Nagle's algorithm on, the rest of a
@@ -137,27 +230,120 @@ public final class EventHTTPServer {
         event_base_dispatch(base)
     }
 
+    // MARK: - Accepting
+
+    /// evhttp's hook at accept(2): the connection's bufferevent is made here so that the server
+    /// sees its bytes (`Connection`) and counts it. evhttp attaches its connection afterwards;
+    /// `registerAccepted` picks that up once this pass of the loop is over.
+    private func accepted(on base: OpaquePointer) -> OpaquePointer? {
+        // Without BEV_OPT_CLOSE_ON_FREE, as evhttp makes its own: evhttp then closes the socket
+        // as it frees the connection, instead of libevent closing it later in the loop, so a
+        // closed connection gives its descriptor back before the next accept.
+        guard let bufferevent = bufferevent_socket_new(base, -1, 0) else { return nil }
+        // Keeps the bufferevent valid for `registerAccepted` even if evhttp drops it first.
+        bufferevent_incref(bufferevent)
+        let connection = Connection(server: self, bufferevent: bufferevent)
+        connections[Int(bitPattern: bufferevent)] = connection
+        unregistered.append(connection)
+        if let registration { event_active(registration, Int32(EV_TIMEOUT), 0) }
+        if descriptorsExhausted {
+            descriptorsExhausted = false
+            log?("accepting connections again (\(connections.count) open)")
+        }
+        updateAccepting()
+        return bufferevent
+    }
+
+    private func registerAccepted() {
+        for connection in unregistered {
+            var argument: UnsafeMutableRawPointer?
+            bufferevent_getcb(connection.bufferevent, nil, nil, nil, &argument)
+            if let evcon = argument.map(OpaquePointer.init) {
+                connection.attach(to: evcon)
+            } else {
+                // evhttp gave up on it during accept and freed it (which clears its callbacks).
+                closed(connection)
+            }
+            bufferevent_decref(connection.bufferevent)
+        }
+        unregistered.removeAll()
+    }
+
+    /// Called when evhttp frees a connection (or when it was dropped before registration).
+    func closed(_ connection: Connection) {
+        connection.detach()
+        connections.removeValue(forKey: Int(bitPattern: connection.bufferevent))
+        if waitingForDescriptors {
+            // A descriptor was just freed: no need to wait for the retry timer.
+            waitingForDescriptors = false
+            if let acceptRetry { event_del(acceptRetry) }
+        }
+        updateAccepting()
+    }
+
+    private func acceptFailed(_ error: Int32) {
+        switch error {
+        case EMFILE, ENFILE, ENOBUFS, ENOMEM:
+            if !descriptorsExhausted {
+                descriptorsExhausted = true
+                let shortage = error == EMFILE || error == ENFILE ? "file descriptors" : "memory"
+                log?("out of \(shortage) with \(connections.count) connections open (accept: \(String(cString: strerror(error)))); not accepting until one closes, trying again every \(Self.format(limits.acceptRetrySeconds)) s")
+            }
+            waitingForDescriptors = true
+            var delay = Self.timeval(seconds: limits.acceptRetrySeconds)
+            if let acceptRetry { event_add(acceptRetry, &delay) }
+            updateAccepting()
+        default:
+            log?("accept failed: \(String(cString: strerror(error)))")
+        }
+    }
+
+    /// Pauses or resumes the listener (disabled, so a full backlog waits in the kernel rather than
+    /// waking the loop), with one log line per pause at the connection limit and per resumption.
+    private func updateAccepting() {
+        guard let listener else { return }
+        let atLimit = connections.count >= limits.maximumConnections
+        if atLimit != pausedAtLimit {
+            pausedAtLimit = atLimit
+            log?(atLimit
+                ? "not accepting connections: \(connections.count) open, the limit (--max-connections)"
+                : "accepting connections again (\(connections.count) open)")
+        }
+        let shouldAccept = !atLimit && !waitingForDescriptors
+        guard shouldAccept != accepting else { return }
+        accepting = shouldAccept
+        if shouldAccept { evconnlistener_enable(listener) } else { evconnlistener_disable(listener) }
+    }
+
     // MARK: - Requests
 
     private func handle(_ request: OpaquePointer) {
         let started = Self.monotonicMicroseconds()
         let method = Self.methodName(evhttp_request_get_command(request))
         let target = evhttp_request_get_uri(request).map { String(cString: $0) } ?? "/"
+        let connection = self.connection(of: request)
+        connection?.willAnswer(request)
         let incoming = HTTPRequest(
             method: method, target: target, headers: Self.headers(of: request),
             body: Self.body(of: request), remoteAddress: Self.peerAddress(of: request))
         let response = responder?.respond(to: incoming)
             ?? HTTPResponse(status: 503, headers: HTTPHeaders([("Content-Type", "text/plain")]), body: Array("not ready\n".utf8))
-        send(response, to: request, isHead: method == "HEAD")
+        send(response, to: request, isHead: method == "HEAD", on: connection)
         accessLog?(AccessLogEntry(
             method: method, target: target, status: response.status,
             microseconds: Self.monotonicMicroseconds() - started))
     }
 
-    private func send(_ response: HTTPResponse, to request: OpaquePointer, isHead: Bool) {
+    private func send(_ response: HTTPResponse, to request: OpaquePointer, isHead: Bool, on connection: Connection?) {
         let outputHeaders = evhttp_request_get_output_headers(request)
         for (name, value) in response.headers {
             evhttp_add_header(outputHeaders, name, value)
+        }
+        if !isHead, response.body.count > limits.maximumBufferedOutputBytes, let connection {
+            evhttp_add_header(outputHeaders, "Content-Length", String(response.body.count))
+            evhttp_send_reply_start(request, Int32(response.status), response.reasonPhrase)
+            connection.startSending(response.body, for: request)
+            return
         }
         guard let buffer = evbuffer_new() else { return }
         defer { evbuffer_free(buffer) }
@@ -169,6 +355,29 @@ public final class EventHTTPServer {
             response.body.withUnsafeBytes { _ = evbuffer_add(buffer, $0.baseAddress, $0.count) }
         }
         evhttp_send_reply(request, Int32(response.status), response.reasonPhrase, buffer)
+    }
+
+    private func connection(of request: OpaquePointer) -> Connection? {
+        guard let evcon = evhttp_request_get_connection(request),
+              let bufferevent = evhttp_connection_get_bufferevent(evcon)
+        else { return nil }
+        return connections[Int(bitPattern: bufferevent)]
+    }
+
+    /// The bytes of an answer the server gives on its own, before evhttp has seen the request:
+    /// the responder's body and headers, and `Connection: close` (the request's own bytes are
+    /// not read to their end, so the connection cannot carry another).
+    func refusalBytes(_ refusal: RequestFramer.Refusal) -> [UInt8] {
+        let started = Self.monotonicMicroseconds()
+        let response = responder?.refusal(status: refusal.status, message: refusal.message)
+            ?? HTTPResponse(status: refusal.status, headers: HTTPHeaders([("Content-Type", "text/plain")]), body: Array("\(refusal.message)\n".utf8))
+        var head = "HTTP/1.1 \(response.status) \(response.reasonPhrase)\r\n"
+        for (name, value) in response.headers { head += "\(name): \(value)\r\n" }
+        head += "Date: \(Self.httpDate())\r\nContent-Length: \(response.body.count)\r\nConnection: close\r\n\r\n"
+        accessLog?(AccessLogEntry(
+            method: refusal.method ?? "-", target: refusal.target ?? "-", status: response.status,
+            microseconds: Self.monotonicMicroseconds() - started))
+        return Array(head.utf8) + response.body
     }
 
     private static func headers(of request: OpaquePointer) -> HTTPHeaders {
@@ -216,9 +425,28 @@ public final class EventHTTPServer {
         }
     }
 
-    private static func monotonicMicroseconds() -> Int {
+    static func monotonicMicroseconds() -> Int {
         var now = timespec()
         clock_gettime(CLOCK_MONOTONIC, &now)
         return now.tv_sec * 1_000_000 + now.tv_nsec / 1000
+    }
+
+    static func timeval(seconds: Double) -> Glibc.timeval {
+        let microseconds = max(0, Int((seconds * 1_000_000).rounded()))
+        return Glibc.timeval(tv_sec: microseconds / 1_000_000, tv_usec: microseconds % 1_000_000)
+    }
+
+    private static func format(_ seconds: Double) -> String {
+        seconds == seconds.rounded() ? String(Int(seconds)) : String(seconds)
+    }
+
+    /// RFC 9110's IMF-fixdate, as evhttp writes it on its own answers.
+    private static func httpDate() -> String {
+        var now = time(nil)
+        var parts = tm()
+        gmtime_r(&now, &parts)
+        var text = [CChar](repeating: 0, count: 64)
+        let count = strftime(&text, text.count, "%a, %d %b %Y %H:%M:%S GMT", &parts)
+        return String(decoding: text[..<count].map { UInt8(bitPattern: $0) }, as: UTF8.self)
     }
 }

@@ -88,7 +88,10 @@ public struct HTTPResponse: Sendable {
         case 405: return "Method Not Allowed"
         case 413: return "Payload Too Large"
         case 422: return "Unprocessable Entity"
+        case 431: return "Request Header Fields Too Large"
         case 500: return "Internal Server Error"
+        case 501: return "Not Implemented"
+        case 505: return "HTTP Version Not Supported"
         default: return "Status \(status)"
         }
     }
@@ -98,6 +101,14 @@ public struct HTTPResponse: Sendable {
 /// request at a time, so implementations may keep unsynchronised mutable state.
 public protocol HTTPResponder: AnyObject {
     func respond(to request: HTTPRequest) -> HTTPResponse
+
+    /// The largest body a request to `target` with `method` may carry. The transport asks once the
+    /// head has arrived and refuses a larger body with 413 before reading it.
+    func maximumBodyBytes(method: String, target: String) -> Int
+
+    /// The answer to a request the transport refuses before `respond(to:)` could see it (413, 400,
+    /// 431, 501, 505); `message` says why.
+    func refusal(status: Int, message: String) -> HTTPResponse
 }
 
 extension Substring {

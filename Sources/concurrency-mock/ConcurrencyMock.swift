@@ -42,7 +42,7 @@ struct ConcurrencyMock: ParsableCommand {
     @Flag(help: "Answer 403 when a rate-limit budget is exhausted (the X-RateLimit-* headers are sent either way).")
     var enforceRateLimits = false
 
-    @Flag(help: "Do not write the access log.")
+    @Flag(help: "Do not write the access log or diagnostics (libevent's own messages, accept pauses).")
     var quiet = false
 
     @Option(help: ArgumentHelp("Also accept control requests (/_mock) addressed to this Host name, besides localhost, 127.0.0.1, [::1] and --host. Repeatable.", valueName: "name"))
@@ -50,6 +50,21 @@ struct ConcurrencyMock: ParsableCommand {
 
     @Option(help: ArgumentHelp("Require Authorization: Bearer <token> on every control request (/_mock); 401 without it.", valueName: "token"))
     var controlToken: String?
+
+    @Option(help: ArgumentHelp("Events the journal keeps for GET /_mock/events; older ones are dropped.", valueName: "count"))
+    var eventJournalSize = EventJournal.defaultCapacity
+
+    @Option(help: ArgumentHelp("Open connections at which the server stops accepting until one closes. Default: the descriptor limit (ulimit -n) minus \(EventHTTPServer.Limits.reservedDescriptors).", valueName: "count"))
+    var maxConnections: Int?
+
+    @Option(help: ArgumentHelp("Seconds from a request's first byte until its headers must have arrived; the connection is closed then.", valueName: "seconds"))
+    var headerTimeout = EventHTTPServer.Limits().headerTimeoutSeconds
+
+    @Option(help: ArgumentHelp("Seconds from a request's first byte until its body must have arrived; the connection is closed then.", valueName: "seconds"))
+    var bodyTimeout = EventHTTPServer.Limits().bodyTimeoutSeconds
+
+    @Option(help: ArgumentHelp("Seconds an answer may make no progress (a client that does not read) before the connection is closed.", valueName: "seconds"))
+    var sendTimeout = EventHTTPServer.Limits().sendTimeoutSeconds
 
     func validate() throws {
         guard (0...65_535).contains(port) else { throw ValidationError("--port must be between 0 and 65535, not \(port)") }
@@ -62,6 +77,13 @@ struct ConcurrencyMock: ParsableCommand {
             guard !name.isEmpty, !hasPort, !name.contains(where: { $0.isWhitespace || $0 == "/" }) else {
                 throw ValidationError("--allow-host takes a host name or address without a port, not '\(name)'")
             }
+        }
+        guard (1...10_000_000).contains(eventJournalSize) else {
+            throw ValidationError("--event-journal-size must be from 1 to 10000000, not \(eventJournalSize)")
+        }
+        if let maxConnections, maxConnections < 1 { throw ValidationError("--max-connections must be at least 1, not \(maxConnections)") }
+        for (flag, seconds) in [("--header-timeout", headerTimeout), ("--body-timeout", bodyTimeout), ("--send-timeout", sendTimeout)] {
+            guard seconds > 0, seconds <= 86_400 else { throw ValidationError("\(flag) must be more than 0 and at most 86400 seconds, not \(seconds)") }
         }
         for (flag, url) in [("--base-url", baseURL), ("--html-base-url", htmlBaseURL)] {
             if let url, !(url.hasPrefix("http://") || url.hasPrefix("https://")) {
@@ -76,15 +98,20 @@ struct ConcurrencyMock: ParsableCommand {
         ProcessMemory.returnFreedPages()
         if let auth { state.authenticationMode = auth }
         if enforceRateLimits { state.rateLimits.enforced = true }
-        let server = try EventHTTPServer()
+        var limits = EventHTTPServer.Limits()
+        if let maxConnections { limits.maximumConnections = maxConnections }
+        limits.headerTimeoutSeconds = headerTimeout
+        limits.bodyTimeoutSeconds = bodyTimeout
+        limits.sendTimeoutSeconds = sendTimeout
+        let server = try EventHTTPServer(limits: limits, log: quiet ? nil : Self.writeDiagnostic)
         let boundPort = try server.bind(host: host, port: port)
         let hostInURL = host.contains(":") ? "[\(host)]" : host
         let address = "http://\(hostInURL):\(boundPort)"
         let configuration = APIConfiguration(baseURL: baseURL ?? address, htmlBaseURL: htmlBaseURL)
         let controlPlane = ControlPlaneGuard(allowedHosts: [host] + allowHost, token: controlToken)
-        let mock = MockServer(state: state, configuration: configuration, controlPlane: controlPlane, wallClock: {
-            Timestamp(secondsSinceEpoch: Int64(time(nil)))
-        })
+        let mock = MockServer(
+            state: state, configuration: configuration, controlPlane: controlPlane, eventJournalSize: eventJournalSize,
+            wallClock: { Timestamp(secondsSinceEpoch: Int64(time(nil))) })
         server.serve(mock, accessLog: quiet ? nil : { entry in
             var line = Array("\(entry.method) \(entry.target) \(entry.status) \(entry.microseconds)us\n".utf8)
             _ = write(STDERR_FILENO, &line, line.count)
@@ -107,6 +134,11 @@ struct ConcurrencyMock: ParsableCommand {
         } catch {
             throw Self.fail(error.description)
         }
+    }
+
+    @Sendable private static func writeDiagnostic(_ message: String) {
+        var line = Array("concurrency-mock: \(message)\n".utf8)
+        _ = write(STDERR_FILENO, &line, line.count)
     }
 
     /// Writes `message` alone on stderr (no usage text: the command line was fine) and exits 1.

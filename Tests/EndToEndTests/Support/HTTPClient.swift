@@ -129,6 +129,16 @@ final class HTTPConnection {
         requestCount += 1
     }
 
+    /// Writes bytes as they are, for requests `sendRequest` cannot express.
+    func sendRaw(_ bytes: [UInt8]) throws {
+        guard descriptor >= 0 else { throw HTTPClientError("connection is closed") }
+        try writeAll(bytes)
+    }
+
+    func sendRaw(_ text: String) throws {
+        try sendRaw(Array(text.utf8))
+    }
+
     /// Bytes that arrived beyond the last response, waiting up to `milliseconds` for any.
     /// After a HEAD this must be 0: a server that sends a HEAD body corrupts the connection.
     func strayBytes(waitingMilliseconds milliseconds: Int32) throws -> [UInt8] {

@@ -115,10 +115,18 @@ final class ServerProcess {
     /// and the threads Swift Testing runs tests on block SIGINT and SIGTERM. So the process is
     /// started from a fresh thread whose mask is exactly `blockedSignals` (empty by default, as
     /// in a shell).
-    init(arguments: [String], blockedSignals: [Int32] = []) throws {
+    ///
+    /// With `descriptorLimit` the binary runs under `ulimit -n` of that many (through /bin/sh,
+    /// which execs it, so `pid` is the server's).
+    init(arguments: [String], blockedSignals: [Int32] = [], descriptorLimit: Int? = nil) throws {
         let process = Process()
-        process.executableURL = URL(fileURLWithPath: try Self.binaryPath())
-        process.arguments = arguments
+        if let descriptorLimit {
+            process.executableURL = URL(fileURLWithPath: "/bin/sh")
+            process.arguments = ["-c", "ulimit -n \(descriptorLimit) && exec \"$0\" \"$@\"", try Self.binaryPath()] + arguments
+        } else {
+            process.executableURL = URL(fileURLWithPath: try Self.binaryPath())
+            process.arguments = arguments
+        }
         let out = Pipe()
         let err = Pipe()
         process.standardOutput = out
@@ -159,6 +167,27 @@ final class ServerProcess {
     }
 
     var pid: Int32 { process.processIdentifier }
+
+    /// The server's resident memory (VmRSS), in KiB.
+    func residentKilobytes() throws -> Int {
+        let status = try String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8)
+        guard let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmRSS:") }),
+              let value = line.split(separator: " ", omittingEmptySubsequences: true).dropFirst().first.flatMap({ Int($0) })
+        else { throw ServerError("no VmRSS in /proc/\(pid)/status") }
+        return value
+    }
+
+    /// CPU time the server has used (user plus system), in clock ticks (1/100 s).
+    func cpuTicks() throws -> Int {
+        let stat = try String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8)
+        // Fields after the parenthesised command name; utime and stime are the 14th and 15th.
+        guard let close = stat.lastIndex(of: ")") else { throw ServerError("unreadable /proc/\(pid)/stat") }
+        let fields = stat[stat.index(after: close)...].split(separator: " ")
+        guard fields.count > 13, let user = Int(fields[11]), let system = Int(fields[12]) else {
+            throw ServerError("unreadable /proc/\(pid)/stat")
+        }
+        return user + system
+    }
 
     var baseURL: String { "http://127.0.0.1:\(port ?? -1)" }
 
@@ -220,14 +249,14 @@ final class ServerProcess {
 /// Starts a server on an ephemeral loopback port, waits until it listens, runs `body`, and stops
 /// the server whatever happens. `--quiet` unless `quiet` is false.
 func withServer<T>(
-    fixture: String? = nil, arguments: [String] = [], quiet: Bool = true,
+    fixture: String? = nil, arguments: [String] = [], quiet: Bool = true, descriptorLimit: Int? = nil,
     _ body: (ServerProcess) throws -> T
 ) throws -> T {
     var all = ["--host", "127.0.0.1", "--port", "0"]
     if let fixture { all += ["--fixture", fixture] }
     if quiet { all.append("--quiet") }
     all += arguments
-    let server = try ServerProcess(arguments: all)
+    let server = try ServerProcess(arguments: all, descriptorLimit: descriptorLimit)
     defer {
         let outcome = server.stop()
         if outcome != .exited(0) {

@@ -1,0 +1,23 @@
+import MockHTTP
+
+/// The largest request body each route accepts. The transport asks before reading a body and
+/// refuses a larger one with 413, so a client cannot make the server hold more than this.
+public enum RequestBodyLimits {
+    /// `PUT /_mock/state`: a whole-state fixture (the bench's 10,000-group fixture is 23 MiB).
+    public static let state = 64 * 1024 * 1024
+    /// `PUT /_mock/repos/{owner}/{repo}/workflows/{file}`: one workflow file.
+    public static let workflowFile = 1024 * 1024
+    /// Every other control route: a small JSON document.
+    public static let controlDocument = 1024 * 1024
+    /// GitHub's routes are GET and HEAD only; a body there is a mistake.
+    public static let gitHubRoute = 16 * 1024
+
+    public static func limit(method: String, target: String) -> Int {
+        guard let parsed = RequestTarget(target), parsed.segments.first == "_mock" else { return gitHubRoute }
+        switch ControlPlane.Route(parsed.segments.dropFirst()) {
+        case .state(.state) where method == "PUT": return state
+        case .repository(.workflow) where method == "PUT": return workflowFile
+        default: return controlDocument
+        }
+    }
+}

@@ -1,0 +1,268 @@
+import CLibevent
+import Glibc
+import MockHTTP
+
+/// What the server knows of one client connection beyond evhttp: the bytes it has sent (framed by
+/// `RequestFramer` as they arrive, before evhttp reads them), the deadline of the request in
+/// progress, a refusal owed to it, and an answer being passed to libevent piece by piece.
+///
+/// Owned by `EventHTTPServer.connections` from accept until evhttp's close callback; libevent's
+/// callbacks (input buffer, timer, close, completion, piece written) hold it unretained.
+final class Connection {
+    let bufferevent: OpaquePointer
+    private unowned let server: EventHTTPServer
+    private var evcon: OpaquePointer?
+    private var inputCallback: OpaquePointer?
+    private var timer: OpaquePointer?
+    private var framer: RequestFramer
+    /// Bytes ever added to the input buffer (so a position in the stream maps to one in the buffer).
+    private var bytesAdded = 0
+    private var requestStartedAt = 0
+    /// Requests whose heads were accepted and that evhttp has not finished answering.
+    private var unansweredRequests = 0
+    /// A refusal that waits for the answers to the requests before it.
+    private var pendingRefusal: [UInt8]?
+    private var refusalSent = false
+    /// Set while the server itself rearranges the input buffer, whose callback must ignore that.
+    private var rearranging = false
+    private var outgoing: (request: OpaquePointer, bytes: [UInt8], sent: Int)?
+
+    init(server: EventHTTPServer, bufferevent: OpaquePointer) {
+        self.server = server
+        self.bufferevent = bufferevent
+        self.framer = RequestFramer(maximumHeadBytes: server.limits.maximumHeaderBytes)
+        inputCallback = evbuffer_add_cb(bufferevent_get_input(bufferevent), { buffer, info, argument in
+            guard let buffer, let info, let argument, info.pointee.n_added > 0 else { return }
+            Unmanaged<Connection>.fromOpaque(argument).takeUnretainedValue().received(info.pointee.n_added, in: buffer)
+        }, me)
+    }
+
+    private var me: UnsafeMutableRawPointer { Unmanaged.passUnretained(self).toOpaque() }
+
+    /// Binds to evhttp's connection, which now exists.
+    func attach(to evcon: OpaquePointer) {
+        self.evcon = evcon
+        evhttp_connection_set_closecb(evcon, { _, argument in
+            guard let argument else { return }
+            let connection = Unmanaged<Connection>.fromOpaque(argument).takeUnretainedValue()
+            connection.server.closed(connection)
+        }, me)
+        // evhttp gives reading and writing one timeout; a stalled reader gets its own.
+        var idle = EventHTTPServer.timeval(seconds: server.limits.idleTimeoutSeconds)
+        var send = EventHTTPServer.timeval(seconds: server.limits.sendTimeoutSeconds)
+        bufferevent_set_timeouts(bufferevent, &idle, &send)
+    }
+
+    /// Lets go of libevent while the server shuts down.
+    func abandon() {
+        if let evcon { evhttp_connection_set_closecb(evcon, nil, nil) }
+        detach()
+    }
+
+    /// Lets go of libevent before evhttp frees the connection.
+    func detach() {
+        if let timer {
+            event_free(timer)
+            self.timer = nil
+        }
+        if let inputCallback {
+            evbuffer_remove_cb_entry(bufferevent_get_input(bufferevent), inputCallback)
+            self.inputCallback = nil
+        }
+        // evhttp hands a half-sent request back to its owner when the client goes away.
+        if let outgoing, evhttp_request_get_connection(outgoing.request) == nil {
+            evhttp_send_reply_end(outgoing.request)
+        }
+        outgoing = nil
+    }
+
+    // MARK: - Incoming bytes
+
+    private func received(_ count: Int, in buffer: OpaquePointer) {
+        guard !rearranging else { return }
+        bytesAdded += count
+        let length = evbuffer_get_length(buffer)
+        if refusalSent {
+            rearrange { evbuffer_drain(buffer, length) }
+            return
+        }
+        if pendingRefusal != nil {
+            truncate(buffer, keeping: length - count)
+            return
+        }
+        var position = length - count
+        var chunk = [UInt8](repeating: 0, count: min(count, 4096))
+        while position < length {
+            let skippable = framer.skippable
+            if skippable > 0 {
+                let skipped = min(skippable, length - position)
+                position += skipped
+                if let event = framer.skip(skipped), !handle(event, in: buffer) { return }
+                continue
+            }
+            var pointer = evbuffer_ptr()
+            evbuffer_ptr_set(buffer, &pointer, position, EVBUFFER_PTR_SET)
+            let copied = chunk.withUnsafeMutableBytes { evbuffer_copyout_from(buffer, &pointer, $0.baseAddress, min($0.count, length - position)) }
+            guard copied > 0 else { return }
+            var index = 0
+            while index < copied {
+                if framer.isIdle { requestStarted() }
+                let event = framer.feed(chunk[index]) { [server] method, target in
+                    server.responder?.maximumBodyBytes(method: method, target: target) ?? 0
+                }
+                index += 1
+                if let event, !handle(event, in: buffer) { return }
+                if framer.skippable > 0 { break }
+            }
+            position += index
+        }
+    }
+
+    /// Answers whether to go on reading the bytes that arrived.
+    private func handle(_ event: RequestFramer.Event, in buffer: OpaquePointer) -> Bool {
+        switch event {
+        case .head(let bodyFollows):
+            unansweredRequests += 1
+            if bodyFollows {
+                arm(at: requestStartedAt + Self.microseconds(server.limits.bodyTimeoutSeconds))
+            } else {
+                disarm()
+            }
+        case .complete:
+            disarm()
+        case .refused(let refusal):
+            refuse(refusal, in: buffer)
+            return false
+        }
+        return true
+    }
+
+    private func requestStarted() {
+        requestStartedAt = EventHTTPServer.monotonicMicroseconds()
+        arm(at: requestStartedAt + Self.microseconds(server.limits.headerTimeoutSeconds))
+    }
+
+    /// Answers a request evhttp has not parsed (or has not finished parsing) and never will: its
+    /// bytes are taken out of evhttp's sight, and everything the client sends after them is
+    /// discarded until it closes or `refusalLingerSeconds` pass.
+    private func refuse(_ refusal: RequestFramer.Refusal, in buffer: OpaquePointer) {
+        let bytes = server.refusalBytes(refusal)
+        let length = evbuffer_get_length(buffer)
+        // A request refused in its body was counted at its head; evhttp will not answer it now.
+        if refusal.inBody { unansweredRequests -= 1 }
+        if unansweredRequests == 0 {
+            rearrange { evbuffer_drain(buffer, length) }
+            transmit(bytes)
+        } else {
+            truncate(buffer, keeping: framer.requestStart - (bytesAdded - length))
+            pendingRefusal = bytes
+            // The answers before it run on their own timeouts; the refused request's deadline
+            // must not cut them short.
+            disarm()
+        }
+    }
+
+    /// Writes the refusal straight to the socket (nothing of evhttp's is pending there: it
+    /// answers one request at a time and this one is not its), ends the sending side, and gives
+    /// the client `refusalLingerSeconds` to stop sending before the connection is closed.
+    private func transmit(_ bytes: [UInt8]) {
+        let output = bufferevent_get_output(bufferevent)
+        evbuffer_drain(output, evbuffer_get_length(output))
+        let descriptor = bufferevent_getfd(bufferevent)
+        _ = bytes.withUnsafeBytes { send(descriptor, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL) | Int32(MSG_DONTWAIT)) }
+        shutdown(descriptor, Int32(SHUT_WR))
+        refusalSent = true
+        arm(at: EventHTTPServer.monotonicMicroseconds() + Self.microseconds(server.limits.refusalLingerSeconds))
+    }
+
+    private func truncate(_ buffer: OpaquePointer, keeping kept: Int) {
+        let length = evbuffer_get_length(buffer)
+        guard kept < length, let front = evbuffer_new() else { return }
+        rearrange {
+            evbuffer_remove_buffer(buffer, front, max(0, kept))
+            evbuffer_drain(buffer, evbuffer_get_length(buffer))
+            evbuffer_add_buffer(buffer, front)
+        }
+        evbuffer_free(front)
+    }
+
+    private func rearrange(_ change: () -> Void) {
+        rearranging = true
+        change()
+        rearranging = false
+    }
+
+    // MARK: - Deadlines
+
+    private func arm(at deadline: Int) {
+        if timer == nil {
+            timer = event_new(server.base, -1, 0, { _, _, argument in
+                guard let argument else { return }
+                Unmanaged<Connection>.fromOpaque(argument).takeUnretainedValue().deadlinePassed()
+            }, me)
+        }
+        guard let timer else { return }
+        var delay = EventHTTPServer.timeval(
+            seconds: Double(max(0, deadline - EventHTTPServer.monotonicMicroseconds())) / 1_000_000)
+        event_add(timer, &delay)
+    }
+
+    private func disarm() {
+        if let timer { event_del(timer) }
+    }
+
+    private func deadlinePassed() {
+        // Frees the connection; evhttp's close callback then drops this object.
+        if let evcon { evhttp_connection_free(evcon) }
+    }
+
+    private static func microseconds(_ seconds: Double) -> Int {
+        Int((seconds * 1_000_000).rounded())
+    }
+
+    // MARK: - Answers
+
+    /// Called as evhttp hands over a request: its completion is counted, and a refusal waiting
+    /// behind it goes out once the last answer before it is written.
+    func willAnswer(_ request: OpaquePointer) {
+        evhttp_request_set_on_complete_cb(request, { _, argument in
+            guard let argument else { return }
+            Unmanaged<Connection>.fromOpaque(argument).takeUnretainedValue().answered()
+        }, me)
+    }
+
+    private func answered() {
+        unansweredRequests -= 1
+        guard unansweredRequests == 0, let refusal = pendingRefusal else { return }
+        pendingRefusal = nil
+        let input = bufferevent_get_input(bufferevent)
+        rearrange { evbuffer_drain(input, evbuffer_get_length(input)) }
+        transmit(refusal)
+    }
+
+    /// Passes `bytes` on in pieces of `maximumBufferedOutputBytes`, the next once the last has
+    /// been written to the socket. The reply has been started with its Content-Length.
+    func startSending(_ bytes: [UInt8], for request: OpaquePointer) {
+        outgoing = (request, bytes, 0)
+        sendNextPiece()
+    }
+
+    private func sendNextPiece() {
+        guard let (request, bytes, sent) = outgoing else { return }
+        guard sent < bytes.count else {
+            outgoing = nil
+            // May finish the connection (and drop this object): nothing may follow.
+            evhttp_send_reply_end(request)
+            return
+        }
+        guard let piece = evbuffer_new() else { return }
+        let end = min(bytes.count, sent + server.limits.maximumBufferedOutputBytes)
+        bytes[sent..<end].withUnsafeBytes { _ = evbuffer_add(piece, $0.baseAddress, $0.count) }
+        outgoing = (request, bytes, end)
+        evhttp_send_reply_chunk_with_cb(request, piece, { _, argument in
+            guard let argument else { return }
+            Unmanaged<Connection>.fromOpaque(argument).takeUnretainedValue().sendNextPiece()
+        }, me)
+        evbuffer_free(piece)
+    }
+}
