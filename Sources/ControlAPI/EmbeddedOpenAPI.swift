@@ -620,6 +620,85 @@ paths:
                     - reset
         '405':
           "$ref": "#/components/responses/method_not_allowed"
+  "/_mock/events":
+    get:
+      summary: The event journal
+      description: What the simulation did, oldest first, each cancellation with its cause. The journal
+        keeps the last `--event-journal-size` events; `oldest_seq` shows what is kept.
+      tags:
+      - mock
+      operationId: mock/list-events
+      parameters:
+      - name: since
+        in: query
+        description: Only events numbered after this one.
+        schema:
+          type: integer
+          minimum: 0
+      - name: repository
+        in: query
+        description: "`OWNER/NAME`, case-insensitive."
+        schema:
+          type: string
+      - name: group
+        in: query
+        description: The event's group or its cause's, case-insensitive.
+        schema:
+          type: string
+          minLength: 1
+      - name: run_id
+        in: query
+        description: The event's own run.
+        schema:
+          type: integer
+          minimum: 1
+      - name: type
+        in: query
+        schema:
+          type: string
+          enum:
+          - run.created
+          - run.completed
+          - run.cancelled
+          - job.started
+          - job.completed
+          - job.cancelled
+          - group.requested
+          - group.acquired
+          - group.released
+          - clock.changed
+          - state.replaced
+          - state.reset
+      - name: limit
+        in: query
+        description: At most this many events (total_count still counts every match).
+        schema:
+          type: integer
+          minimum: 1
+      responses:
+        '200':
+          description: The matching events.
+          content:
+            application/json:
+              schema:
+                type: object
+                required:
+                - total_count
+                - oldest_seq
+                - events
+                properties:
+                  total_count:
+                    type: integer
+                  oldest_seq:
+                    type: integer
+                  events:
+                    type: array
+                    items:
+                      "$ref": "#/components/schemas/mock-event"
+        '422':
+          "$ref": "#/components/responses/mock_validation_failed"
+        '405':
+          "$ref": "#/components/responses/method_not_allowed"
   "/_mock/tokens":
     get:
       summary: List the tokens the mock knows
@@ -2034,6 +2113,7 @@ components:
       - status
       - conclusion
       - cancellation_reason
+      - cancelled_by
       - concurrency_groups
       - jobs
       properties:
@@ -2052,6 +2132,8 @@ components:
         cancellation_reason:
           type: string
           nullable: true
+        cancelled_by:
+          "$ref": "#/components/schemas/mock-cancellation-cause"
         concurrency_groups:
           type: array
           description: Every group of the run's configuration, sorted as GitHub's run endpoint sorts them.
@@ -2071,6 +2153,7 @@ components:
             - concurrency_group
             - workflow_concurrency_group
             - cancellation_reason
+            - cancelled_by
             properties:
               id:
                 type: integer
@@ -2097,6 +2180,104 @@ components:
               cancellation_reason:
                 type: string
                 nullable: true
+              cancelled_by:
+                "$ref": "#/components/schemas/mock-cancellation-cause"
+    mock-cancellation-cause:
+      title: Cancellation cause
+      description: Why a run or job was cancelled (null unless it was); on a `job.completed` event of a
+        skipped job, why it was skipped (`needs_failed`).
+      type: object
+      nullable: true
+      required:
+      - reason
+      - by_run_id
+      - by_job_id
+      - group
+      - message
+      properties:
+        reason:
+          type: string
+          enum:
+          - superseded
+          - cancel_in_progress
+          - queue_full
+          - deadlock
+          - needs_failed
+          - requested
+        by_run_id:
+          type: integer
+          nullable: true
+          description: The newcomer's run (or the failed need's), when there is one.
+        by_job_id:
+          type: integer
+          nullable: true
+        group:
+          type: string
+          nullable: true
+        message:
+          type: string
+          description: The cancellation_reason text.
+    mock-event:
+      title: Event
+      type: object
+      required:
+      - seq
+      - at
+      - type
+      - repository
+      - run_id
+      - job_id
+      - group
+      - kind
+      - conclusion
+      - cause
+      properties:
+        seq:
+          type: integer
+          minimum: 1
+        at:
+          type: string
+          format: date-time
+          description: Simulator time.
+        type:
+          type: string
+          enum:
+          - run.created
+          - run.completed
+          - run.cancelled
+          - job.started
+          - job.completed
+          - job.cancelled
+          - group.requested
+          - group.acquired
+          - group.released
+          - clock.changed
+          - state.replaced
+          - state.reset
+        repository:
+          type: string
+          nullable: true
+        run_id:
+          type: integer
+          nullable: true
+        job_id:
+          type: integer
+          nullable: true
+        group:
+          type: string
+          nullable: true
+        kind:
+          type: string
+          nullable: true
+          enum:
+          - workflow
+          - job
+          - reusable_workflow
+          - null
+        conclusion:
+          "$ref": "#/components/schemas/mock-conclusion"
+        cause:
+          "$ref": "#/components/schemas/mock-cancellation-cause"
     mock-fixture:
       title: Fixture
       description: A fixture document (see README.md, "Fixture format"); checked whole by the server.
