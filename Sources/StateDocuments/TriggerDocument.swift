@@ -4,7 +4,7 @@ import Yams
 
 extension TriggerEvent {
     /// The trigger keys of a control-API body or a fixture's `trigger` event.
-    public static let keys = ["workflow", "ref", "event", "inputs", "vars", "actor", "sha", "head_ref", "base_ref"]
+    public static let keys = ["workflow", "ref", "event", "inputs", "vars", "actor", "sha", "head_ref", "base_ref", "payload"]
 
     /// Reads a trigger from a mapping; `extraKeys` are allowed and left to the caller.
     public static func parse(_ node: Node, reader: YAMLReader, extraKeys: [String] = []) throws(SourceError) -> TriggerEvent {
@@ -32,6 +32,10 @@ extension TriggerEvent {
         event.sha = try text("sha") ?? event.sha
         event.headRef = try text("head_ref") ?? event.headRef
         event.baseRef = try text("base_ref") ?? event.baseRef
+        if let node = fields["payload"], !reader.isNull(node) {
+            guard case .mapping = node else { throw reader.error(at: node, "payload must be a mapping (the event's webhook payload)") }
+            event.payload = WorkflowDefinition.value(of: node, reader: reader)
+        }
         return event
     }
 }

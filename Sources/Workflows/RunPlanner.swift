@@ -13,11 +13,14 @@ public struct TriggerEvent: Sendable {
     public var sha: String
     public var headRef: String
     public var baseRef: String
+    /// Laid over the payload GitHub would send for `event` (see `EventPayload`); `nil` for none.
+    public var payload: ExpressionValue?
 
     public init(
         workflow: String, ref: String = "refs/heads/main", event: String = "push",
         inputs: [(key: String, value: ExpressionValue)] = [], vars: [(key: String, value: ExpressionValue)] = [],
-        actor: String = "octocat", sha: String = String(repeating: "0", count: 40), headRef: String = "", baseRef: String = ""
+        actor: String = "octocat", sha: String = String(repeating: "0", count: 40), headRef: String = "", baseRef: String = "",
+        payload: ExpressionValue? = nil
     ) {
         self.workflow = workflow
         self.ref = ref
@@ -28,6 +31,7 @@ public struct TriggerEvent: Sendable {
         self.sha = sha
         self.headRef = headRef
         self.baseRef = baseRef
+        self.payload = payload
     }
 }
 
@@ -102,18 +106,22 @@ public struct RunPlanner {
     }
 
     private func githubContext(_ trigger: TriggerEvent, workflow: WorkflowDefinition, repository: Repository, runID: RunID) -> ExpressionValue {
-        var refName = trigger.ref
-        for prefix in ["refs/heads/", "refs/tags/"] where refName.hasPrefix(prefix) {
-            refName = String(refName.dropFirst(prefix.count))
-        }
+        let refName = EventPayload.refName(trigger.ref)
+        let event = EventPayload.build(for: trigger, repository: (repository.owner, repository.name))
+        var headRef = trigger.headRef
+        var baseRef = trigger.baseRef
+        // A payload that names the pull request's head and base decides them, as on GitHub.
+        if case .string(let ref)? = event.member("pull_request")?.member("head")?.member("ref"), !ref.isEmpty { headRef = ref }
+        if case .string(let ref)? = event.member("pull_request")?.member("base")?.member("ref"), !ref.isEmpty { baseRef = ref }
         let runNumber = simulator.runCount(of: workflow.file, in: repository.key) + 1
         return .object([
             ("workflow", .string(workflow.name ?? ".github/workflows/\(workflow.file)")),
             ("ref", .string(trigger.ref)),
             ("ref_name", .string(refName)),
-            ("head_ref", .string(trigger.headRef)),
-            ("base_ref", .string(trigger.baseRef)),
+            ("head_ref", .string(headRef)),
+            ("base_ref", .string(baseRef)),
             ("event_name", .string(trigger.event)),
+            ("event", event),
             ("run_id", .string(String(runID.rawValue))),
             ("run_number", .string(String(runNumber))),
             ("run_attempt", .string("1")),
