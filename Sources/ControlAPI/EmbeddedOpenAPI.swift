@@ -1939,6 +1939,10 @@ components:
           type: string
         base_ref:
           type: string
+        payload:
+          type: object
+          description: The event's webhook payload, deep-merged over the one the mock builds for the
+            event; read as `github.event`.
     mock-job-completion:
       title: Job completion
       type: object

@@ -44,7 +44,7 @@ public struct MockState: Sendable {
         }
         let definition = try WorkflowDefinition.parse(source, file: file)
         let isNew = workflows.workflow(file, in: repository) == nil
-        try workflows.register(definition, in: repository, simulator: simulator)
+        workflows.register(definition, in: repository)
         return isNew
     }
 

@@ -198,7 +198,7 @@ public struct RunPlanner {
         guard let target = registry.resolve(uses.value, from: repositoryKey, simulator: simulator),
               let called = registry.workflow(target.file, in: target.repository)
         else {
-            throw SourceError(file: file, line: uses.line, column: uses.column, message: "job '\(job.key)' uses \(uses.value), which is not registered")
+            throw SourceError(file: file, line: uses.line, column: uses.column, message: "job '\(job.key)' uses \(uses.value), which is not a registered workflow of a mocked repository")
         }
         guard called.isCallable else {
             throw SourceError(file: file, line: uses.line, column: uses.column, message: "job '\(job.key)' uses \(uses.value), which has no 'on: workflow_call' trigger")

@@ -17,26 +17,9 @@ public struct WorkflowRegistry: Sendable {
             .sorted { ($0.repository.description, $0.workflow.file) < ($1.repository.description, $1.workflow.file) }
     }
 
-    /// Registers (or replaces) a workflow after checking that each `uses:` names a callable
-    /// workflow that is already registered, in this repository or in a mocked one.
-    public mutating func register(
-        _ workflow: WorkflowDefinition, in repository: RepositoryKey, simulator: Simulator
-    ) throws(SourceError) {
-        for job in workflow.jobs {
-            guard let uses = job.uses else { continue }
-            let target = resolve(uses.value, from: repository, simulator: simulator)
-            let callsItself = target.map { $0.repository == repository && $0.file == workflow.file } ?? false
-            guard let called = callsItself ? workflow : target.flatMap({ self.workflow($0.file, in: $0.repository) }) else {
-                throw SourceError(
-                    file: workflow.file, line: uses.line, column: uses.column,
-                    message: "job '\(job.key)' uses \(uses.value), which is not a workflow of a mocked repository (register it first)")
-            }
-            guard called.isCallable else {
-                throw SourceError(
-                    file: workflow.file, line: uses.line, column: uses.column,
-                    message: "job '\(job.key)' uses \(uses.value), which has no 'on: workflow_call' trigger")
-            }
-        }
+    /// Registers (or replaces) a workflow. Its `uses:` targets are resolved when a run is
+    /// triggered, as GitHub resolves them, so files can be registered in any order.
+    public mutating func register(_ workflow: WorkflowDefinition, in repository: RepositoryKey) {
         files[repository, default: [:]][workflow.file] = workflow
     }
 

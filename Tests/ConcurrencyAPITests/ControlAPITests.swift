@@ -39,12 +39,16 @@ import Workflows
         #expect(trigger.status == 422)
     }
 
-    @Test func aUsesTargetMustBeRegisteredFirst() throws {
+    @Test func workflowFilesRegisterInAnyOrderAndAMissingTargetFailsTheTriggerNamingTheFile() throws {
         let driver = try Driver()
-        let answer = driver.send("PUT", "/_mock/repos/acme/app/workflows/release.yml", ScenarioTests.release)
-        #expect(answer.status == 422)
-        #expect(answer.json["errors"].flatMap { ($0 as? [[String: Any]])?.first?["message"] as? String }
-                == "release.yml:8:11: job 'ship' uses ./.github/workflows/shared.yml, which is not a workflow of a mocked repository (register it first)")
+        driver.workflow("release.yml", ScenarioTests.release)
+        let missing = driver.send("POST", "/_mock/repos/acme/app/runs", #"{"workflow":"release.yml"}"#)
+        #expect(missing.status == 422)
+        #expect(missing.json["errors"].flatMap { ($0 as? [[String: Any]])?.first?["message"] as? String }
+                == "release.yml:8:11: job 'ship' uses ./.github/workflows/shared.yml, which is not a registered workflow of a mocked repository")
+        #expect(driver.send("GET", "/_mock/events").json["total_count"] as? Int == 0)
+        driver.workflow("shared.yml", ScenarioTests.calledDeploy)
+        #expect(driver.trigger("release.yml") == 100)
     }
 
     @Test func registeringTheSameFileAgainReplacesIt() throws {
@@ -62,7 +66,7 @@ import Workflows
         let cases: [(String, String)] = [
             (#"{"workflow":"nope.yml"}"#, "nope.yml: workflow nope.yml is not registered in acme/app"),
             (#"{"workflow":"deploy.yml","event":"schedule"}"#, "deploy.yml: workflow deploy.yml does not run on schedule (its triggers: push, workflow_dispatch)"),
-            (#"{"workflow":"deploy.yml","colour":"red"}"#, "request body:1:26: unknown key 'colour' in a trigger; allowed: workflow, ref, event, inputs, vars, actor, sha, head_ref, base_ref"),
+            (#"{"workflow":"deploy.yml","colour":"red"}"#, "request body:1:26: unknown key 'colour' in a trigger; allowed: workflow, ref, event, inputs, vars, actor, sha, head_ref, base_ref, payload"),
             (#"{"ref":"main"}"#, "request body:1:1: a trigger is missing 'workflow'"),
             (#"{"workflow":"deploy.yml","base_ref":false}"#, "request body:1:37: base_ref must be a string"),
             (#"{"workflow":"deploy.yml","ref":null}"#, "request body:1:32: ref must be a string"),

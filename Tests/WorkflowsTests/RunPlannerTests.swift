@@ -193,13 +193,15 @@ import Workflows
         }
     }
 
-    @Test func aUsesTargetMustExistAndBeCallable() throws {
+    @Test func aUsesTargetMustExistAndBeCallableWhenTheRunIsTriggered() throws {
         var state = try state([(app, "plain.yml", "on: push\njobs:\n  x: {}\n")])
+        try state.registerWorkflow("on: push\njobs:\n  x:\n    uses: ./.github/workflows/plain.yml\n", file: "a.yml", in: app)
+        try state.registerWorkflow("on: push\njobs:\n  x:\n    uses: nobody/repo/.github/workflows/x.yml@v1\n", file: "b.yml", in: app)
         #expect(throws: SourceError(file: "a.yml", line: 4, column: 11, message: "job 'x' uses ./.github/workflows/plain.yml, which has no 'on: workflow_call' trigger")) {
-            try state.registerWorkflow("on: push\njobs:\n  x:\n    uses: ./.github/workflows/plain.yml\n", file: "a.yml", in: app)
+            try plan(state, TriggerEvent(workflow: "a.yml"))
         }
-        #expect(throws: SourceError(file: "a.yml", line: 4, column: 11, message: "job 'x' uses nobody/repo/.github/workflows/x.yml@v1, which is not a workflow of a mocked repository (register it first)")) {
-            try state.registerWorkflow("on: push\njobs:\n  x:\n    uses: nobody/repo/.github/workflows/x.yml@v1\n", file: "a.yml", in: app)
+        #expect(throws: SourceError(file: "b.yml", line: 4, column: 11, message: "job 'x' uses nobody/repo/.github/workflows/x.yml@v1, which is not a registered workflow of a mocked repository")) {
+            try plan(state, TriggerEvent(workflow: "b.yml"))
         }
         #expect(throws: SourceError(file: "a", line: 0, column: 0, message: "a workflow file name ends in .yml or .yaml and has no '/'", field: "file")) {
             try state.registerWorkflow("on: push\njobs:\n  x: {}\n", file: "a", in: app)
