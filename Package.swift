@@ -9,6 +9,8 @@ let package = Package(
     platforms: [.macOS(.v14)],
     products: [
         .executable(name: "concurrency-mock", targets: ["concurrency-mock"]),
+        // The in-process server for the benchmark package in Benchmarks/ (and anyone embedding the mock).
+        .library(name: "ConcurrencyMockServer", targets: ["Server", "StateDocuments", "GitHubREST", "MockHTTP"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
