@@ -59,7 +59,7 @@ public final class MockServer: HTTPResponder {
             } else {
                 let access = GitHubAPI.AccessSettings(
                     tokens: context.state.tokens, mode: context.state.authenticationMode, rateLimits: context.state.rateLimits)
-                response = github.respond(to: request, target: target, simulator: context.state.simulator, access: access)
+                response = github.respond(to: request, target: target, state: &context.state, access: access)
             }
         } else {
             response = GitHubAPI.errorResponse(.notFound(DocumentationURL.restRoot), version: APIVersion.defaultVersion)
