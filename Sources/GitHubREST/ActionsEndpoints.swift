@@ -41,13 +41,12 @@ public struct ActionsEndpoints: Sendable {
         if route.isWrite, !caller.isAuthenticated {
             throw GitHubError(status: 401, message: "Requires authentication", documentationURL: documentationURL)
         }
-        guard let repository = state.simulator.repository(owner: route.owner, name: route.repo), caller.canRead(repository) else {
-            throw .notFound(documentationURL)
+        let key = try Self.admit(caller, to: route, in: state.simulator)
+        if route.isWrite {
+            // No copy of the repository may be alive here: the write mutates it in place.
+            return try write(route, body: body, version: version, caller: caller, repository: key, state: &state)
         }
-        if route.isWrite, !caller.canWrite(repository) {
-            throw caller.writeForbidden(documentationURL)
-        }
-        let writer = ActionsWriter(configuration: configuration, repository: repository, registry: state.workflows)
+        let writer = ActionsWriter(configuration: configuration, repository: state.simulator.repositories[key]!, registry: state.workflows)
         switch route.operation {
         case .listRuns(let workflow):
             return try listRuns(of: workflow, writer: writer, query: query, documentationURL: documentationURL)
@@ -64,8 +63,17 @@ public struct ActionsEndpoints: Sendable {
         case .getWorkflow(let parameter):
             return try getWorkflow(parameter, writer: writer, now: state.simulator.now, documentationURL: documentationURL)
         case .dispatch, .cancel, .rerun, .rerunJob:
-            return try write(route, body: body, version: version, caller: caller, repository: repository.key, state: &state)
+            throw .notFound(documentationURL)
         }
+    }
+
+    /// The key of the route's repository when the caller may read it (and, for a write, write it).
+    private static func admit(_ caller: Caller, to route: ActionsRoute, in simulator: Simulator) throws(GitHubError) -> RepositoryKey {
+        guard let repository = simulator.repository(owner: route.owner, name: route.repo), caller.canRead(repository) else {
+            throw .notFound(route.documentationURL)
+        }
+        if route.isWrite, !caller.canWrite(repository) { throw caller.writeForbidden(route.documentationURL) }
+        return repository.key
     }
 
     /// `{"total_count": n, "<key>": [one page]}` with GitHub's page-number Link header.

@@ -69,10 +69,9 @@ extension ActionsEndpoints {
         _ parameter: String, body: [UInt8], version: String, repository key: RepositoryKey, state: inout MockState,
         documentationURL: String
     ) throws(GitHubError) -> Answer {
-        guard let repository = state.simulator.repositories[key],
-              let workflow = ActionsWorkflow.named(parameter, in: repository, registry: state.workflows),
-              let definition = workflow.definition
-        else { throw .notFound(documentationURL) }
+        // Looked up in a scope of its own, so no copy of the repository outlives it into the trigger.
+        let found = state.simulator.repositories[key].flatMap { ActionsWorkflow.named(parameter, in: $0, registry: state.workflows) }
+        guard let workflow = found, let definition = workflow.definition else { throw .notFound(documentationURL) }
         let fields = try Self.bodyObject(body, required: true, documentationURL: documentationURL)
         let reader = YAMLReader(file: "request body")
         func invalidRequest(_ detail: String) -> GitHubError {

@@ -12,7 +12,8 @@ import StateDocuments
 /// The wall clock is injected, so the module itself does no I/O.
 public final class MockServer: HTTPResponder {
     /// The one owner of the state. Control operations mutate it in place (they validate before
-    /// they write, so a refused one changes nothing); GitHub's API only reads it.
+    /// they write, so a refused one changes nothing); GitHub's API reads it, and its Actions
+    /// writes (dispatch, cancel, re-run) change it by the same validated operations.
     private var context: ControlPlane.Context
     private var github: GitHubAPI
     private let control = ControlPlane()
