@@ -44,11 +44,17 @@ let package = Package(
             swiftSettings: strictImports),
         // Transport-neutral HTTP values: requests, responses, headers, percent-encoding.
         .target(name: "MockHTTP", swiftSettings: strictImports),
-        // GitHub's REST contract: routes, the concurrency-group operations, pagination and
+        // GitHub's REST contract: routes, the concurrency-group operations, the workflow-run, job
+        // and workflow operations (reads and the writes that move the queues), pagination and
         // cursors, error bodies, callers, rate limits, ETags, API versions.
         .target(
             name: "GitHubREST",
-            dependencies: ["ConcurrencySimulator", "AccessPolicy", "MockHTTP", "JSONOutput"],
+            dependencies: [
+                "ConcurrencySimulator", "AccessPolicy", "MockHTTP", "JSONOutput",
+                // The runs, jobs and workflows operations read the registered workflows and trigger
+                // runs; their request bodies are JSON read strictly.
+                "SourceDocuments", "Workflows", "StateDocuments", .product(name: "Yams", package: "Yams"),
+            ],
             swiftSettings: strictImports),
         // The `/_mock` control API: one file per route family, each owning its documents.
         .target(

@@ -59,6 +59,23 @@ public struct AccessToken: Hashable, Sendable {
         }
     }
 
+    /// Whether the token may run, cancel and re-run workflows of a repository it can read:
+    /// a classic or OAuth token with `repo` (or `public_repo` for a public repository), a
+    /// fine-grained or installation token covering it with `actions: write`.
+    public func canWrite(_ repository: Repository) -> Bool {
+        guard canRead(repository) else { return false }
+        switch kind {
+        case .classic, .oauthApp:
+            return scopes.contains("repo") || (repository.visibility == .public && scopes.contains("public_repo"))
+        case .fineGrained, .installation:
+            let covered: Bool = switch selection {
+            case .all: true
+            case .only(let repositories): repositories.contains(repository.key)
+            }
+            return covered && actions == .write
+        }
+    }
+
     /// Whether GitHub reports OAuth scopes (`X-OAuth-Scopes`) for this kind of token.
     public var hasOAuthScopes: Bool { kind == .classic || kind == .oauthApp }
 }

@@ -57,7 +57,9 @@ extension Repository {
         var runsPerWorkflow: [String: Int] = [:]
         for (id, run) in runs {
             if run.id != id { fail("run \(run.id) is stored under \(id)") }
-            if let workflow = run.workflow { runsPerWorkflow[workflow, default: 0] += 1 }
+            runsPerWorkflow[run.workflowFile, default: 0] += 1
+            if run.runNumber > runCounts[run.workflowFile, default: 0] { fail("run \(id)'s run_number \(run.runNumber) is above its workflow's run count") }
+            if run.previousAttempts.count != run.attempt - 1 { fail("run \(id) is at attempt \(run.attempt) with \(run.previousAttempts.count) earlier attempts") }
             if run.configuredGroups != Array(Set(run.configuredGroups)).sorted() {
                 fail("run \(id)'s configured groups are not sorted and unique")
             }

@@ -40,6 +40,7 @@ struct LeaseEngine {
     mutating func start(_ run: RunID) {
         defer { drainFollowUps() }
         guard let record = repository.runs[run], record.status == .queued else { return }
+        touch(run)
         if let settings = record.concurrency {
             repository.runs[run]!.status = .pending
             guard request(QueueItem(run: run, job: nil, kind: .workflow, waitingSince: now), settings) else { return }
@@ -76,6 +77,7 @@ struct LeaseEngine {
     private mutating func runAcquiredLease(_ run: RunID) {
         guard repository.runs[run]?.status == .pending || repository.runs[run]?.status == .queued else { return }
         repository.runs[run]!.status = .inProgress
+        touch(run)
         startReadyJobs(of: run, under: nil)
         settle(run)
     }
@@ -117,11 +119,14 @@ struct LeaseEngine {
                 return
             case nil:
                 repository.jobs[id]!.status = .pending
+                touch(job.run)
                 guard request(item, settings), repository.jobs[id]?.status == .pending else { return }
             }
         }
         repository.jobs[id]!.status = .inProgress
         emit(.jobStarted, run: job.run, job: id)
+        repository.jobs[id]!.times.startedAt = now
+        touch(job.run)
         if job.callsReusableWorkflow {
             startReadyJobs(of: job.run, under: id)
             finishUsesJobIfDone(id)
@@ -217,6 +222,8 @@ struct LeaseEngine {
         repository.runs[run]!.conclusion = .cancelled
         repository.runs[run]!.cancellationReason = cause.message
         repository.runs[run]!.cancelledBy = cause
+        repository.runs[run]!.times.completedAt = now
+        touch(run)
         emit(.runCancelled, run: run, cause: cause)
         for job in record.jobs { markCompleted(job, conclusion: .cancelled, cause: cause) }
         for (key, item) in items(of: run, where: { _ in true }) {
@@ -278,6 +285,8 @@ struct LeaseEngine {
         let all = record.jobs.compactMap { repository.jobs[$0] }
         guard all.allSatisfy({ $0.status == .completed }) else { return }
         repository.runs[run]!.status = .completed
+        repository.runs[run]!.times.completedAt = now
+        touch(run)
         let conclusion = Self.aggregate(all.map(\.conclusion))
         repository.runs[run]!.conclusion = conclusion
         if conclusion == .cancelled, let cancelled = all.first(where: { $0.conclusion == .cancelled }) {
@@ -307,10 +316,49 @@ struct LeaseEngine {
             repository.jobs[member]!.conclusion = conclusion
             repository.jobs[member]!.cancellationReason = cancelled ? cause?.message : nil
             repository.jobs[member]!.cancelledBy = cancelled ? cause : nil
+            repository.jobs[member]!.times.completedAt = now
+            if repository.jobs[member]!.times.startedAt == nil { repository.jobs[member]!.times.startedAt = now }
             let run = repository.jobs[member]!.run
             if cancelled { emit(.jobCancelled, run: run, job: member, cause: cause) }
             emit(.jobCompleted, run: run, job: member, conclusion: conclusion, cause: cancelled ? nil : cause)
         }
+        if let run = repository.jobs[id]?.run { touch(run) }
+    }
+
+    /// Records a change of the run or one of its jobs: GitHub's `updated_at`.
+    private mutating func touch(_ run: RunID) {
+        repository.runs[run]?.times.updatedAt = now
+    }
+
+    /// Starts a new attempt of a completed run: the selected jobs go back to queued, the run
+    /// re-enters its groups by the queue rules, and jobs not selected keep their results (so
+    /// their dependents can start). `selected` must be closed under the rules of
+    /// `Simulator.rerunSelection` and the run completed; the simulator validated both.
+    mutating func rerun(_ run: RunID, jobs selected: Set<JobID>, actor: String) {
+        guard var record = repository.runs.removeValue(forKey: run), record.status == .completed, let conclusion = record.conclusion else { return }
+        record.previousAttempts.append(RunAttempt(
+            number: record.attempt, conclusion: conclusion, triggeringActor: record.origin.triggeringActor,
+            startedAt: record.times.startedAt, updatedAt: record.times.updatedAt))
+        record.attempt += 1
+        record.status = .queued
+        record.conclusion = nil
+        record.cancellationReason = nil
+        record.cancelledBy = nil
+        record.origin.triggeringActor = actor
+        record.times.startedAt = now
+        record.times.updatedAt = now
+        record.times.completedAt = nil
+        let attempt = record.attempt
+        for id in record.jobs where selected.contains(id) {
+            repository.jobs[id]!.status = .queued
+            repository.jobs[id]!.conclusion = nil
+            repository.jobs[id]!.cancellationReason = nil
+            repository.jobs[id]!.cancelledBy = nil
+            repository.jobs[id]!.attempt = attempt
+            repository.jobs[id]!.times = JobTimes(createdAt: now)
+        }
+        repository.runs[run] = record
+        start(run)
     }
 
     /// The job and every job inside it (for a `uses:` job, the called workflow's jobs, nested).

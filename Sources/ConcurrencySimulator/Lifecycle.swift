@@ -7,8 +7,11 @@ public struct RunPlan: Sendable {
     public let concurrency: ConcurrencySettings?
     /// Jobs in declaration order; a `uses:` job comes before the called workflow's jobs.
     public let jobs: [PlannedJob]
+    /// What the trigger gave: event, ref, sha, actor.
+    public let origin: RunOrigin
 
-    public init(name: String, workflow: String, concurrency: ConcurrencySettings?, jobs: [PlannedJob]) {
+    public init(name: String, workflow: String, concurrency: ConcurrencySettings?, jobs: [PlannedJob], origin: RunOrigin = RunOrigin()) {
+        self.origin = origin
         self.name = name
         self.workflow = workflow
         self.concurrency = concurrency
@@ -96,7 +99,7 @@ extension Simulator {
         try Self.checkAcyclic(plan)
         try addRun(in: repositoryKey, RunSpec(
             id: runID, name: plan.name, workflow: plan.workflow, jobs: specs, configuredGroups: [],
-            concurrency: plan.concurrency, status: .queued))
+            concurrency: plan.concurrency, status: .queued, origin: plan.origin, times: .at(now)))
         // Read in one expression: a copy of the repository held past it would make the engine copy its storage.
         let repositoryName = repositories[repositoryKey].map { "\($0.owner)/\($0.name)" }
         events.append(SimulationEvent(.runCreated, at: now, repository: repositoryName, run: runID))
@@ -171,3 +174,74 @@ extension Simulator {
     }
 }
 
+
+/// Which jobs a re-run starts again: GitHub's three re-run operations.
+public enum RerunScope: Hashable, Sendable {
+    /// `POST …/rerun`: every job.
+    case all
+    /// `POST …/rerun-failed-jobs`: failed and cancelled jobs, and the jobs that depend on them.
+    case failedJobs
+    /// `POST …/jobs/{job_id}/rerun`: the job and the jobs that depend on it.
+    case job(JobID)
+}
+
+/// Why the simulator refused a re-run, so an API can answer in its own words.
+public enum RerunRefusal: Error, Equatable, Sendable {
+    case runNotFound
+    case jobNotFound
+    /// The run has not completed: GitHub's "This workflow is already running".
+    case notCompleted
+    /// Nothing to run again (no failed or cancelled job for `failedJobs`).
+    case nothingToRerun
+}
+
+extension Simulator {
+    /// Starts a new attempt of a completed run (same id, `run_attempt` + 1). The selected jobs
+    /// go back to `queued` and the run re-enters its groups by the same queue rules as a new
+    /// run; jobs not selected keep their results. Validated before applied: a refused re-run
+    /// changes nothing.
+    public mutating func rerun(_ id: RunID, scope: RerunScope, actor: String) throws(RerunRefusal) {
+        defer { checkInvariantsInDebugBuilds() }
+        guard let key = runLocations[id], let repository = repositories[key], let run = repository.runs[id] else { throw .runNotFound }
+        if case .job(let job) = scope, repository.jobs[job]?.run != id { throw .jobNotFound }
+        guard run.status == .completed else { throw .notCompleted }
+        let selected = Self.rerunSelection(scope, of: run, in: repository)
+        guard !selected.isEmpty else { throw .nothingToRerun }
+        withEngine(on: key) { $0.rerun(id, jobs: selected, actor: actor) }
+    }
+
+    /// The jobs a re-run starts again. Seeds: every job, the failed and cancelled jobs that run
+    /// steps, or the one job (with everything inside it when it is a `uses:` job). Then, until
+    /// nothing is added: the `uses:` jobs enclosing a selected job (they must run again for it to
+    /// run), and every job that needs a selected job, with everything inside it.
+    static func rerunSelection(_ scope: RerunScope, of run: WorkflowRun, in repository: Repository) -> Set<JobID> {
+        let jobs = run.jobs.compactMap { repository.jobs[$0] }
+        func withDescendants(_ ids: [JobID]) -> Set<JobID> {
+            var family = Set(ids)
+            for job in jobs where job.parent.map(family.contains) == true { family.insert(job.id) }
+            return family
+        }
+        var selected: Set<JobID>
+        switch scope {
+        case .all:
+            return Set(run.jobs)
+        case .failedJobs:
+            selected = Set(jobs.filter { !$0.callsReusableWorkflow && ($0.conclusion == .failure || $0.conclusion == .cancelled) }.map(\.id))
+        case .job(let id):
+            selected = withDescendants([id])
+        }
+        guard !selected.isEmpty else { return [] }
+        var changed = true
+        while changed {
+            changed = false
+            for job in jobs where !selected.contains(job.id) {
+                let encloses = jobs.contains { selected.contains($0.id) && repository.ancestorsOrSelf(of: $0.id).dropFirst().contains(job.id) }
+                let dependsOnSelected = job.needs.contains(where: selected.contains)
+                guard encloses || dependsOnSelected else { continue }
+                selected.formUnion(dependsOnSelected ? withDescendants([job.id]) : [job.id])
+                changed = true
+            }
+        }
+        return selected
+    }
+}

@@ -99,9 +99,12 @@ public struct Job: Hashable, Sendable {
     public internal(set) var cancellationReason: String?
     /// Why it was cancelled (or skipped for a failed need); `nil` otherwise.
     public internal(set) var cancelledBy: CancellationCause?
+    /// The run attempt that last ran this job.
+    public internal(set) var attempt: Int
+    public internal(set) var times: JobTimes
 
     /// The job a spec describes, as part of `run`.
-    public init(_ spec: Simulator.JobSpec, run: RunID) {
+    public init(_ spec: Simulator.JobSpec, run: RunID, createdAt: Timestamp) {
         self.id = spec.id
         self.run = run
         self.name = spec.name
@@ -115,6 +118,8 @@ public struct Job: Hashable, Sendable {
         self.conclusion = spec.conclusion
         self.cancellationReason = spec.cancellationReason
         self.cancelledBy = spec.cancelledBy
+        self.attempt = spec.attempt
+        self.times = spec.times ?? JobTimes(createdAt: createdAt)
     }
 }
 
@@ -137,11 +142,22 @@ public struct WorkflowRun: Hashable, Sendable {
     public internal(set) var cancellationReason: String?
     /// Why it was cancelled; `nil` otherwise.
     public internal(set) var cancelledBy: CancellationCause?
+    /// What started the run (`triggeringActor` changes with a re-run).
+    public internal(set) var origin: RunOrigin
+    /// GitHub's `run_number`: how many runs of its workflow file the repository had, this one included.
+    public let runNumber: Int
+    /// GitHub's `run_attempt`: 1, plus one per re-run.
+    public internal(set) var attempt: Int
+    public internal(set) var times: RunTimes
+    /// The completed attempts before the current one, oldest first.
+    public internal(set) var previousAttempts: [RunAttempt]
 
     public init(
         id: RunID, name: String, workflow: String? = nil, jobs: [JobID], configuredGroups: [GroupKey],
         concurrency: ConcurrencySettings? = nil, status: ExecutionStatus = .inProgress,
-        conclusion: Conclusion? = nil, cancellationReason: String? = nil, cancelledBy: CancellationCause? = nil
+        conclusion: Conclusion? = nil, cancellationReason: String? = nil, cancelledBy: CancellationCause? = nil,
+        origin: RunOrigin = RunOrigin(), runNumber: Int = 1, attempt: Int = 1, times: RunTimes,
+        previousAttempts: [RunAttempt] = []
     ) {
         self.id = id
         self.name = name
@@ -153,6 +169,11 @@ public struct WorkflowRun: Hashable, Sendable {
         self.conclusion = conclusion
         self.cancellationReason = cancellationReason
         self.cancelledBy = cancelledBy
+        self.origin = origin
+        self.runNumber = runNumber
+        self.attempt = attempt
+        self.times = times
+        self.previousAttempts = previousAttempts
     }
 }
 

@@ -117,7 +117,7 @@ public struct Repository: Sendable {
 
     // MARK: - Index maintenance
 
-    mutating func insert(_ spec: Simulator.RunSpec, jobs records: [JobID: Job]) {
+    mutating func insert(_ spec: Simulator.RunSpec, jobs records: [JobID: Job], now: Timestamp) {
         // Names are remembered in the order the run would first use them.
         var keys = spec.concurrency.map { [rememberName($0.group)] } ?? []
         for job in spec.jobs {
@@ -126,12 +126,15 @@ public struct Repository: Sendable {
             }
         }
         keys += spec.configuredGroups.map { rememberName($0) }
+        let file = spec.workflow ?? WorkflowRun.fileName(forRunNamed: spec.name)
+        let runNumber = spec.runNumber ?? (runCounts[file, default: 0] + 1)
+        runCounts[file] = max(runCounts[file, default: 0] + 1, runNumber)
         runs[spec.id] = WorkflowRun(
             id: spec.id, name: spec.name, workflow: spec.workflow, jobs: spec.jobs.map(\.id), configuredGroups: keys,
             concurrency: spec.concurrency, status: spec.status, conclusion: spec.conclusion,
-            cancellationReason: spec.cancellationReason, cancelledBy: spec.cancelledBy)
+            cancellationReason: spec.cancellationReason, cancelledBy: spec.cancelledBy, origin: spec.origin, runNumber: runNumber, attempt: spec.attempt,
+            times: spec.times ?? .at(now), previousAttempts: spec.previousAttempts)
         jobs.merge(records) { existing, _ in existing }
-        if let workflow = spec.workflow { runCounts[workflow, default: 0] += 1 }
     }
 
     /// Records the spelling of a group's first use; answers the group's key.

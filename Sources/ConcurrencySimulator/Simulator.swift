@@ -65,12 +65,16 @@ public struct Simulator: Sendable {
         public let conclusion: Conclusion?
         public let cancellationReason: String?
         public let cancelledBy: CancellationCause?
+        public let attempt: Int
+        /// `nil`: created at the run's creation time.
+        public let times: JobTimes?
 
         public init(
             id: JobID, name: String, key: String? = nil, parent: JobID? = nil, callsReusableWorkflow: Bool = false,
             needs: [JobID] = [], concurrency: ConcurrencySettings? = nil, calledWorkflowConcurrency: ConcurrencySettings? = nil,
             status: ExecutionStatus = .inProgress, conclusion: Conclusion? = nil, cancellationReason: String? = nil,
-            cancelledBy: CancellationCause? = nil
+            cancelledBy: CancellationCause? = nil,
+            attempt: Int = 1, times: JobTimes? = nil
         ) {
             self.id = id
             self.name = name
@@ -84,6 +88,8 @@ public struct Simulator: Sendable {
             self.conclusion = conclusion
             self.cancellationReason = cancellationReason
             self.cancelledBy = cancelledBy
+            self.attempt = attempt
+            self.times = times
         }
     }
 
@@ -99,11 +105,20 @@ public struct Simulator: Sendable {
         public let conclusion: Conclusion?
         public let cancellationReason: String?
         public let cancelledBy: CancellationCause?
+        public let origin: RunOrigin
+        /// `nil`: one more than the runs of its workflow file so far.
+        public let runNumber: Int?
+        public let attempt: Int
+        /// `nil`: every time is the simulator's now.
+        public let times: RunTimes?
+        public let previousAttempts: [RunAttempt]
 
         public init(
             id: RunID, name: String, workflow: String? = nil, jobs: [JobSpec], configuredGroups: [String],
             concurrency: ConcurrencySettings? = nil, status: ExecutionStatus = .inProgress,
-            conclusion: Conclusion? = nil, cancellationReason: String? = nil, cancelledBy: CancellationCause? = nil
+            conclusion: Conclusion? = nil, cancellationReason: String? = nil, cancelledBy: CancellationCause? = nil,
+            origin: RunOrigin = RunOrigin(), runNumber: Int? = nil, attempt: Int = 1, times: RunTimes? = nil,
+            previousAttempts: [RunAttempt] = []
         ) {
             self.id = id
             self.name = name
@@ -115,6 +130,11 @@ public struct Simulator: Sendable {
             self.conclusion = conclusion
             self.cancellationReason = cancellationReason
             self.cancelledBy = cancelledBy
+            self.origin = origin
+            self.runNumber = runNumber
+            self.attempt = attempt
+            self.times = times
+            self.previousAttempts = previousAttempts
         }
     }
 
@@ -159,7 +179,7 @@ public struct Simulator: Sendable {
                         subject: .job(index: index))
                 }
             }
-            records[job.id] = Job(job, run: id)
+            records[job.id] = Job(job, run: id, createdAt: spec.times?.createdAt ?? now)
         }
         for (index, job) in spec.jobs.enumerated() {
             for need in job.needs where records[need]?.parent != job.parent || need == job.id {
@@ -171,7 +191,14 @@ public struct Simulator: Sendable {
                 throw SimulatorError(problem, subject: .configuredGroup(index: index), field: "concurrency_group")
             }
         }
-        repositories[repositoryKey]!.insert(spec, jobs: records)
+        for (value, what) in [(spec.origin.event, "event"), (spec.origin.ref, "ref"), (spec.origin.sha, "sha"), (spec.origin.actor, "actor"),
+                              (spec.origin.triggeringActor, "triggering_actor"), (spec.origin.headRef, "head_ref"), (spec.origin.baseRef, "base_ref")] {
+            if let problem = StoredName.problem(value, "the \(what) of run \(id)") { throw SimulatorError(problem, field: what) }
+        }
+        guard spec.attempt >= 1, spec.runNumber.map({ $0 >= 1 }) ?? true else {
+            throw SimulatorError("run \(id)'s run_number and run_attempt are at least 1")
+        }
+        repositories[repositoryKey]!.insert(spec, jobs: records, now: now)
         runLocations[id] = repositoryKey
         highestRunID = max(highestRunID, id.rawValue)
         for job in records.keys {

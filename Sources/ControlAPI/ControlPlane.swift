@@ -53,6 +53,9 @@ public struct ControlPlane {
                 case 3 where rest[0] == "runs" && rest[2] == "cancel":
                     guard let run = id(rest[1]) else { return nil }
                     self = .run(.cancelRun(owner: owner, name: name, id: RunID(run)))
+                case 3 where rest[0] == "runs" && rest[2] == "rerun":
+                    guard let run = id(rest[1]) else { return nil }
+                    self = .run(.rerunRun(owner: owner, name: name, id: RunID(run)))
                 case 3 where rest[0] == "jobs" && rest[2] == "complete":
                     guard let job = id(rest[1]) else { return nil }
                     self = .run(.completeJob(owner: owner, name: name, id: JobID(job)))

@@ -23,6 +23,18 @@ info:
     a suitable token, private) repository answers 404 there as everywhere: this document
     declares it.
 
+    The workflow-run, job and workflow operations (`actions/list-workflow-runs-for-repo`,
+    `actions/get-workflow-run`, `actions/get-workflow-run-attempt`, `actions/list-jobs-for-workflow-run`,
+    `actions/get-job-for-workflow-run`, `actions/list-repo-workflows`, `actions/get-workflow`,
+    `actions/list-workflow-runs`) and the writes that move the queues
+    (`actions/create-workflow-dispatch`, `actions/cancel-workflow-run`,
+    `actions/force-cancel-workflow-run`, `actions/re-run-workflow`,
+    `actions/re-run-workflow-failed-jobs`, `actions/re-run-job-for-workflow-run`) use GitHub's
+    operationIds, parameters and schemas (`workflow-run`, `job`, `workflow`, `simple-user`,
+    `minimal-repository`, ...) and declare the answers the mock gives that GitHub's description
+    leaves out: 404 everywhere, 422 for a refused query or dispatch, 400 for a body that is not a
+    JSON object, 401 for a write without a token, 403 for a token without write access.
+
     **The control API** under `/_mock` (tag `mock`): the mock's own JSON API to create
     repositories, register workflow files, trigger, complete and cancel runs, move the simulator
     clock, declare tokens, set the authentication mode and rate limits, and read, replace or
@@ -38,7 +50,7 @@ servers:
   description: scripts/serve (any --host/--port works; --port 0 picks a free one)
 tags:
 - name: actions
-  description: GitHub's concurrency-group operations.
+  description: GitHub's concurrency-group, workflow-run, job and workflow operations.
 - name: meta
   description: GitHub's API version list.
 - name: mock
@@ -368,6 +380,957 @@ paths:
         enabledForGitHubApps: true
         category: actions
         subcategory: concurrency-groups
+  "/repos/{owner}/{repo}/actions/runs":
+    get:
+      summary: List workflow runs for a repository
+      description: |-
+        Lists all workflow runs for a repository, newest first. `status` matches a status or a conclusion.
+        `created` takes GitHub's search date syntax (`>=2026-01-01`, `2026-01-01..2026-02-01`).
+      tags:
+      - actions
+      operationId: actions/list-workflow-runs-for-repo
+      externalDocs:
+        description: API method documentation
+        url: https://docs.github.com/rest/actions/workflow-runs#list-workflow-runs-for-a-repository
+      parameters:
+      - "$ref": "#/components/parameters/owner"
+      - "$ref": "#/components/parameters/repo"
+      - "$ref": "#/components/parameters/actor"
+      - "$ref": "#/components/parameters/workflow-run-branch"
+      - "$ref": "#/components/parameters/event"
+      - "$ref": "#/components/parameters/workflow-run-status"
+      - "$ref": "#/components/parameters/per-page"
+      - "$ref": "#/components/parameters/page"
+      - "$ref": "#/components/parameters/created"
+      - "$ref": "#/components/parameters/exclude-pull-requests"
+      - "$ref": "#/components/parameters/workflow-run-check-suite-id"
+      - "$ref": "#/components/parameters/workflow-run-head-sha"
+      - "$ref": "#/components/parameters/x-github-api-version"
+      - "$ref": "#/components/parameters/if-none-match"
+      responses:
+        '200':
+          description: Response
+          content:
+            application/json:
+              schema:
+                "$ref": "#/components/schemas/workflow-run-list"
+          headers:
+            Link:
+              "$ref": "#/components/headers/link"
+            ETag:
+              "$ref": "#/components/headers/etag"
+            X-GitHub-Api-Version-Selected:
+              "$ref": "#/components/headers/x-github-api-version-selected"
+            X-GitHub-Request-Id:
+              "$ref": "#/components/headers/x-github-request-id"
+            X-RateLimit-Limit:
+              "$ref": "#/components/headers/x-ratelimit-limit"
+            X-RateLimit-Remaining:
+              "$ref": "#/components/headers/x-ratelimit-remaining"
+            X-RateLimit-Used:
+              "$ref": "#/components/headers/x-ratelimit-used"
+            X-RateLimit-Reset:
+              "$ref": "#/components/headers/x-ratelimit-reset"
+            X-RateLimit-Resource:
+              "$ref": "#/components/headers/x-ratelimit-resource"
+            X-OAuth-Scopes:
+              "$ref": "#/components/headers/x-oauth-scopes"
+            X-Accepted-OAuth-Scopes:
+              "$ref": "#/components/headers/x-accepted-oauth-scopes"
+        '304':
+          "$ref": "#/components/responses/not_modified"
+        '400':
+          "$ref": "#/components/responses/unsupported_api_version"
+        '401':
+          "$ref": "#/components/responses/bad_credentials"
+        '403':
+          "$ref": "#/components/responses/rate_limited"
+        '404':
+          "$ref": "#/components/responses/not_found"
+        '422':
+          "$ref": "#/components/responses/validation_failed"
+      x-github:
+        githubCloudOnly: false
+        enabledForGitHubApps: true
+        category: actions
+        subcategory: workflow-runs
+  "/repos/{owner}/{repo}/actions/runs/{run_id}":
+    get:
+      summary: Get a workflow run
+      description: |-
+        Gets a specific workflow run.
+      tags:
+      - actions
+      operationId: actions/get-workflow-run
+      externalDocs:
+        description: API method documentation
+        url: https://docs.github.com/rest/actions/workflow-runs#get-a-workflow-run
+      parameters:
+      - "$ref": "#/components/parameters/owner"
+      - "$ref": "#/components/parameters/repo"
+      - "$ref": "#/components/parameters/run-id"
+      - "$ref": "#/components/parameters/exclude-pull-requests"
+      - "$ref": "#/components/parameters/x-github-api-version"
+      - "$ref": "#/components/parameters/if-none-match"
+      responses:
+        '200':
+          description: Response
+          content:
+            application/json:
+              schema:
+                "$ref": "#/components/schemas/workflow-run"
+          headers:
+            ETag:
+              "$ref": "#/components/headers/etag"
+            X-GitHub-Api-Version-Selected:
+              "$ref": "#/components/headers/x-github-api-version-selected"
+            X-GitHub-Request-Id:
+              "$ref": "#/components/headers/x-github-request-id"
+            X-RateLimit-Limit:
+              "$ref": "#/components/headers/x-ratelimit-limit"
+            X-RateLimit-Remaining:
+              "$ref": "#/components/headers/x-ratelimit-remaining"
+            X-RateLimit-Used:
+              "$ref": "#/components/headers/x-ratelimit-used"
+            X-RateLimit-Reset:
+              "$ref": "#/components/headers/x-ratelimit-reset"
+            X-RateLimit-Resource:
+              "$ref": "#/components/headers/x-ratelimit-resource"
+            X-OAuth-Scopes:
+              "$ref": "#/components/headers/x-oauth-scopes"
+            X-Accepted-OAuth-Scopes:
+              "$ref": "#/components/headers/x-accepted-oauth-scopes"
+        '304':
+          "$ref": "#/components/responses/not_modified"
+        '400':
+          "$ref": "#/components/responses/unsupported_api_version"
+        '401':
+          "$ref": "#/components/responses/bad_credentials"
+        '403':
+          "$ref": "#/components/responses/rate_limited"
+        '404':
+          "$ref": "#/components/responses/not_found"
+        '422':
+          "$ref": "#/components/responses/validation_failed"
+      x-github:
+        githubCloudOnly: false
+        enabledForGitHubApps: true
+        category: actions
+        subcategory: workflow-runs
+  "/repos/{owner}/{repo}/actions/runs/{run_id}/attempts/{attempt_number}":
+    get:
+      summary: Get a workflow run attempt
+      description: |-
+        Gets a specific workflow run attempt.
+      tags:
+      - actions
+      operationId: actions/get-workflow-run-attempt
+      externalDocs:
+        description: API method documentation
+        url: https://docs.github.com/rest/actions/workflow-runs#get-a-workflow-run-attempt
+      parameters:
+      - "$ref": "#/components/parameters/owner"
+      - "$ref": "#/components/parameters/repo"
+      - "$ref": "#/components/parameters/run-id"
+      - "$ref": "#/components/parameters/attempt-number"
+      - "$ref": "#/components/parameters/exclude-pull-requests"
+      - "$ref": "#/components/parameters/x-github-api-version"
+      - "$ref": "#/components/parameters/if-none-match"
+      responses:
+        '200':
+          description: Response
+          content:
+            application/json:
+              schema:
+                "$ref": "#/components/schemas/workflow-run"
+          headers:
+            ETag:
+              "$ref": "#/components/headers/etag"
+            X-GitHub-Api-Version-Selected:
+              "$ref": "#/components/headers/x-github-api-version-selected"
+            X-GitHub-Request-Id:
+              "$ref": "#/components/headers/x-github-request-id"
+            X-RateLimit-Limit:
+              "$ref": "#/components/headers/x-ratelimit-limit"
+            X-RateLimit-Remaining:
+              "$ref": "#/components/headers/x-ratelimit-remaining"
+            X-RateLimit-Used:
+              "$ref": "#/components/headers/x-ratelimit-used"
+            X-RateLimit-Reset:
+              "$ref": "#/components/headers/x-ratelimit-reset"
+            X-RateLimit-Resource:
+              "$ref": "#/components/headers/x-ratelimit-resource"
+            X-OAuth-Scopes:
+              "$ref": "#/components/headers/x-oauth-scopes"
+            X-Accepted-OAuth-Scopes:
+              "$ref": "#/components/headers/x-accepted-oauth-scopes"
+        '304':
+          "$ref": "#/components/responses/not_modified"
+        '400':
+          "$ref": "#/components/responses/unsupported_api_version"
+        '401':
+          "$ref": "#/components/responses/bad_credentials"
+        '403':
+          "$ref": "#/components/responses/rate_limited"
+        '404':
+          "$ref": "#/components/responses/not_found"
+        '422':
+          "$ref": "#/components/responses/validation_failed"
+      x-github:
+        githubCloudOnly: false
+        enabledForGitHubApps: true
+        category: actions
+        subcategory: workflow-runs
+  "/repos/{owner}/{repo}/actions/runs/{run_id}/jobs":
+    get:
+      summary: List jobs for a workflow run
+      description: |-
+        Lists jobs for a workflow run (a job waiting for a concurrency lease is `pending`).
+      tags:
+      - actions
+      operationId: actions/list-jobs-for-workflow-run
+      externalDocs:
+        description: API method documentation
+        url: https://docs.github.com/rest/actions/workflow-jobs#list-jobs-for-a-workflow-run
+      parameters:
+      - "$ref": "#/components/parameters/owner"
+      - "$ref": "#/components/parameters/repo"
+      - "$ref": "#/components/parameters/run-id"
+      - "$ref": "#/components/parameters/jobs-filter"
+      - "$ref": "#/components/parameters/per-page"
+      - "$ref": "#/components/parameters/page"
+      - "$ref": "#/components/parameters/x-github-api-version"
+      - "$ref": "#/components/parameters/if-none-match"
+      responses:
+        '200':
+          description: Response
+          content:
+            application/json:
+              schema:
+                "$ref": "#/components/schemas/job-list"
+          headers:
+            Link:
+              "$ref": "#/components/headers/link"
+            ETag:
+              "$ref": "#/components/headers/etag"
+            X-GitHub-Api-Version-Selected:
+              "$ref": "#/components/headers/x-github-api-version-selected"
+            X-GitHub-Request-Id:
+              "$ref": "#/components/headers/x-github-request-id"
+            X-RateLimit-Limit:
+              "$ref": "#/components/headers/x-ratelimit-limit"
+            X-RateLimit-Remaining:
+              "$ref": "#/components/headers/x-ratelimit-remaining"
+            X-RateLimit-Used:
+              "$ref": "#/components/headers/x-ratelimit-used"
+            X-RateLimit-Reset:
+              "$ref": "#/components/headers/x-ratelimit-reset"
+            X-RateLimit-Resource:
+              "$ref": "#/components/headers/x-ratelimit-resource"
+            X-OAuth-Scopes:
+              "$ref": "#/components/headers/x-oauth-scopes"
+            X-Accepted-OAuth-Scopes:
+              "$ref": "#/components/headers/x-accepted-oauth-scopes"
+        '304':
+          "$ref": "#/components/responses/not_modified"
+        '400':
+          "$ref": "#/components/responses/unsupported_api_version"
+        '401':
+          "$ref": "#/components/responses/bad_credentials"
+        '403':
+          "$ref": "#/components/responses/rate_limited"
+        '404':
+          "$ref": "#/components/responses/not_found"
+        '422':
+          "$ref": "#/components/responses/validation_failed"
+      x-github:
+        githubCloudOnly: false
+        enabledForGitHubApps: true
+        category: actions
+        subcategory: workflow-jobs
+  "/repos/{owner}/{repo}/actions/jobs/{job_id}":
+    get:
+      summary: Get a job for a workflow run
+      description: |-
+        Gets a specific job in a workflow run.
+      tags:
+      - actions
+      operationId: actions/get-job-for-workflow-run
+      externalDocs:
+        description: API method documentation
+        url: https://docs.github.com/rest/actions/workflow-jobs#get-a-job-for-a-workflow-run
+      parameters:
+      - "$ref": "#/components/parameters/owner"
+      - "$ref": "#/components/parameters/repo"
+      - "$ref": "#/components/parameters/job-id"
+      - "$ref": "#/components/parameters/x-github-api-version"
+      - "$ref": "#/components/parameters/if-none-match"
+      responses:
+        '200':
+          description: Response
+          content:
+            application/json:
+              schema:
+                "$ref": "#/components/schemas/job"
+          headers:
+            ETag:
+              "$ref": "#/components/headers/etag"
+            X-GitHub-Api-Version-Selected:
+              "$ref": "#/components/headers/x-github-api-version-selected"
+            X-GitHub-Request-Id:
+              "$ref": "#/components/headers/x-github-request-id"
+            X-RateLimit-Limit:
+              "$ref": "#/components/headers/x-ratelimit-limit"
+            X-RateLimit-Remaining:
+              "$ref": "#/components/headers/x-ratelimit-remaining"
+            X-RateLimit-Used:
+              "$ref": "#/components/headers/x-ratelimit-used"
+            X-RateLimit-Reset:
+              "$ref": "#/components/headers/x-ratelimit-reset"
+            X-RateLimit-Resource:
+              "$ref": "#/components/headers/x-ratelimit-resource"
+            X-OAuth-Scopes:
+              "$ref": "#/components/headers/x-oauth-scopes"
+            X-Accepted-OAuth-Scopes:
+              "$ref": "#/components/headers/x-accepted-oauth-scopes"
+        '304':
+          "$ref": "#/components/responses/not_modified"
+        '400':
+          "$ref": "#/components/responses/unsupported_api_version"
+        '401':
+          "$ref": "#/components/responses/bad_credentials"
+        '403':
+          "$ref": "#/components/responses/rate_limited"
+        '404':
+          "$ref": "#/components/responses/not_found"
+      x-github:
+        githubCloudOnly: false
+        enabledForGitHubApps: true
+        category: actions
+        subcategory: workflow-jobs
+  "/repos/{owner}/{repo}/actions/workflows":
+    get:
+      summary: List repository workflows
+      description: |-
+        Lists the workflows in a repository.
+      tags:
+      - actions
+      operationId: actions/list-repo-workflows
+      externalDocs:
+        description: API method documentation
+        url: https://docs.github.com/rest/actions/workflows#list-repository-workflows
+      parameters:
+      - "$ref": "#/components/parameters/owner"
+      - "$ref": "#/components/parameters/repo"
+      - "$ref": "#/components/parameters/per-page"
+      - "$ref": "#/components/parameters/page"
+      - "$ref": "#/components/parameters/x-github-api-version"
+      - "$ref": "#/components/parameters/if-none-match"
+      responses:
+        '200':
+          description: Response
+          content:
+            application/json:
+              schema:
+                "$ref": "#/components/schemas/workflow-list"
+          headers:
+            Link:
+              "$ref": "#/components/headers/link"
+            ETag:
+              "$ref": "#/components/headers/etag"
+            X-GitHub-Api-Version-Selected:
+              "$ref": "#/components/headers/x-github-api-version-selected"
+            X-GitHub-Request-Id:
+              "$ref": "#/components/headers/x-github-request-id"
+            X-RateLimit-Limit:
+              "$ref": "#/components/headers/x-ratelimit-limit"
+            X-RateLimit-Remaining:
+              "$ref": "#/components/headers/x-ratelimit-remaining"
+            X-RateLimit-Used:
+              "$ref": "#/components/headers/x-ratelimit-used"
+            X-RateLimit-Reset:
+              "$ref": "#/components/headers/x-ratelimit-reset"
+            X-RateLimit-Resource:
+              "$ref": "#/components/headers/x-ratelimit-resource"
+            X-OAuth-Scopes:
+              "$ref": "#/components/headers/x-oauth-scopes"
+            X-Accepted-OAuth-Scopes:
+              "$ref": "#/components/headers/x-accepted-oauth-scopes"
+        '304':
+          "$ref": "#/components/responses/not_modified"
+        '400':
+          "$ref": "#/components/responses/unsupported_api_version"
+        '401':
+          "$ref": "#/components/responses/bad_credentials"
+        '403':
+          "$ref": "#/components/responses/rate_limited"
+        '404':
+          "$ref": "#/components/responses/not_found"
+        '422':
+          "$ref": "#/components/responses/validation_failed"
+      x-github:
+        githubCloudOnly: false
+        enabledForGitHubApps: true
+        category: actions
+        subcategory: workflows
+  "/repos/{owner}/{repo}/actions/workflows/{workflow_id}":
+    get:
+      summary: Get a workflow
+      description: |-
+        Gets a specific workflow. You can replace `workflow_id` with the workflow file name.
+      tags:
+      - actions
+      operationId: actions/get-workflow
+      externalDocs:
+        description: API method documentation
+        url: https://docs.github.com/rest/actions/workflows#get-a-workflow
+      parameters:
+      - "$ref": "#/components/parameters/owner"
+      - "$ref": "#/components/parameters/repo"
+      - "$ref": "#/components/parameters/workflow-id"
+      - "$ref": "#/components/parameters/x-github-api-version"
+      - "$ref": "#/components/parameters/if-none-match"
+      responses:
+        '200':
+          description: Response
+          content:
+            application/json:
+              schema:
+                "$ref": "#/components/schemas/workflow"
+          headers:
+            ETag:
+              "$ref": "#/components/headers/etag"
+            X-GitHub-Api-Version-Selected:
+              "$ref": "#/components/headers/x-github-api-version-selected"
+            X-GitHub-Request-Id:
+              "$ref": "#/components/headers/x-github-request-id"
+            X-RateLimit-Limit:
+              "$ref": "#/components/headers/x-ratelimit-limit"
+            X-RateLimit-Remaining:
+              "$ref": "#/components/headers/x-ratelimit-remaining"
+            X-RateLimit-Used:
+              "$ref": "#/components/headers/x-ratelimit-used"
+            X-RateLimit-Reset:
+              "$ref": "#/components/headers/x-ratelimit-reset"
+            X-RateLimit-Resource:
+              "$ref": "#/components/headers/x-ratelimit-resource"
+            X-OAuth-Scopes:
+              "$ref": "#/components/headers/x-oauth-scopes"
+            X-Accepted-OAuth-Scopes:
+              "$ref": "#/components/headers/x-accepted-oauth-scopes"
+        '304':
+          "$ref": "#/components/responses/not_modified"
+        '400':
+          "$ref": "#/components/responses/unsupported_api_version"
+        '401':
+          "$ref": "#/components/responses/bad_credentials"
+        '403':
+          "$ref": "#/components/responses/rate_limited"
+        '404':
+          "$ref": "#/components/responses/not_found"
+      x-github:
+        githubCloudOnly: false
+        enabledForGitHubApps: true
+        category: actions
+        subcategory: workflows
+  "/repos/{owner}/{repo}/actions/workflows/{workflow_id}/runs":
+    get:
+      summary: List workflow runs for a workflow
+      description: |-
+        List all workflow runs for a workflow, newest first, with the filters of the repository list.
+      tags:
+      - actions
+      operationId: actions/list-workflow-runs
+      externalDocs:
+        description: API method documentation
+        url: https://docs.github.com/rest/actions/workflow-runs#list-workflow-runs-for-a-workflow
+      parameters:
+      - "$ref": "#/components/parameters/owner"
+      - "$ref": "#/components/parameters/repo"
+      - "$ref": "#/components/parameters/workflow-id"
+      - "$ref": "#/components/parameters/actor"
+      - "$ref": "#/components/parameters/workflow-run-branch"
+      - "$ref": "#/components/parameters/event"
+      - "$ref": "#/components/parameters/workflow-run-status"
+      - "$ref": "#/components/parameters/per-page"
+      - "$ref": "#/components/parameters/page"
+      - "$ref": "#/components/parameters/created"
+      - "$ref": "#/components/parameters/exclude-pull-requests"
+      - "$ref": "#/components/parameters/workflow-run-check-suite-id"
+      - "$ref": "#/components/parameters/workflow-run-head-sha"
+      - "$ref": "#/components/parameters/x-github-api-version"
+      - "$ref": "#/components/parameters/if-none-match"
+      responses:
+        '200':
+          description: Response
+          content:
+            application/json:
+              schema:
+                "$ref": "#/components/schemas/workflow-run-list"
+          headers:
+            Link:
+              "$ref": "#/components/headers/link"
+            ETag:
+              "$ref": "#/components/headers/etag"
+            X-GitHub-Api-Version-Selected:
+              "$ref": "#/components/headers/x-github-api-version-selected"
+            X-GitHub-Request-Id:
+              "$ref": "#/components/headers/x-github-request-id"
+            X-RateLimit-Limit:
+              "$ref": "#/components/headers/x-ratelimit-limit"
+            X-RateLimit-Remaining:
+              "$ref": "#/components/headers/x-ratelimit-remaining"
+            X-RateLimit-Used:
+              "$ref": "#/components/headers/x-ratelimit-used"
+            X-RateLimit-Reset:
+              "$ref": "#/components/headers/x-ratelimit-reset"
+            X-RateLimit-Resource:
+              "$ref": "#/components/headers/x-ratelimit-resource"
+            X-OAuth-Scopes:
+              "$ref": "#/components/headers/x-oauth-scopes"
+            X-Accepted-OAuth-Scopes:
+              "$ref": "#/components/headers/x-accepted-oauth-scopes"
+        '304':
+          "$ref": "#/components/responses/not_modified"
+        '400':
+          "$ref": "#/components/responses/unsupported_api_version"
+        '401':
+          "$ref": "#/components/responses/bad_credentials"
+        '403':
+          "$ref": "#/components/responses/rate_limited"
+        '404':
+          "$ref": "#/components/responses/not_found"
+        '422':
+          "$ref": "#/components/responses/validation_failed"
+      x-github:
+        githubCloudOnly: false
+        enabledForGitHubApps: true
+        category: actions
+        subcategory: workflow-runs
+  "/repos/{owner}/{repo}/actions/workflows/{workflow_id}/dispatches":
+    post:
+      summary: Create a workflow dispatch event
+      description: |-
+        Triggers a `workflow_dispatch` run, which enters its concurrency groups by the queue rules.
+        2022-11-28 answers 204, or 200 with the run's id and URLs when `return_run_details` is true;
+        2026-03-10 always answers 200. 422: no `workflow_dispatch` trigger, unexpected or missing
+        required inputs, a ref that is no branch or tag.
+      tags:
+      - actions
+      operationId: actions/create-workflow-dispatch
+      externalDocs:
+        description: API method documentation
+        url: https://docs.github.com/rest/actions/workflows#create-a-workflow-dispatch-event
+      parameters:
+      - "$ref": "#/components/parameters/owner"
+      - "$ref": "#/components/parameters/repo"
+      - "$ref": "#/components/parameters/workflow-id"
+      - "$ref": "#/components/parameters/x-github-api-version"
+      requestBody:
+        required: true
+        content:
+          application/json:
+            schema:
+              type: object
+              required:
+              - ref
+              properties:
+                ref:
+                  type: string
+                  description: The git reference for the workflow. The reference can be a branch or tag name.
+                  example: main
+                inputs:
+                  type: object
+                  additionalProperties: true
+                  maxProperties: 25
+                  description: Input keys and values configured in the workflow file.
+                return_run_details:
+                  type: boolean
+                  description: Whether the response should include the workflow run ID and URLs
+                    (2022-11-28; 2026-03-10 always includes them).
+            example:
+              ref: main
+      responses:
+        '200':
+          description: Response including the workflow run ID and URLs.
+          content:
+            application/json:
+              schema:
+                "$ref": "#/components/schemas/workflow-dispatch-response"
+          headers:
+            X-GitHub-Api-Version-Selected:
+              "$ref": "#/components/headers/x-github-api-version-selected"
+            X-GitHub-Request-Id:
+              "$ref": "#/components/headers/x-github-request-id"
+            X-RateLimit-Limit:
+              "$ref": "#/components/headers/x-ratelimit-limit"
+            X-RateLimit-Remaining:
+              "$ref": "#/components/headers/x-ratelimit-remaining"
+            X-RateLimit-Used:
+              "$ref": "#/components/headers/x-ratelimit-used"
+            X-RateLimit-Reset:
+              "$ref": "#/components/headers/x-ratelimit-reset"
+            X-RateLimit-Resource:
+              "$ref": "#/components/headers/x-ratelimit-resource"
+            X-OAuth-Scopes:
+              "$ref": "#/components/headers/x-oauth-scopes"
+            X-Accepted-OAuth-Scopes:
+              "$ref": "#/components/headers/x-accepted-oauth-scopes"
+        '204':
+          description: Empty response when `return_run_details` is not true (2022-11-28).
+          headers:
+            X-GitHub-Api-Version-Selected:
+              "$ref": "#/components/headers/x-github-api-version-selected"
+            X-GitHub-Request-Id:
+              "$ref": "#/components/headers/x-github-request-id"
+            X-RateLimit-Limit:
+              "$ref": "#/components/headers/x-ratelimit-limit"
+            X-RateLimit-Remaining:
+              "$ref": "#/components/headers/x-ratelimit-remaining"
+            X-RateLimit-Used:
+              "$ref": "#/components/headers/x-ratelimit-used"
+            X-RateLimit-Reset:
+              "$ref": "#/components/headers/x-ratelimit-reset"
+            X-RateLimit-Resource:
+              "$ref": "#/components/headers/x-ratelimit-resource"
+            X-OAuth-Scopes:
+              "$ref": "#/components/headers/x-oauth-scopes"
+            X-Accepted-OAuth-Scopes:
+              "$ref": "#/components/headers/x-accepted-oauth-scopes"
+        '400':
+          "$ref": "#/components/responses/bad_request"
+        '401':
+          "$ref": "#/components/responses/requires_authentication"
+        '403':
+          "$ref": "#/components/responses/forbidden"
+        '404':
+          "$ref": "#/components/responses/not_found"
+        '422':
+          "$ref": "#/components/responses/validation_failed"
+      x-github:
+        githubCloudOnly: false
+        enabledForGitHubApps: true
+        category: actions
+        subcategory: workflows
+  "/repos/{owner}/{repo}/actions/runs/{run_id}/cancel":
+    post:
+      summary: Cancel a workflow run
+      description: |-
+        Cancels a workflow run and releases its concurrency leases.
+      tags:
+      - actions
+      operationId: actions/cancel-workflow-run
+      externalDocs:
+        description: API method documentation
+        url: https://docs.github.com/rest/actions/workflow-runs#cancel-a-workflow-run
+      parameters:
+      - "$ref": "#/components/parameters/owner"
+      - "$ref": "#/components/parameters/repo"
+      - "$ref": "#/components/parameters/run-id"
+      - "$ref": "#/components/parameters/x-github-api-version"
+      responses:
+        '202':
+          description: Response
+          content:
+            application/json:
+              schema:
+                "$ref": "#/components/schemas/empty-object"
+          headers:
+            X-GitHub-Api-Version-Selected:
+              "$ref": "#/components/headers/x-github-api-version-selected"
+            X-GitHub-Request-Id:
+              "$ref": "#/components/headers/x-github-request-id"
+            X-RateLimit-Limit:
+              "$ref": "#/components/headers/x-ratelimit-limit"
+            X-RateLimit-Remaining:
+              "$ref": "#/components/headers/x-ratelimit-remaining"
+            X-RateLimit-Used:
+              "$ref": "#/components/headers/x-ratelimit-used"
+            X-RateLimit-Reset:
+              "$ref": "#/components/headers/x-ratelimit-reset"
+            X-RateLimit-Resource:
+              "$ref": "#/components/headers/x-ratelimit-resource"
+            X-OAuth-Scopes:
+              "$ref": "#/components/headers/x-oauth-scopes"
+            X-Accepted-OAuth-Scopes:
+              "$ref": "#/components/headers/x-accepted-oauth-scopes"
+        '400':
+          "$ref": "#/components/responses/bad_request"
+        '401':
+          "$ref": "#/components/responses/requires_authentication"
+        '403':
+          "$ref": "#/components/responses/forbidden"
+        '404':
+          "$ref": "#/components/responses/not_found"
+        '409':
+          "$ref": "#/components/responses/conflict"
+      x-github:
+        githubCloudOnly: false
+        enabledForGitHubApps: true
+        category: actions
+        subcategory: workflow-runs
+  "/repos/{owner}/{repo}/actions/runs/{run_id}/force-cancel":
+    post:
+      summary: Force cancel a workflow run
+      description: |-
+        Cancels a workflow run (as `cancel` in the mock).
+      tags:
+      - actions
+      operationId: actions/force-cancel-workflow-run
+      externalDocs:
+        description: API method documentation
+        url: https://docs.github.com/rest/actions/workflow-runs#force-cancel-a-workflow-run
+      parameters:
+      - "$ref": "#/components/parameters/owner"
+      - "$ref": "#/components/parameters/repo"
+      - "$ref": "#/components/parameters/run-id"
+      - "$ref": "#/components/parameters/x-github-api-version"
+      responses:
+        '202':
+          description: Response
+          content:
+            application/json:
+              schema:
+                "$ref": "#/components/schemas/empty-object"
+          headers:
+            X-GitHub-Api-Version-Selected:
+              "$ref": "#/components/headers/x-github-api-version-selected"
+            X-GitHub-Request-Id:
+              "$ref": "#/components/headers/x-github-request-id"
+            X-RateLimit-Limit:
+              "$ref": "#/components/headers/x-ratelimit-limit"
+            X-RateLimit-Remaining:
+              "$ref": "#/components/headers/x-ratelimit-remaining"
+            X-RateLimit-Used:
+              "$ref": "#/components/headers/x-ratelimit-used"
+            X-RateLimit-Reset:
+              "$ref": "#/components/headers/x-ratelimit-reset"
+            X-RateLimit-Resource:
+              "$ref": "#/components/headers/x-ratelimit-resource"
+            X-OAuth-Scopes:
+              "$ref": "#/components/headers/x-oauth-scopes"
+            X-Accepted-OAuth-Scopes:
+              "$ref": "#/components/headers/x-accepted-oauth-scopes"
+        '400':
+          "$ref": "#/components/responses/bad_request"
+        '401':
+          "$ref": "#/components/responses/requires_authentication"
+        '403':
+          "$ref": "#/components/responses/forbidden"
+        '404':
+          "$ref": "#/components/responses/not_found"
+        '409':
+          "$ref": "#/components/responses/conflict"
+      x-github:
+        githubCloudOnly: false
+        enabledForGitHubApps: true
+        category: actions
+        subcategory: workflow-runs
+  "/repos/{owner}/{repo}/actions/runs/{run_id}/rerun":
+    post:
+      summary: Re-run a workflow
+      description: |-
+        Re-runs a completed workflow run: same id, `run_attempt` + 1; it re-enters its groups.
+      tags:
+      - actions
+      operationId: actions/re-run-workflow
+      externalDocs:
+        description: API method documentation
+        url: https://docs.github.com/rest/actions/workflow-runs#re-run-a-workflow
+      parameters:
+      - "$ref": "#/components/parameters/owner"
+      - "$ref": "#/components/parameters/repo"
+      - "$ref": "#/components/parameters/run-id"
+      - "$ref": "#/components/parameters/x-github-api-version"
+      requestBody:
+        required: false
+        content:
+          application/json:
+            schema:
+              type: object
+              nullable: true
+              properties:
+                enable_debug_logging:
+                  type: boolean
+                  default: false
+                  description: Whether to enable debug logging for the re-run.
+      responses:
+        '201':
+          description: Response
+          content:
+            application/json:
+              schema:
+                "$ref": "#/components/schemas/empty-object"
+          headers:
+            X-GitHub-Api-Version-Selected:
+              "$ref": "#/components/headers/x-github-api-version-selected"
+            X-GitHub-Request-Id:
+              "$ref": "#/components/headers/x-github-request-id"
+            X-RateLimit-Limit:
+              "$ref": "#/components/headers/x-ratelimit-limit"
+            X-RateLimit-Remaining:
+              "$ref": "#/components/headers/x-ratelimit-remaining"
+            X-RateLimit-Used:
+              "$ref": "#/components/headers/x-ratelimit-used"
+            X-RateLimit-Reset:
+              "$ref": "#/components/headers/x-ratelimit-reset"
+            X-RateLimit-Resource:
+              "$ref": "#/components/headers/x-ratelimit-resource"
+            X-OAuth-Scopes:
+              "$ref": "#/components/headers/x-oauth-scopes"
+            X-Accepted-OAuth-Scopes:
+              "$ref": "#/components/headers/x-accepted-oauth-scopes"
+        '400':
+          "$ref": "#/components/responses/bad_request"
+        '401':
+          "$ref": "#/components/responses/requires_authentication"
+        '403':
+          "$ref": "#/components/responses/forbidden"
+        '404':
+          "$ref": "#/components/responses/not_found"
+      x-github:
+        githubCloudOnly: false
+        enabledForGitHubApps: true
+        category: actions
+        subcategory: workflow-runs
+  "/repos/{owner}/{repo}/actions/runs/{run_id}/rerun-failed-jobs":
+    post:
+      summary: Re-run failed jobs from a workflow run
+      description: |-
+        Re-runs the failed and cancelled jobs of a completed run and the jobs that depend on them.
+      tags:
+      - actions
+      operationId: actions/re-run-workflow-failed-jobs
+      externalDocs:
+        description: API method documentation
+        url: https://docs.github.com/rest/actions/workflow-runs#re-run-failed-jobs-from-a-workflow-run
+      parameters:
+      - "$ref": "#/components/parameters/owner"
+      - "$ref": "#/components/parameters/repo"
+      - "$ref": "#/components/parameters/run-id"
+      - "$ref": "#/components/parameters/x-github-api-version"
+      requestBody:
+        required: false
+        content:
+          application/json:
+            schema:
+              type: object
+              nullable: true
+              properties:
+                enable_debug_logging:
+                  type: boolean
+                  default: false
+                  description: Whether to enable debug logging for the re-run.
+      responses:
+        '201':
+          description: Response
+          content:
+            application/json:
+              schema:
+                "$ref": "#/components/schemas/empty-object"
+          headers:
+            X-GitHub-Api-Version-Selected:
+              "$ref": "#/components/headers/x-github-api-version-selected"
+            X-GitHub-Request-Id:
+              "$ref": "#/components/headers/x-github-request-id"
+            X-RateLimit-Limit:
+              "$ref": "#/components/headers/x-ratelimit-limit"
+            X-RateLimit-Remaining:
+              "$ref": "#/components/headers/x-ratelimit-remaining"
+            X-RateLimit-Used:
+              "$ref": "#/components/headers/x-ratelimit-used"
+            X-RateLimit-Reset:
+              "$ref": "#/components/headers/x-ratelimit-reset"
+            X-RateLimit-Resource:
+              "$ref": "#/components/headers/x-ratelimit-resource"
+            X-OAuth-Scopes:
+              "$ref": "#/components/headers/x-oauth-scopes"
+            X-Accepted-OAuth-Scopes:
+              "$ref": "#/components/headers/x-accepted-oauth-scopes"
+        '400':
+          "$ref": "#/components/responses/bad_request"
+        '401':
+          "$ref": "#/components/responses/requires_authentication"
+        '403':
+          "$ref": "#/components/responses/forbidden"
+        '404':
+          "$ref": "#/components/responses/not_found"
+      x-github:
+        githubCloudOnly: false
+        enabledForGitHubApps: true
+        category: actions
+        subcategory: workflow-runs
+  "/repos/{owner}/{repo}/actions/jobs/{job_id}/rerun":
+    post:
+      summary: Re-run a job from a workflow run
+      description: |-
+        Re-run a job and its dependent jobs in a completed workflow run.
+      tags:
+      - actions
+      operationId: actions/re-run-job-for-workflow-run
+      externalDocs:
+        description: API method documentation
+        url: https://docs.github.com/rest/actions/workflow-runs#re-run-a-job-from-a-workflow-run
+      parameters:
+      - "$ref": "#/components/parameters/owner"
+      - "$ref": "#/components/parameters/repo"
+      - "$ref": "#/components/parameters/job-id"
+      - "$ref": "#/components/parameters/x-github-api-version"
+      requestBody:
+        required: false
+        content:
+          application/json:
+            schema:
+              type: object
+              nullable: true
+              properties:
+                enable_debug_logging:
+                  type: boolean
+                  default: false
+                  description: Whether to enable debug logging for the re-run.
+                enable_debugger:
+                  type: boolean
+                  default: false
+                  description: Whether to enable the debugger for the re-run of this job.
+      responses:
+        '201':
+          description: Response
+          content:
+            application/json:
+              schema:
+                "$ref": "#/components/schemas/empty-object"
+          headers:
+            X-GitHub-Api-Version-Selected:
+              "$ref": "#/components/headers/x-github-api-version-selected"
+            X-GitHub-Request-Id:
+              "$ref": "#/components/headers/x-github-request-id"
+            X-RateLimit-Limit:
+              "$ref": "#/components/headers/x-ratelimit-limit"
+            X-RateLimit-Remaining:
+              "$ref": "#/components/headers/x-ratelimit-remaining"
+            X-RateLimit-Used:
+              "$ref": "#/components/headers/x-ratelimit-used"
+            X-RateLimit-Reset:
+              "$ref": "#/components/headers/x-ratelimit-reset"
+            X-RateLimit-Resource:
+              "$ref": "#/components/headers/x-ratelimit-resource"
+            X-OAuth-Scopes:
+              "$ref": "#/components/headers/x-oauth-scopes"
+            X-Accepted-OAuth-Scopes:
+              "$ref": "#/components/headers/x-accepted-oauth-scopes"
+        '400':
+          "$ref": "#/components/responses/bad_request"
+        '401':
+          "$ref": "#/components/responses/requires_authentication"
+        '403':
+          "$ref": "#/components/responses/forbidden"
+        '404':
+          "$ref": "#/components/responses/not_found"
+      x-github:
+        githubCloudOnly: false
+        enabledForGitHubApps: true
+        category: actions
+        subcategory: workflow-runs
   "/versions":
     get:
       summary: Get all API versions
@@ -1081,6 +2044,39 @@ paths:
           "$ref": "#/components/responses/method_not_allowed"
         '422':
           "$ref": "#/components/responses/mock_validation_failed"
+  "/_mock/repos/{owner}/{repo}/runs/{run_id}/rerun":
+    post:
+      summary: Re-run a completed run
+      description: A new attempt of a completed run (all jobs, or with `failed_only` the failed and
+        cancelled ones and their dependents), by the same simulator operation as GitHub's re-run
+        operations; 422 for a run that has not completed.
+      tags:
+      - mock
+      operationId: mock/rerun-run
+      parameters:
+      - "$ref": "#/components/parameters/mock-owner"
+      - "$ref": "#/components/parameters/mock-repo"
+      - "$ref": "#/components/parameters/mock-run-id"
+      requestBody:
+        required: false
+        content:
+          application/json:
+            schema:
+              type: object
+              additionalProperties: false
+              properties:
+                failed_only:
+                  type: boolean
+                  default: false
+      responses:
+        '200':
+          "$ref": "#/components/responses/run"
+        '404':
+          "$ref": "#/components/responses/mock_not_found"
+        '405':
+          "$ref": "#/components/responses/method_not_allowed"
+        '422':
+          "$ref": "#/components/responses/mock_validation_failed"
 components:
   securitySchemes:
     bearer:
@@ -1166,6 +2162,114 @@ components:
       required: false
       schema:
         type: string
+    attempt-number:
+      name: attempt_number
+      description: The attempt number of the workflow run.
+      in: path
+      required: true
+      schema:
+        type: integer
+      example: 1
+    job-id:
+      name: job_id
+      description: The unique identifier of the job.
+      in: path
+      required: true
+      schema:
+        type: integer
+      example: 798245261
+    workflow-id:
+      name: workflow_id
+      description: The ID of the workflow. You can also pass the workflow file name as a string.
+      in: path
+      required: true
+      schema:
+        oneOf:
+        - type: integer
+        - type: string
+      example: deploy.yml
+    page:
+      name: page
+      description: The page number of the results to fetch.
+      in: query
+      schema:
+        type: integer
+        default: 1
+    actor:
+      name: actor
+      description: Returns someone's workflow runs (the login of the actor of the trigger).
+      in: query
+      schema:
+        type: string
+    workflow-run-branch:
+      name: branch
+      description: Returns workflow runs associated with a branch.
+      in: query
+      schema:
+        type: string
+    event:
+      name: event
+      description: Returns workflow run triggered by the event you specify.
+      in: query
+      schema:
+        type: string
+    workflow-run-status:
+      name: status
+      description: Returns workflow runs with the check run `status` or `conclusion` that you specify.
+      in: query
+      schema:
+        type: string
+        enum:
+        - completed
+        - action_required
+        - cancelled
+        - failure
+        - neutral
+        - skipped
+        - stale
+        - success
+        - timed_out
+        - in_progress
+        - queued
+        - requested
+        - waiting
+        - pending
+    created:
+      name: created
+      description: Returns workflow runs created within the given date-time range (search date syntax).
+      in: query
+      schema:
+        type: string
+        format: date-time
+    exclude-pull-requests:
+      name: exclude_pull_requests
+      description: If `true` pull requests are omitted from the response (empty array).
+      in: query
+      schema:
+        type: boolean
+        default: false
+    workflow-run-check-suite-id:
+      name: check_suite_id
+      description: Returns workflow runs with the `check_suite_id` that you specify.
+      in: query
+      schema:
+        type: integer
+    workflow-run-head-sha:
+      name: head_sha
+      description: Only returns workflow runs that are associated with the specified `head_sha`.
+      in: query
+      schema:
+        type: string
+    jobs-filter:
+      name: filter
+      description: Filters jobs by their `completed_at` timestamp (the mock keeps job ids across attempts, so both list the same jobs).
+      in: query
+      schema:
+        type: string
+        enum:
+        - latest
+        - all
+        default: latest
     mock-owner:
       name: owner
       description: The repository owner (matched case-insensitively).
@@ -1403,6 +2507,45 @@ components:
                 message: API rate limit exceeded for user ID 1.
                 documentation_url: https://docs.github.com/rest/overview/rate-limits-for-the-rest-api
                 status: '403'
+    requires_authentication:
+      description: Requires authentication (a write without a token)
+      content:
+        application/json:
+          schema:
+            "$ref": "#/components/schemas/basic-error"
+          example:
+            message: Requires authentication
+            documentation_url: https://docs.github.com/rest/actions/workflow-runs#cancel-a-workflow-run
+            status: '401'
+    forbidden:
+      description: Forbidden (a token without write access to Actions, a re-run of a run that
+        is still running or cannot be retried, or an exhausted rate limit)
+      content:
+        application/json:
+          schema:
+            "$ref": "#/components/schemas/basic-error"
+          example:
+            message: Resource not accessible by personal access token
+            documentation_url: https://docs.github.com/rest/actions/workflow-runs#cancel-a-workflow-run
+            status: '403'
+    conflict:
+      description: Conflict (the run has completed)
+      content:
+        application/json:
+          schema:
+            "$ref": "#/components/schemas/basic-error"
+          example:
+            message: Cannot cancel a workflow run that is completed.
+            documentation_url: https://docs.github.com/rest/actions/workflow-runs#cancel-a-workflow-run
+            status: '409'
+    bad_request:
+      description: Bad Request (an unsupported API version, or a body that is not a JSON object)
+      content:
+        application/json:
+          schema:
+            anyOf:
+            - "$ref": "#/components/schemas/version-error"
+            - "$ref": "#/components/schemas/basic-error"
     clock:
       description: The simulator clock.
       content:
@@ -1759,6 +2902,739 @@ components:
                       - pending
 
     # --- control API -----------------------------------------------------------------------
+    simple-user:
+      title: Simple User
+      description: A GitHub user.
+      type: object
+      properties:
+        name:
+          type: string
+          nullable: true
+        email:
+          type: string
+          nullable: true
+        login:
+          type: string
+          example: octocat
+        id:
+          type: integer
+          format: int64
+          example: 583231
+        node_id:
+          type: string
+        avatar_url:
+          type: string
+          format: uri
+        gravatar_id:
+          type: string
+          nullable: true
+        url:
+          type: string
+          format: uri
+        html_url:
+          type: string
+          format: uri
+        followers_url:
+          type: string
+          format: uri
+        following_url:
+          type: string
+        gists_url:
+          type: string
+        starred_url:
+          type: string
+        subscriptions_url:
+          type: string
+          format: uri
+        organizations_url:
+          type: string
+          format: uri
+        repos_url:
+          type: string
+          format: uri
+        events_url:
+          type: string
+        received_events_url:
+          type: string
+          format: uri
+        type:
+          type: string
+        site_admin:
+          type: boolean
+        starred_at:
+          type: string
+        user_view_type:
+          type: string
+      required:
+      - avatar_url
+      - events_url
+      - followers_url
+      - following_url
+      - gists_url
+      - gravatar_id
+      - html_url
+      - id
+      - node_id
+      - login
+      - organizations_url
+      - received_events_url
+      - repos_url
+      - site_admin
+      - starred_url
+      - subscriptions_url
+      - type
+      - url
+    minimal-repository:
+      title: Minimal Repository
+      description: Minimal Repository
+      type: object
+      properties:
+        id:
+          type: integer
+          format: int64
+        node_id:
+          type: string
+        name:
+          type: string
+        full_name:
+          type: string
+        owner:
+          "$ref": "#/components/schemas/simple-user"
+        private:
+          type: boolean
+        html_url:
+          type: string
+          format: uri
+        description:
+          type: string
+          nullable: true
+        fork:
+          type: boolean
+        url:
+          type: string
+          format: uri
+        archive_url:
+          type: string
+        assignees_url:
+          type: string
+        blobs_url:
+          type: string
+        branches_url:
+          type: string
+        collaborators_url:
+          type: string
+        comments_url:
+          type: string
+        commits_url:
+          type: string
+        compare_url:
+          type: string
+        contents_url:
+          type: string
+        contributors_url:
+          type: string
+          format: uri
+        deployments_url:
+          type: string
+          format: uri
+        downloads_url:
+          type: string
+          format: uri
+        events_url:
+          type: string
+          format: uri
+        forks_url:
+          type: string
+          format: uri
+        git_commits_url:
+          type: string
+        git_refs_url:
+          type: string
+        git_tags_url:
+          type: string
+        issue_comment_url:
+          type: string
+        issue_events_url:
+          type: string
+        issues_url:
+          type: string
+        keys_url:
+          type: string
+        labels_url:
+          type: string
+        languages_url:
+          type: string
+          format: uri
+        merges_url:
+          type: string
+          format: uri
+        milestones_url:
+          type: string
+        notifications_url:
+          type: string
+        pulls_url:
+          type: string
+        releases_url:
+          type: string
+        stargazers_url:
+          type: string
+          format: uri
+        statuses_url:
+          type: string
+        subscribers_url:
+          type: string
+          format: uri
+        subscription_url:
+          type: string
+          format: uri
+        tags_url:
+          type: string
+          format: uri
+        teams_url:
+          type: string
+          format: uri
+        trees_url:
+          type: string
+        hooks_url:
+          type: string
+          format: uri
+      required:
+      - id
+      - node_id
+      - name
+      - full_name
+      - owner
+      - private
+      - html_url
+      - description
+      - fork
+      - url
+      - archive_url
+      - assignees_url
+      - blobs_url
+      - branches_url
+      - collaborators_url
+      - comments_url
+      - commits_url
+      - compare_url
+      - contents_url
+      - contributors_url
+      - deployments_url
+      - downloads_url
+      - events_url
+      - forks_url
+      - git_commits_url
+      - git_refs_url
+      - git_tags_url
+      - issue_comment_url
+      - issue_events_url
+      - issues_url
+      - keys_url
+      - labels_url
+      - languages_url
+      - merges_url
+      - milestones_url
+      - notifications_url
+      - pulls_url
+      - releases_url
+      - stargazers_url
+      - statuses_url
+      - subscribers_url
+      - subscription_url
+      - tags_url
+      - teams_url
+      - trees_url
+      - hooks_url
+    nullable-simple-commit:
+      title: Simple Commit
+      description: A commit.
+      type: object
+      nullable: true
+      properties:
+        id:
+          type: string
+        tree_id:
+          type: string
+        message:
+          type: string
+        timestamp:
+          type: string
+          format: date-time
+        author:
+          type: object
+          nullable: true
+          properties:
+            name:
+              type: string
+            email:
+              type: string
+              format: email
+          required:
+          - name
+          - email
+        committer:
+          type: object
+          nullable: true
+          properties:
+            name:
+              type: string
+            email:
+              type: string
+              format: email
+          required:
+          - name
+          - email
+      required:
+      - id
+      - tree_id
+      - message
+      - timestamp
+      - author
+      - committer
+    pull-request-minimal:
+      title: Pull Request Minimal
+      type: object
+      properties:
+        id:
+          type: integer
+          format: int64
+        number:
+          type: integer
+        url:
+          type: string
+        head:
+          type: object
+          properties:
+            ref:
+              type: string
+            sha:
+              type: string
+            repo:
+              type: object
+              properties:
+                id:
+                  type: integer
+                  format: int64
+                url:
+                  type: string
+                name:
+                  type: string
+              required:
+              - id
+              - url
+              - name
+          required:
+          - ref
+          - sha
+          - repo
+        base:
+          type: object
+          properties:
+            ref:
+              type: string
+            sha:
+              type: string
+            repo:
+              type: object
+              properties:
+                id:
+                  type: integer
+                  format: int64
+                url:
+                  type: string
+                name:
+                  type: string
+              required:
+              - id
+              - url
+              - name
+          required:
+          - ref
+          - sha
+          - repo
+      required:
+      - id
+      - number
+      - url
+      - head
+      - base
+    referenced-workflow:
+      title: Referenced workflow
+      description: A workflow referenced/reused by the initial caller workflow
+      type: object
+      properties:
+        path:
+          type: string
+        sha:
+          type: string
+        ref:
+          type: string
+      required:
+      - path
+      - sha
+    workflow-run:
+      title: Workflow Run
+      description: An invocation of a workflow
+      type: object
+      properties:
+        id:
+          type: integer
+          description: The ID of the workflow run.
+          example: 5
+        name:
+          type: string
+          nullable: true
+        node_id:
+          type: string
+        check_suite_id:
+          type: integer
+        check_suite_node_id:
+          type: string
+        head_branch:
+          type: string
+          nullable: true
+        head_sha:
+          type: string
+        path:
+          type: string
+          example: .github/workflows/deploy.yml
+        run_number:
+          type: integer
+        run_attempt:
+          type: integer
+        referenced_workflows:
+          type: array
+          nullable: true
+          items:
+            "$ref": "#/components/schemas/referenced-workflow"
+        event:
+          type: string
+        status:
+          type: string
+          nullable: true
+        conclusion:
+          type: string
+          nullable: true
+        workflow_id:
+          type: integer
+        url:
+          type: string
+        html_url:
+          type: string
+        pull_requests:
+          type: array
+          nullable: true
+          items:
+            "$ref": "#/components/schemas/pull-request-minimal"
+        created_at:
+          type: string
+          format: date-time
+        updated_at:
+          type: string
+          format: date-time
+        actor:
+          "$ref": "#/components/schemas/simple-user"
+        triggering_actor:
+          "$ref": "#/components/schemas/simple-user"
+        run_started_at:
+          type: string
+          format: date-time
+        jobs_url:
+          type: string
+        logs_url:
+          type: string
+        check_suite_url:
+          type: string
+        artifacts_url:
+          type: string
+        cancel_url:
+          type: string
+        rerun_url:
+          type: string
+        previous_attempt_url:
+          type: string
+          nullable: true
+        workflow_url:
+          type: string
+        head_commit:
+          "$ref": "#/components/schemas/nullable-simple-commit"
+        repository:
+          "$ref": "#/components/schemas/minimal-repository"
+        head_repository:
+          "$ref": "#/components/schemas/minimal-repository"
+        head_repository_id:
+          type: integer
+        display_title:
+          type: string
+      required:
+      - id
+      - node_id
+      - head_branch
+      - run_number
+      - display_title
+      - event
+      - status
+      - conclusion
+      - head_sha
+      - path
+      - workflow_id
+      - url
+      - html_url
+      - created_at
+      - updated_at
+      - head_commit
+      - head_repository
+      - repository
+      - jobs_url
+      - logs_url
+      - check_suite_url
+      - cancel_url
+      - rerun_url
+      - artifacts_url
+      - workflow_url
+      - pull_requests
+    job:
+      title: Job
+      description: Information of a job execution in a workflow run
+      type: object
+      properties:
+        id:
+          type: integer
+        run_id:
+          type: integer
+        run_url:
+          type: string
+        run_attempt:
+          type: integer
+        node_id:
+          type: string
+        head_sha:
+          type: string
+        url:
+          type: string
+        html_url:
+          type: string
+          nullable: true
+        status:
+          type: string
+          enum:
+          - queued
+          - in_progress
+          - completed
+          - waiting
+          - requested
+          - pending
+        conclusion:
+          type: string
+          nullable: true
+          enum:
+          - success
+          - failure
+          - neutral
+          - cancelled
+          - skipped
+          - timed_out
+          - action_required
+          - null
+        created_at:
+          type: string
+          format: date-time
+        started_at:
+          type: string
+          format: date-time
+        completed_at:
+          type: string
+          format: date-time
+          nullable: true
+        name:
+          type: string
+        steps:
+          type: array
+          items:
+            type: object
+            properties:
+              status:
+                type: string
+                enum:
+                - queued
+                - in_progress
+                - completed
+              conclusion:
+                type: string
+                nullable: true
+              name:
+                type: string
+              number:
+                type: integer
+              started_at:
+                type: string
+                format: date-time
+                nullable: true
+              completed_at:
+                type: string
+                format: date-time
+                nullable: true
+            required:
+            - name
+            - status
+            - conclusion
+            - number
+        check_run_url:
+          type: string
+        labels:
+          type: array
+          items:
+            type: string
+        runner_id:
+          type: integer
+          nullable: true
+        runner_name:
+          type: string
+          nullable: true
+        runner_group_id:
+          type: integer
+          nullable: true
+        runner_group_name:
+          type: string
+          nullable: true
+        workflow_name:
+          type: string
+          nullable: true
+        head_branch:
+          type: string
+          nullable: true
+      required:
+      - id
+      - node_id
+      - run_id
+      - run_url
+      - head_sha
+      - workflow_name
+      - head_branch
+      - name
+      - url
+      - html_url
+      - status
+      - conclusion
+      - started_at
+      - completed_at
+      - check_run_url
+      - labels
+      - runner_id
+      - runner_name
+      - runner_group_id
+      - runner_group_name
+      - created_at
+    workflow:
+      title: Workflow
+      description: A GitHub Actions workflow
+      type: object
+      properties:
+        id:
+          type: integer
+        node_id:
+          type: string
+        name:
+          type: string
+        path:
+          type: string
+        state:
+          type: string
+          enum:
+          - active
+          - deleted
+          - disabled_fork
+          - disabled_inactivity
+          - disabled_manually
+        created_at:
+          type: string
+          format: date-time
+        updated_at:
+          type: string
+          format: date-time
+        url:
+          type: string
+        html_url:
+          type: string
+        badge_url:
+          type: string
+        deleted_at:
+          type: string
+          format: date-time
+      required:
+      - id
+      - node_id
+      - name
+      - path
+      - state
+      - url
+      - html_url
+      - badge_url
+      - created_at
+      - updated_at
+    workflow-run-list:
+      type: object
+      properties:
+        total_count:
+          type: integer
+        workflow_runs:
+          type: array
+          items:
+            "$ref": "#/components/schemas/workflow-run"
+      required:
+      - total_count
+      - workflow_runs
+    job-list:
+      type: object
+      properties:
+        total_count:
+          type: integer
+        jobs:
+          type: array
+          items:
+            "$ref": "#/components/schemas/job"
+      required:
+      - total_count
+      - jobs
+    workflow-list:
+      type: object
+      properties:
+        total_count:
+          type: integer
+        workflows:
+          type: array
+          items:
+            "$ref": "#/components/schemas/workflow"
+      required:
+      - total_count
+      - workflows
+    workflow-dispatch-response:
+      title: Workflow Dispatch Response
+      description: Response containing the workflow run ID and URLs.
+      type: object
+      properties:
+        workflow_run_id:
+          title: Workflow Run ID
+          description: The ID of the workflow run.
+          type: integer
+          format: int64
+        run_url:
+          type: string
+          format: uri
+          description: The URL to the workflow run.
+        html_url:
+          type: string
+          format: uri
+      required:
+      - workflow_run_id
+      - run_url
+      - html_url
+    empty-object:
+      title: Empty Object
+      description: An object without any properties.
+      type: object
+      properties: {}
+      additionalProperties: false
     mock-validation-error:
       title: Control API Validation Error
       description: GitHub's Validation Error with, where the problem is in the submitted document, its `line` and `column`.

@@ -13,12 +13,13 @@ enum RunRoute {
     case run(owner: String, name: String, id: RunID)
     case completeRun(owner: String, name: String, id: RunID)
     case cancelRun(owner: String, name: String, id: RunID)
+    case rerunRun(owner: String, name: String, id: RunID)
     case completeJob(owner: String, name: String, id: JobID)
 
     var allowedMethods: [String] {
         switch self {
         case .run: ["GET"]
-        case .trigger, .completeRun, .cancelRun, .completeJob: ["POST"]
+        case .trigger, .completeRun, .cancelRun, .rerunRun, .completeJob: ["POST"]
         }
     }
 }
@@ -52,6 +53,27 @@ extension ControlPlane {
                 try context.state.simulator.cancelRun(id, reason: CancellationReason.controlAPI)
             } catch {
                 throw invalid("Run", "run_id", error.message)
+            }
+            return (200, runDocument(id, in: key, context.state))
+        case .rerunRun(let owner, let name, let id):
+            let key = try runKey(owner, name, id, context.state)
+            let fields = try object(body, "Run", allowed: ["failed_only"])
+            var failedOnly = false
+            if let node = fields["failed_only"] {
+                guard case .scalar(let scalar) = node, scalar.style == .plain, ["true", "false"].contains(scalar.string) else {
+                    throw invalid("Run", "failed_only", "failed_only must be true or false")
+                }
+                failedOnly = scalar.string == "true"
+            }
+            do {
+                try context.state.simulator.rerun(id, scope: failedOnly ? .failedJobs : .all, actor: "concurrency-mock")
+            } catch {
+                let message = switch error {
+                case .notCompleted: "run \(id) has not completed; only a completed run can be re-run"
+                case .nothingToRerun: "run \(id) has no failed or cancelled job to re-run"
+                case .runNotFound, .jobNotFound: "run \(id) does not exist"
+                }
+                throw invalid("Run", "run_id", message)
             }
             return (200, runDocument(id, in: key, context.state))
         case .completeJob(let owner, let name, let id):

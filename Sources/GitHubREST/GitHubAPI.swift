@@ -2,14 +2,17 @@ import AccessPolicy
 import ConcurrencySimulator
 import JSONOutput
 import MockHTTP
+import StateDocuments
 
 /// GitHub's REST API over the simulator, one request at a time, in the order GitHub applies
 /// its rules: the API version, the caller, the route and its answer, the conditional GET, then
 /// the rate-limit charge and the headers every answer carries.
 ///
-/// Reads the state it is handed and never changes it; what it owns is the rate-limit budgets.
+/// Reads the state it is handed; only the Actions writes (dispatch, cancel, re-run) change it,
+/// through the simulator's validated operations. What it owns is the rate-limit budgets.
 public struct GitHubAPI: Sendable {
     public let endpoints: ConcurrencyGroupsEndpoints
+    public let actions: ActionsEndpoints
     private var rateLimiter = RateLimiter()
     private var cache = AnswerCache()
 
@@ -28,6 +31,7 @@ public struct GitHubAPI: Sendable {
 
     public init(configuration: APIConfiguration) {
         self.endpoints = ConcurrencyGroupsEndpoints(configuration: configuration)
+        self.actions = ActionsEndpoints(configuration: configuration)
     }
 
     /// Empties every rate-limit budget.
@@ -39,7 +43,7 @@ public struct GitHubAPI: Sendable {
     /// answers HEAD as GET and the transport drops the body. `generation` changes whenever the
     /// state does; answers computed under the same generation are reused.
     public mutating func respond(
-        to request: HTTPRequest, simulator: Simulator, access: AccessSettings, generation: UInt64
+        to request: HTTPRequest, state: inout MockState, access: AccessSettings, generation: UInt64
     ) -> HTTPResponse {
         let version: String
         do {
@@ -57,11 +61,11 @@ public struct GitHubAPI: Sendable {
         var response: HTTPResponse
         if request.method == "GET",
            let kept = cache.answer(target: request.target, version: version, generation: generation),
-           let repository = simulator.repositories[kept.repository], caller.canRead(repository) {
+           let repository = state.simulator.repositories[kept.repository], caller.canRead(repository) {
             response = HTTPResponse(status: 200, headers: kept.headers, body: kept.body)
         } else {
             do {
-                response = try answer(request, caller: caller, simulator: simulator, version: version)
+                response = try answer(request, caller: caller, state: &state, version: version)
             } catch {
                 response = Self.errorResponse(error, version: version)
             }
@@ -70,7 +74,7 @@ public struct GitHubAPI: Sendable {
         let limit = caller.isAuthenticated ? access.rateLimits.authenticatedLimit : access.rateLimits.anonymousLimit
         // GitHub does not count a 304 answered to an authenticated request.
         let charge = rateLimiter.charge(
-            caller.budgetKey, limit: limit, now: simulator.now, free: notModified && caller.isAuthenticated,
+            caller.budgetKey, limit: limit, now: state.simulator.now, free: notModified && caller.isAuthenticated,
             enforced: access.rateLimits.enforced)
         if !charge.admitted { response = Self.errorResponse(RateLimiter.exceeded(caller), version: version) }
         Self.addRateLimitHeaders(charge.status, to: &response)
@@ -94,12 +98,22 @@ public struct GitHubAPI: Sendable {
         }
     }
 
-    /// The answer of a GitHub route (or `GET /versions`), with its ETag; kept for reuse when it
-    /// reads a repository.
+    /// The answer of a GitHub route (or `GET /versions`), with its ETag; a concurrency-group
+    /// answer is kept for reuse.
     private mutating func answer(
-        _ request: HTTPRequest, caller: Caller, simulator: Simulator, version: String
+        _ request: HTTPRequest, caller: Caller, state: inout MockState, version: String
     ) throws(GitHubError) -> HTTPResponse {
-        guard request.method == "GET", let target = RequestTarget(request.target) else { throw .notFound(DocumentationURL.restRoot) }
+        guard let target = RequestTarget(request.target) else { throw .notFound(DocumentationURL.restRoot) }
+        if let route = ActionsRoute(method: request.method, segments: target.segments) {
+            let success = try actions.answer(route, query: target.query, body: request.body, version: version, caller: caller, state: &state)
+            var response = HTTPResponse(status: success.status, headers: Self.jsonHeaders(version: version), body: success.body ?? [])
+            if success.body == nil { response.headers.removeAll(named: "Content-Type") }
+            if let link = success.link { response.headers.add("Link", link) }
+            if success.status == 200, !route.isWrite { response.headers.add("ETag", EntityTag.of(response.body)) }
+            return response
+        }
+        guard request.method == "GET" else { throw .notFound(DocumentationURL.restRoot) }
+        let simulator = state.simulator
         var response: HTTPResponse
         if target.segments == ["versions"] {
             var json = JSONWriter()

@@ -79,6 +79,7 @@ public struct HTTPResponse: Sendable {
         switch status {
         case 200: return "OK"
         case 201: return "Created"
+        case 202: return "Accepted"
         case 204: return "No Content"
         case 304: return "Not Modified"
         case 400: return "Bad Request"
@@ -86,6 +87,7 @@ public struct HTTPResponse: Sendable {
         case 403: return "Forbidden"
         case 404: return "Not Found"
         case 405: return "Method Not Allowed"
+        case 409: return "Conflict"
         case 413: return "Payload Too Large"
         case 422: return "Unprocessable Entity"
         case 431: return "Request Header Fields Too Large"

@@ -12,7 +12,8 @@ import StateDocuments
 /// The wall clock is injected, so the module itself does no I/O.
 public final class MockServer: HTTPResponder {
     /// The one owner of the state. Control operations mutate it in place (they validate before
-    /// they write, so a refused one changes nothing); GitHub's API only reads it.
+    /// they write, so a refused one changes nothing); GitHub's API reads it, and its Actions
+    /// writes (dispatch, cancel, re-run) change it by the same validated operations.
     private var context: ControlPlane.Context
     private var github: GitHubAPI
     private let control = ControlPlane()
@@ -72,7 +73,15 @@ public final class MockServer: HTTPResponder {
         } else {
             let access = GitHubAPI.AccessSettings(
                 tokens: context.state.tokens, mode: context.state.authenticationMode, rateLimits: context.state.rateLimits)
-            response = github.respond(to: request, simulator: context.state.simulator, access: access, generation: stateGeneration)
+            response = github.respond(to: request, state: &context.state, access: access, generation: stateGeneration)
+            // GitHub's writes (dispatch, cancel, re-run) change the state; reads never do.
+            if request.method != "GET" {
+                stateGeneration &+= 1
+                context.journalSimulatorEvents()
+                #if DEBUG
+                context.state.simulator.checkInvariants()
+                #endif
+            }
         }
         requestCounter &+= 1
         // GitHub's ids are five colon-separated hex fields; ours count requests so logs line up.
@@ -93,7 +102,8 @@ public final class MockServer: HTTPResponder {
             // Even a read may move the state (the clock), so every answered control request counts.
             stateGeneration &+= 1
             #if DEBUG
-            context.state.simulator.checkInvariants()
+            // Reads change nothing the invariants cover; writes are checked whole, every time.
+            if request.method != "GET" { context.state.simulator.checkInvariants() }
             #endif
             if context.resetRateLimits { github.resetRateLimits() }
             return answer

@@ -93,14 +93,18 @@ public enum FixtureLoader {
         }
         var unsettledRuns: Set<RunID> = []
         var unsettledJobs: Set<JobID> = []
+        var untimedRuns: Set<RunID> = []
         for runNode in try fields["runs"].map({ node throws(SourceError) in try reader.sequence(node, "runs") }) ?? [] {
-            try loadRun(runNode, in: key, into: &simulator, unsettledRuns: &unsettledRuns, unsettledJobs: &unsettledJobs, reader: reader)
+            try loadRun(
+                runNode, in: key, into: &simulator, unsettledRuns: &unsettledRuns, unsettledJobs: &unsettledJobs,
+                untimedRuns: &untimedRuns, reader: reader)
         }
         let groupNodes = try fields["concurrency_groups"].map { node throws(SourceError) in try reader.sequence(node, "concurrency_groups") } ?? []
         for groupNode in groupNodes {
             try loadGroup(groupNode, in: key, into: &simulator, reader: reader)
         }
         simulator.deriveStatuses(in: key, runs: unsettledRuns, jobs: unsettledJobs)
+        simulator.deriveTimes(in: key, runs: untimedRuns)
         var workflows: [PendingWorkflow] = []
         for workflowNode in try fields["workflows"].map({ node throws(SourceError) in try reader.sequence(node, "workflows") }) ?? [] {
             let workflow = try reader.mapping(workflowNode, "a workflow", allowed: ["file", "source"], required: ["file", "source"])
@@ -133,12 +137,14 @@ public enum FixtureLoader {
 
     private static func loadRun(
         _ node: Node, in repository: RepositoryKey, into simulator: inout Simulator,
-        unsettledRuns: inout Set<RunID>, unsettledJobs: inout Set<JobID>, reader: YAMLReader
+        unsettledRuns: inout Set<RunID>, unsettledJobs: inout Set<JobID>, untimedRuns: inout Set<RunID>, reader: YAMLReader
     ) throws(SourceError) {
         let fields = try reader.mapping(
             node, "a run",
-            allowed: ["id", "name", "workflow", "status", "conclusion", "cancellation_reason", "cancelled_by", "concurrency", "jobs", "concurrency_groups"],
+            allowed: ["id", "name", "workflow", "status", "conclusion", "cancellation_reason", "cancelled_by", "concurrency", "jobs", "concurrency_groups"]
+                + runMetadataKeys,
             required: ["id", "name"])
+        let metadata = try runMetadata(fields, reader: reader)
         let id = RunID(try reader.identifier(fields["id"]!, "a run's id"))
         var jobs: [Simulator.JobSpec] = []
         var jobNodes: [Node] = []
@@ -150,6 +156,7 @@ public enum FixtureLoader {
         for groupNode in groupNodes { groups.append(try reader.nonEmptyString(groupNode, "a concurrency group name")) }
         let status = try fields["status"].map { node throws(SourceError) in try reader.oneOf(node, "status", ExecutionStatus.self) }
         if status == nil { unsettledRuns.insert(id) }
+        if metadata.times == nil { untimedRuns.insert(id) }
         let spec = Simulator.RunSpec(
             id: id, name: try reader.string(fields["name"]!, "a run's name"),
             workflow: try optionalString(fields["workflow"], "workflow", reader: reader),
@@ -158,7 +165,9 @@ public enum FixtureLoader {
             status: status ?? .inProgress,
             conclusion: try optionalConclusion(fields["conclusion"], reader: reader),
             cancellationReason: try optionalString(fields["cancellation_reason"], "cancellation_reason", reader: reader),
-            cancelledBy: try fields["cancelled_by"].flatMap { node throws(SourceError) in try CancellationCause.parse(node, reader: reader) })
+            cancelledBy: try fields["cancelled_by"].flatMap { node throws(SourceError) in try CancellationCause.parse(node, reader: reader) },
+            origin: metadata.origin, runNumber: metadata.runNumber, attempt: metadata.attempt, times: metadata.times,
+            previousAttempts: metadata.previousAttempts)
         do {
             try simulator.addRun(in: repository, spec)
         } catch {
@@ -181,8 +190,9 @@ public enum FixtureLoader {
                 allowed: [
                     "id", "name", "key", "uses", "jobs", "needs", "status", "conclusion", "cancellation_reason", "cancelled_by",
                     "concurrency", "workflow_concurrency",
-                ],
+                ] + jobMetadataKeys,
                 required: ["id", "name"])
+            let metadata = try jobMetadata(fields, reader: reader)
             let id = JobID(try reader.identifier(fields["id"]!, "a job's id"))
             if let uses = fields["uses"] { _ = try reader.nonEmptyString(uses, "uses") }
             var needs: [JobID] = []
@@ -201,12 +211,72 @@ public enum FixtureLoader {
                 status: status ?? .inProgress,
                 conclusion: try optionalConclusion(fields["conclusion"], reader: reader),
                 cancellationReason: try optionalString(fields["cancellation_reason"], "cancellation_reason", reader: reader),
-                cancelledBy: try fields["cancelled_by"].flatMap { node throws(SourceError) in try CancellationCause.parse(node, reader: reader) }))
+                cancelledBy: try fields["cancelled_by"].flatMap { node throws(SourceError) in try CancellationCause.parse(node, reader: reader) },
+                attempt: metadata.attempt, times: metadata.times))
             nodes.append(jobNode)
             if let children = fields["jobs"] {
                 try collectJobs(children, parent: id, into: &jobs, nodes: &nodes, unsettled: &unsettled, reader: reader)
             }
         }
+    }
+
+    static let runMetadataKeys = [
+        "event", "ref", "sha", "actor", "triggering_actor", "head_ref", "base_ref", "run_number", "run_attempt",
+        "created_at", "updated_at", "run_started_at", "completed_at", "previous_attempts",
+    ]
+    static let jobMetadataKeys = ["run_attempt", "created_at", "started_at", "completed_at"]
+
+    /// A run's trigger, counters and times; what is left out gets the defaults (`push` to
+    /// `refs/heads/main` by `octocat`, the next run number, attempt 1, times from the queues).
+    private static func runMetadata(_ fields: [String: Node], reader: YAMLReader) throws(SourceError) -> (
+        origin: RunOrigin, runNumber: Int?, attempt: Int, times: RunTimes?, previousAttempts: [RunAttempt]
+    ) {
+        func text(_ key: String) throws(SourceError) -> String? { try optionalString(fields[key], key, reader: reader) }
+        func time(_ key: String) throws(SourceError) -> Timestamp? {
+            guard let node = fields[key], !reader.isNull(node) else { return nil }
+            return try reader.timestamp(node, key)
+        }
+        let defaults = RunOrigin()
+        let actor = try text("actor") ?? defaults.actor
+        let origin = RunOrigin(
+            event: try text("event") ?? defaults.event, ref: try text("ref") ?? defaults.ref, sha: try text("sha") ?? defaults.sha,
+            actor: actor, triggeringActor: try text("triggering_actor") ?? actor,
+            headRef: try text("head_ref") ?? "", baseRef: try text("base_ref") ?? "")
+        let runNumber = try fields["run_number"].map { node throws(SourceError) in try reader.identifier(node, "run_number") }
+        let attempt = try fields["run_attempt"].map { node throws(SourceError) in try reader.identifier(node, "run_attempt") } ?? 1
+        var times: RunTimes?
+        if let created = try time("created_at") {
+            times = RunTimes(
+                createdAt: created, updatedAt: try time("updated_at"), startedAt: try time("run_started_at"), completedAt: try time("completed_at"))
+        }
+        var previous: [RunAttempt] = []
+        for node in try fields["previous_attempts"].map({ node throws(SourceError) in try reader.sequence(node, "previous_attempts") }) ?? [] {
+            let attemptFields = try reader.mapping(
+                node, "an earlier attempt", allowed: ["run_attempt", "conclusion", "triggering_actor", "run_started_at", "updated_at"],
+                required: ["run_attempt", "conclusion", "run_started_at", "updated_at"])
+            let number = try reader.identifier(attemptFields["run_attempt"]!, "run_attempt")
+            guard number == previous.count + 1 else { throw reader.error(at: node, "earlier attempts are numbered 1, 2, ... in order") }
+            previous.append(RunAttempt(
+                number: number, conclusion: try reader.oneOf(attemptFields["conclusion"]!, "conclusion", Conclusion.self),
+                triggeringActor: try optionalString(attemptFields["triggering_actor"], "triggering_actor", reader: reader) ?? actor,
+                startedAt: try reader.timestamp(attemptFields["run_started_at"]!, "run_started_at"),
+                updatedAt: try reader.timestamp(attemptFields["updated_at"]!, "updated_at")))
+        }
+        guard previous.count == attempt - 1 else {
+            throw reader.error(at: fields["run_attempt"] ?? fields["id"]!, "run_attempt \(attempt) needs \(attempt - 1) previous_attempts, not \(previous.count)")
+        }
+        return (origin, runNumber, attempt, times, previous)
+    }
+
+    /// A job's attempt and times; without `created_at` the job is created with its run.
+    private static func jobMetadata(_ fields: [String: Node], reader: YAMLReader) throws(SourceError) -> (attempt: Int, times: JobTimes?) {
+        func time(_ key: String) throws(SourceError) -> Timestamp? {
+            guard let node = fields[key], !reader.isNull(node) else { return nil }
+            return try reader.timestamp(node, key)
+        }
+        let attempt = try fields["run_attempt"].map { node throws(SourceError) in try reader.identifier(node, "run_attempt") } ?? 1
+        guard let created = try time("created_at") else { return (attempt, nil) }
+        return (attempt, JobTimes(createdAt: created, startedAt: try time("started_at"), completedAt: try time("completed_at")))
     }
 
     /// `{group, cancel_in_progress, queue}` as evaluated settings; `null` for none.

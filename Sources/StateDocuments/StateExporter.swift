@@ -70,6 +70,7 @@ public enum StateExporter {
     private static func write(_ run: WorkflowRun, of repository: Repository, to json: inout JSONWriter) {
         json.beginObject()
         RunRecord.writeIdentityAndOutcome(of: run, to: &json)
+        writeMetadata(of: run, to: &json)
         json.key("concurrency")
         write(run.concurrency, to: &json)
         json.key("concurrency_groups")
@@ -98,6 +99,7 @@ public enum StateExporter {
             json.field("cancellation_reason", job.cancellationReason)
             json.key("cancelled_by")
             CancellationCause.write(job.cancelledBy, to: &json)
+            writeMetadata(of: job, to: &json)
             json.key("concurrency")
             write(job.concurrency, to: &json)
             if job.callsReusableWorkflow {
@@ -109,6 +111,43 @@ public enum StateExporter {
             json.endObject()
         }
         json.endArray()
+    }
+
+    /// What the trigger gave, the counters and the times of a run (all optional on import).
+    private static func writeMetadata(of run: WorkflowRun, to json: inout JSONWriter) {
+        json.field("event", run.origin.event)
+        json.field("ref", run.origin.ref)
+        json.field("sha", run.origin.sha)
+        json.field("actor", run.origin.actor)
+        json.field("triggering_actor", run.origin.triggeringActor)
+        json.field("head_ref", run.origin.headRef)
+        json.field("base_ref", run.origin.baseRef)
+        json.field("run_number", run.runNumber)
+        json.field("run_attempt", run.attempt)
+        json.field("created_at", run.times.createdAt.description)
+        json.field("updated_at", run.times.updatedAt.description)
+        json.field("run_started_at", run.times.startedAt.description)
+        json.field("completed_at", run.times.completedAt?.description)
+        json.key("previous_attempts")
+        json.beginArray()
+        for attempt in run.previousAttempts {
+            json.beginObject()
+            json.field("run_attempt", attempt.number)
+            json.field("conclusion", attempt.conclusion.rawValue)
+            json.field("triggering_actor", attempt.triggeringActor)
+            json.field("run_started_at", attempt.startedAt.description)
+            json.field("updated_at", attempt.updatedAt.description)
+            json.endObject()
+        }
+        json.endArray()
+    }
+
+    /// A job's attempt and times (all optional on import).
+    private static func writeMetadata(of job: Job, to json: inout JSONWriter) {
+        json.field("run_attempt", job.attempt)
+        json.field("created_at", job.times.createdAt.description)
+        json.field("started_at", job.times.startedAt?.description)
+        json.field("completed_at", job.times.completedAt?.description)
     }
 
     private static func write(_ settings: ConcurrencySettings?, to json: inout JSONWriter) {

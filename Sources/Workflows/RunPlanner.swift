@@ -91,7 +91,9 @@ public struct RunPlanner {
                 callsReusableWorkflow: draft.callsReusableWorkflow, concurrency: draft.concurrency,
                 calledWorkflowConcurrency: draft.calledWorkflowConcurrency)
         }
-        return RunPlan(name: runName, workflow: workflow.file, concurrency: concurrency, jobs: jobs)
+        let origin = RunOrigin(
+            event: trigger.event, ref: trigger.ref, sha: trigger.sha, actor: trigger.actor, headRef: trigger.headRef, baseRef: trigger.baseRef)
+        return RunPlan(name: runName, workflow: workflow.file, concurrency: concurrency, jobs: jobs, origin: origin)
     }
 
     /// A planned job while its siblings are still being placed.

@@ -11,6 +11,11 @@ public struct WorkflowRegistry: Sendable {
         files[repository]?[file]
     }
 
+    /// The repository's workflows, by file name.
+    public func workflows(in repository: RepositoryKey) -> [WorkflowDefinition] {
+        (files[repository] ?? [:]).values.sorted { $0.file < $1.file }
+    }
+
     /// Every registered workflow, by repository then file name, for export.
     public var all: [(repository: RepositoryKey, workflow: WorkflowDefinition)] {
         files.flatMap { repository, workflows in workflows.values.map { (repository, $0) } }

@@ -49,7 +49,9 @@ import Testing
         ("/", Docs.root),
         ("/repos/octocat/Hello-World", Docs.root),
         ("/repos/octocat/Hello-World/actions/concurrency_groups/deploy-prod/members", Docs.root),
-        ("/repos/octocat/Hello-World/actions/runs/30433642", Docs.root),
+        ("/repos/octocat/Hello-World/actions/runs/30433642/logs", Docs.root),
+        // An unknown run on the workflow-run resource the mock now serves.
+        ("/repos/octocat/Hello-World/actions/runs/1", "https://docs.github.com/rest/actions/workflow-runs#get-a-workflow-run"),
         ("/repos/octocat/Hello-World/actions/concurrency-groups", Docs.root),
     ])
     func notFoundWithGitHubsBody(target: String, documentationURL: String) throws {
