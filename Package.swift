@@ -95,6 +95,8 @@ let package = Package(
                 "ConcurrencySimulator", "AccessPolicy", "StateDocuments", "Workflows", "GitHubREST", "ControlAPI",
                 "Server", "MockHTTP", "JSONOutput", "SourceDocuments",
             ]),
+        .testTarget(name: "MockHTTPTests", dependencies: ["MockHTTP"]),
+        .testTarget(name: "GitHubRESTTests", dependencies: ["ConcurrencySimulator", "GitHubREST"]),
         .testTarget(name: "EndToEndTests", dependencies: ["concurrency-mock"]),
     ]
 )
