@@ -97,6 +97,6 @@ let package = Package(
             ]),
         .testTarget(name: "MockHTTPTests", dependencies: ["MockHTTP"]),
         .testTarget(name: "GitHubRESTTests", dependencies: ["ConcurrencySimulator", "GitHubREST"]),
-        .testTarget(name: "EndToEndTests", dependencies: ["concurrency-mock"]),
+        .testTarget(name: "EndToEndTests", dependencies: ["concurrency-mock", "Server", "StateDocuments", "GitHubREST", "MockHTTP"]),
     ]
 )
