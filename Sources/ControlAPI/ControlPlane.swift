@@ -116,6 +116,9 @@ public struct ControlPlane {
 
     public init() {}
 
+    /// The embedded document's bytes, made once (it is over 100 KB).
+    private static let openAPIDocument = Array(EmbeddedOpenAPI.document.utf8)
+
     /// The answer to a request under `/_mock`, given the path segments after it. `method` is
     /// never `HEAD` (the server answers HEAD as GET).
     public func respond(
@@ -124,7 +127,7 @@ public struct ControlPlane {
         if segments.elementsEqual(["openapi.yaml"]) {
             // The document describing everything served here, as built in (scripts/embed-fixtures).
             guard method == "GET" else { throw .methodNotAllowed(allowing: ["GET"], DocumentationURL.controlAPI) }
-            return HTTPResponse(status: 200, headers: HTTPHeaders([("Content-Type", "application/yaml")]), body: Array(EmbeddedOpenAPI.document.utf8))
+            return HTTPResponse(status: 200, headers: HTTPHeaders([("Content-Type", "application/yaml")]), body: Self.openAPIDocument)
         }
         guard let route = Route(segments) else { throw Self.notFound() }
         let (status, body) = try respond(route, method: method, query: query, body: body, context: &context)
