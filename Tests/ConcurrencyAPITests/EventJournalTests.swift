@@ -4,17 +4,6 @@ import Testing
 /// The event journal: every change in order, cancellations with their cause, and the run
 /// document's `cancelled_by`.
 @Suite struct EventJournalTests {
-    static let deploy = """
-        name: Deploy
-        on: push
-        concurrency:
-          group: deploy-${{ github.ref_name }}
-        jobs:
-          deploy:
-            runs-on: ubuntu-latest
-            steps: [{ run: ./deploy }]
-        """
-
     /// `type run job group kind conclusion cause(reason by_run)` per event, compactly.
     func lines(_ answer: Answer) -> [String] {
         (answer.json["events"] as? [[String: Any]] ?? []).map { event in
@@ -33,7 +22,7 @@ import Testing
 
     @Test func aSupersededRunNamesTheNewcomerAndTheJournalHoldsWhatHappenedInOrder() throws {
         let driver = try Driver()
-        driver.workflow("deploy.yml", Self.deploy)
+        driver.workflow("deploy.yml", ScenarioTests.deploy)
         let first = driver.trigger("deploy.yml")
         let second = driver.trigger("deploy.yml")
         let third = driver.trigger("deploy.yml")
@@ -73,7 +62,7 @@ import Testing
 
     @Test func filtersSelectByRunGroupTypeAndRepositoryAndSinceResumes() throws {
         let driver = try Driver()
-        driver.workflow("deploy.yml", Self.deploy)
+        driver.workflow("deploy.yml", ScenarioTests.deploy)
         driver.trigger("deploy.yml")
         driver.trigger("deploy.yml")
         driver.trigger("deploy.yml")
