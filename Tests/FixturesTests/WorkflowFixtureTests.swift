@@ -49,6 +49,9 @@ import Workflows
     static let deadlock =
         "Canceling since a deadlock was detected for concurrency group: 'deploy-production' between a top level workflow and 'Ship to production'"
 
+    static let releaseDeadlock =
+        "Canceling since a deadlock was detected for concurrency group: 'Release' between a top level workflow and 'build'"
+
     static let expectations: [Expectation] = [
         Expectation(
             file: "queue-single.yml", repository: ("acme", "web"), now: "2026-01-15T16:02:30Z",
@@ -132,6 +135,27 @@ import Workflows
                 1002: Outcome("completed", "cancelled", deadlock),
                 1003: Outcome("in_progress"),
             ]),
+        Expectation(
+            file: "pull-request-groups.yml", repository: ("acme", "web"), now: "2026-06-01T09:04:00Z",
+            queues: [
+                "CI-7": ["102 in_progress"],
+                "CI-8": ["101 in_progress"],
+                "CI-refs/heads/main": ["103 in_progress", "104 pending"],
+            ],
+            acquired: ["CI-7": "2026-06-01T09:02:00Z", "CI-8": "2026-06-01T09:01:00Z", "CI-refs/heads/main": "2026-06-01T09:03:00Z"],
+            runs: [
+                100: Outcome("completed", "cancelled", higherPriority("CI-7")),
+                101: Outcome("in_progress"), 102: Outcome("in_progress"), 103: Outcome("in_progress"), 104: Outcome("pending"),
+            ],
+            jobs: [
+                1000: Outcome("completed", "cancelled", higherPriority("CI-7")),
+                1001: Outcome("in_progress"), 1002: Outcome("in_progress"), 1003: Outcome("in_progress"), 1004: Outcome("queued"),
+            ]),
+        Expectation(
+            file: "reusable-workflow-name-deadlock.yml", repository: ("acme", "tools"), now: "2026-06-02T09:00:00Z",
+            queues: [:], acquired: [:],
+            runs: [100: Outcome("completed", "cancelled", releaseDeadlock)],
+            jobs: [1000: Outcome("completed", "cancelled", releaseDeadlock), 1001: Outcome("completed", "cancelled", releaseDeadlock)]),
         Expectation(
             file: "matrix-live.yml", repository: ("acme", "mobile"), now: "2026-05-20T12:02:00Z",
             queues: [
