@@ -41,6 +41,8 @@ let package = Package(
                 "ConcurrencySimulator", "AccessPolicy", "SourceDocuments", "Workflows", "JSONOutput",
                 .product(name: "Yams", package: "Yams"),
             ],
+            // The default state, compiled in from Fixtures/docs-example.yml (a link to it).
+            resources: [.embedInCode("Resources/docs-example.yml")],
             swiftSettings: strictImports),
         // Transport-neutral HTTP values: requests, responses, headers, percent-encoding.
         .target(name: "MockHTTP", swiftSettings: strictImports),
