@@ -1402,6 +1402,10 @@ paths:
       - mock
       operationId: mock/health
       responses:
+        '401':
+          "$ref": "#/components/responses/mock_unauthorized"
+        '403':
+          "$ref": "#/components/responses/mock_forbidden"
         '200':
           description: The server answers.
           content:
@@ -1425,6 +1429,10 @@ paths:
       - mock
       operationId: mock/get-openapi-document
       responses:
+        '401':
+          "$ref": "#/components/responses/mock_unauthorized"
+        '403':
+          "$ref": "#/components/responses/mock_forbidden"
         '200':
           description: The document.
           content:
@@ -1451,6 +1459,10 @@ paths:
       - mock
       operationId: mock/get-clock
       responses:
+        '401':
+          "$ref": "#/components/responses/mock_unauthorized"
+        '403':
+          "$ref": "#/components/responses/mock_forbidden"
         '200':
           "$ref": "#/components/responses/clock"
         '405':
@@ -1474,6 +1486,10 @@ paths:
               now: '2026-02-01T00:00:00Z'
               frozen: true
       responses:
+        '401':
+          "$ref": "#/components/responses/mock_unauthorized"
+        '403':
+          "$ref": "#/components/responses/mock_forbidden"
         '200':
           "$ref": "#/components/responses/clock"
         '405':
@@ -1495,6 +1511,10 @@ paths:
             example:
               seconds: 90
       responses:
+        '401':
+          "$ref": "#/components/responses/mock_unauthorized"
+        '403':
+          "$ref": "#/components/responses/mock_forbidden"
         '200':
           "$ref": "#/components/responses/clock"
         '405':
@@ -1511,6 +1531,10 @@ paths:
       - mock
       operationId: mock/get-state
       responses:
+        '401':
+          "$ref": "#/components/responses/mock_unauthorized"
+        '403':
+          "$ref": "#/components/responses/mock_forbidden"
         '200':
           "$ref": "#/components/responses/state"
         '405':
@@ -1554,6 +1578,10 @@ paths:
             schema:
               "$ref": "#/components/schemas/mock-fixture"
       responses:
+        '401':
+          "$ref": "#/components/responses/mock_unauthorized"
+        '403':
+          "$ref": "#/components/responses/mock_forbidden"
         '200':
           "$ref": "#/components/responses/state"
         '405':
@@ -1568,6 +1596,10 @@ paths:
       - mock
       operationId: mock/reset
       responses:
+        '401':
+          "$ref": "#/components/responses/mock_unauthorized"
+        '403':
+          "$ref": "#/components/responses/mock_forbidden"
         '200':
           description: The state is the starting one again.
           content:
@@ -1639,6 +1671,10 @@ paths:
           type: integer
           minimum: 1
       responses:
+        '401':
+          "$ref": "#/components/responses/mock_unauthorized"
+        '403':
+          "$ref": "#/components/responses/mock_forbidden"
         '200':
           description: The matching events.
           content:
@@ -1670,6 +1706,10 @@ paths:
       - mock
       operationId: mock/list-tokens
       responses:
+        '401':
+          "$ref": "#/components/responses/mock_unauthorized"
+        '403':
+          "$ref": "#/components/responses/mock_forbidden"
         '200':
           description: The known tokens.
           content:
@@ -1696,6 +1736,10 @@ paths:
       - mock
       operationId: mock/get-token
       responses:
+        '401':
+          "$ref": "#/components/responses/mock_unauthorized"
+        '403':
+          "$ref": "#/components/responses/mock_forbidden"
         '200':
           "$ref": "#/components/responses/token"
         '404':
@@ -1728,6 +1772,10 @@ paths:
                   permissions:
                     actions: read
       responses:
+        '401':
+          "$ref": "#/components/responses/mock_unauthorized"
+        '403':
+          "$ref": "#/components/responses/mock_forbidden"
         '200':
           "$ref": "#/components/responses/token"
         '201':
@@ -1742,6 +1790,10 @@ paths:
       - mock
       operationId: mock/delete-token
       responses:
+        '401':
+          "$ref": "#/components/responses/mock_unauthorized"
+        '403':
+          "$ref": "#/components/responses/mock_forbidden"
         '204':
           description: The token is no longer known.
         '404':
@@ -1755,6 +1807,10 @@ paths:
       - mock
       operationId: mock/get-authentication
       responses:
+        '401':
+          "$ref": "#/components/responses/mock_unauthorized"
+        '403':
+          "$ref": "#/components/responses/mock_forbidden"
         '200':
           "$ref": "#/components/responses/authentication"
         '405':
@@ -1777,6 +1833,10 @@ paths:
             example:
               mode: strict
       responses:
+        '401':
+          "$ref": "#/components/responses/mock_unauthorized"
+        '403':
+          "$ref": "#/components/responses/mock_forbidden"
         '200':
           "$ref": "#/components/responses/authentication"
         '405':
@@ -1790,6 +1850,10 @@ paths:
       - mock
       operationId: mock/get-rate-limits
       responses:
+        '401':
+          "$ref": "#/components/responses/mock_unauthorized"
+        '403':
+          "$ref": "#/components/responses/mock_forbidden"
         '200':
           "$ref": "#/components/responses/rate_limits"
         '405':
@@ -1811,6 +1875,10 @@ paths:
               authenticated: 5000
               anonymous: 60
       responses:
+        '401':
+          "$ref": "#/components/responses/mock_unauthorized"
+        '403':
+          "$ref": "#/components/responses/mock_forbidden"
         '200':
           "$ref": "#/components/responses/rate_limits"
         '405':
@@ -1824,6 +1892,10 @@ paths:
       - mock
       operationId: mock/reset-rate-limits
       responses:
+        '401':
+          "$ref": "#/components/responses/mock_unauthorized"
+        '403':
+          "$ref": "#/components/responses/mock_forbidden"
         '200':
           description: Every budget starts again.
           content:
@@ -1858,6 +1930,10 @@ paths:
             example:
               visibility: private
       responses:
+        '401':
+          "$ref": "#/components/responses/mock_unauthorized"
+        '403':
+          "$ref": "#/components/responses/mock_forbidden"
         '200':
           "$ref": "#/components/responses/repository"
         '201':
@@ -1877,6 +1953,10 @@ paths:
       - "$ref": "#/components/parameters/mock-repo"
       - "$ref": "#/components/parameters/mock-workflow-file"
       responses:
+        '401':
+          "$ref": "#/components/responses/mock_unauthorized"
+        '403':
+          "$ref": "#/components/responses/mock_forbidden"
         '200':
           "$ref": "#/components/responses/workflow"
         '404':
@@ -1915,6 +1995,10 @@ paths:
                   steps:
                   - run: ./deploy
       responses:
+        '401':
+          "$ref": "#/components/responses/mock_unauthorized"
+        '403':
+          "$ref": "#/components/responses/mock_forbidden"
         '200':
           "$ref": "#/components/responses/workflow"
         '201':
@@ -1948,6 +2032,10 @@ paths:
               workflow: deploy.yml
               ref: refs/heads/main
       responses:
+        '401':
+          "$ref": "#/components/responses/mock_unauthorized"
+        '403':
+          "$ref": "#/components/responses/mock_forbidden"
         '201':
           "$ref": "#/components/responses/run"
         '404':
@@ -1967,6 +2055,10 @@ paths:
       - "$ref": "#/components/parameters/mock-repo"
       - "$ref": "#/components/parameters/mock-run-id"
       responses:
+        '401':
+          "$ref": "#/components/responses/mock_unauthorized"
+        '403':
+          "$ref": "#/components/responses/mock_forbidden"
         '200':
           "$ref": "#/components/responses/run"
         '404':
@@ -1987,6 +2079,10 @@ paths:
       requestBody:
         "$ref": "#/components/requestBodies/mock-empty"
       responses:
+        '401':
+          "$ref": "#/components/responses/mock_unauthorized"
+        '403':
+          "$ref": "#/components/responses/mock_forbidden"
         '200':
           "$ref": "#/components/responses/run"
         '404':
@@ -2008,6 +2104,10 @@ paths:
       requestBody:
         "$ref": "#/components/requestBodies/mock-empty"
       responses:
+        '401':
+          "$ref": "#/components/responses/mock_unauthorized"
+        '403':
+          "$ref": "#/components/responses/mock_forbidden"
         '200':
           "$ref": "#/components/responses/run"
         '404':
@@ -2036,6 +2136,10 @@ paths:
             example:
               conclusion: success
       responses:
+        '401':
+          "$ref": "#/components/responses/mock_unauthorized"
+        '403':
+          "$ref": "#/components/responses/mock_forbidden"
         '200':
           "$ref": "#/components/responses/run"
         '404':
@@ -2069,6 +2173,10 @@ paths:
                   type: boolean
                   default: false
       responses:
+        '401':
+          "$ref": "#/components/responses/mock_unauthorized"
+        '403':
+          "$ref": "#/components/responses/mock_forbidden"
         '200':
           "$ref": "#/components/responses/run"
         '404':
@@ -2610,6 +2718,26 @@ components:
         application/json:
           schema:
             "$ref": "#/components/schemas/mock-validation-error"
+    mock_unauthorized:
+      description: The server was started with `--control-token` and the request did not send that
+        token as a Bearer token in `Authorization`.
+      headers:
+        WWW-Authenticate:
+          required: true
+          schema:
+            type: string
+      content:
+        application/json:
+          schema:
+            "$ref": "#/components/schemas/basic-error"
+    mock_forbidden:
+      description: The request came from a web page of another origin (`Origin`), or addressed a
+        `Host` that is neither a loopback name, the address the server listens on, nor one given
+        with `--allow-host`.
+      content:
+        application/json:
+          schema:
+            "$ref": "#/components/schemas/basic-error"
     method_not_allowed:
       description: The route does not serve this method; `Allow` lists those it does.
       headers:
