@@ -112,8 +112,11 @@ struct ConcurrencyMock: ParsableCommand {
         let mock = MockServer(
             state: state, configuration: configuration, controlPlane: controlPlane, eventJournalSize: eventJournalSize,
             wallClock: { Timestamp(secondsSinceEpoch: Int64(time(nil))) })
+        let token = controlToken
         server.serve(mock, accessLog: quiet ? nil : { entry in
-            var line = Array("\(entry.method) \(entry.target) \(entry.status) \(entry.microseconds)us\n".utf8)
+            // The board sends the control token as ?token= where it cannot set a header; keep it out of the log.
+            let target = token.map { entry.target.replacing($0, with: "REDACTED") } ?? entry.target
+            var line = Array("\(entry.method) \(target) \(entry.status) \(entry.microseconds)us\n".utf8)
             _ = write(STDERR_FILENO, &line, line.count)
         })
         server.run {
