@@ -295,28 +295,35 @@ function openStream() {
 }
 
 // FALLBACK, for builds without GET /_mock/events/stream (it answers 404 there): ask the journal
-// for what is new every 200 ms. Remove once every build serves the stream.
-let pollFailed = false;
+// for what is new every 200 ms. Each poll asks from the last event seen, which must come back
+// unchanged: otherwise the server restarted (its journal numbers from 1 again) and the page reads
+// everything afresh. Remove once every build serves the stream.
 function startPolling() {
   mode = "polling";
+  let failed = false;
   const poll = async () => {
     try {
-      const since = model.lastEvent ? model.lastEvent.seq : 0;
-      const answer = await request(`/_mock/events?since=${since}&limit=1000`);
+      const last = model.lastEvent;
+      const check = !!(last && last.at);
+      const answer = await request(`/_mock/events?since=${check ? last.seq - 1 : last ? last.seq : 0}&limit=1000`);
       setConnection("live", "live (polling)");
-      if (pollFailed) {
-        pollFailed = false;
+      if ((check && !sameEvent(answer.events[0], last)) || failed) {
         await afterReconnect();
       } else {
-        for (const event of answer.events) receive(event);
+        for (const event of answer.events.slice(check ? 1 : 0)) receive(event);
       }
+      failed = false;
     } catch {
-      pollFailed = true;
+      failed = true;
       setConnection("reconnecting", "reconnecting…");
     }
     setTimeout(poll, POLL_MILLISECONDS);
   };
   poll();
+}
+
+function sameEvent(event, last) {
+  return !!event && event.seq === last.seq && event.at === last.at && event.type === last.type && event.run_id === last.run_id;
 }
 
 // The newest event number and the recent events, for the feed and for the stream's `since`.
@@ -345,8 +352,7 @@ async function afterReconnect() {
   if (last && last.at) {
     try {
       const answer = await request(`/_mock/events?since=${last.seq - 1}&limit=1`);
-      const event = answer.events[0];
-      same = !!event && event.seq === last.seq && event.at === last.at && event.type === last.type && event.run_id === last.run_id;
+      same = sameEvent(answer.events[0], last);
     } catch { same = false; }
   }
   await loadSnapshot();
@@ -535,6 +541,7 @@ function renderItem(repository, group, item, position) {
 
   const title = element("p", "item-title");
   const open = runButton(repository.full, item.run, item.runName);
+  open.setAttribute("aria-label", `${item.runName}, run ${item.run}: show its jobs`);
   open.dataset.focusKey = `open|${repository.full}|${group.name}|${item.run}|${item.job ?? ""}`;
   title.append(open, " ", element("span", "run-id", `#${item.run}`));
   li.append(title);
@@ -715,8 +722,10 @@ async function act(button) {
         await request(`${path}/jobs/${job_.id}/complete`, { method: "POST", body: { conclusion: "failure" } });
         say(`Failed job “${job_.name}” of run ${run}.`);
       } else {
-        await request(`${path}/runs/${run}/complete`, { method: "POST", body: {} });
-        say(`Completed run ${run}.`);
+        const answer = await request(`${path}/runs/${run}/complete`, { method: "POST", body: {} });
+        say(answer.status === "completed"
+          ? `Completed run ${run}: ${answer.conclusion}.`
+          : `Completed the running jobs of run ${run}; it is still ${answer.status} (its other jobs wait for a lease).`);
       }
     } else if (action === "cancel-run") {
       await request(`${path}/runs/${run}/cancel`, { method: "POST", body: {} });
