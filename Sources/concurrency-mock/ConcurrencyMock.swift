@@ -16,10 +16,17 @@ struct ConcurrencyMock: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "concurrency-mock",
         abstract: "Serve GitHub's REST endpoints for Actions concurrency groups from a simulated queue.",
+        usage: """
+            concurrency-mock [--host <host>] [--port <port>] [--fixture <file>] [<more options>]
+            concurrency-mock watch [--url <url>] [--repository <owner/name>]
+            """,
         discussion: """
             Prints one line, `listening on http://HOST:PORT`, on stdout once it accepts connections, \
-            and one access-log line per request on stderr. Stops cleanly on SIGINT or SIGTERM.
-            """)
+            and one access-log line per request on stderr. Stops cleanly on SIGINT or SIGTERM. \
+            The board, a live page of the queues, is at http://HOST:PORT/_mock/ui.
+            """,
+        // Without a subcommand it serves, with the options below.
+        subcommands: [Watch.self])
 
     @Option(help: "The address to listen on.")
     var host = "127.0.0.1"
