@@ -14,6 +14,9 @@ const EVENT_TYPES = [
 ];
 const FEED_LIMIT = 200;
 const POLL_MILLISECONDS = 200;
+const VISIBLE_ITEMS = 9;
+const expanded = new Set();  // lanes showing every item
+let repositoryChosen = false;  // the presenter picked the trigger's repository themselves
 
 // --- Access -----------------------------------------------------------------------------------
 
@@ -211,7 +214,8 @@ async function applyPending() {
           else model.itemFacts.set(key, facts);
         }
       }
-      if (resync) { await loadSnapshot(); continue; }
+      // A burst (a hundred triggers at once) is cheaper read whole than run by run.
+      if (resync || runs.size + groups.size > 40) { await loadSnapshot(); continue; }
       const work = [];
       if (clockChanged) work.push(request("/_mock/clock").then((clock) => {
         model.clock = { now: Date.parse(clock.now), frozen: clock.frozen, fetchedAt: performance.now() };
@@ -333,6 +337,7 @@ async function loadRecentEvents() {
   const recent = await request(`/_mock/events?since=${Math.max(0, latest - 60)}`);
   const feed = document.getElementById("feed");
   feed.replaceChildren();
+  document.getElementById("feed-empty").hidden = recent.events.length > 0;
   for (const event of recent.events) addToFeed(event, false);
   const last = recent.events[recent.events.length - 1];
   model.lastEvent = last ? { seq: last.seq, at: last.at, type: last.type, run_id: last.run_id } : { seq: latest, at: null };
@@ -448,6 +453,7 @@ function addToFeed(event, live) {
   if (live) item.classList.add("fresh");
   feed.prepend(item);
   while (feed.children.length > FEED_LIMIT) feed.lastElementChild.remove();
+  document.getElementById("feed-empty").hidden = true;
 }
 
 function renderPiece(piece) {
@@ -603,8 +609,20 @@ function renderLane(repository, group) {
   lane.append(header);
   const queue = element("ol", "queue");
   queue.setAttribute("aria-label", `Queue of ${group.name}`);
-  group.items.forEach((item, position) => queue.append(renderItem(repository, group, item, position)));
+  // A queue: max line holds up to 100: show the first few unless asked for all.
+  const key = `${fold(repository.full)}|${fold(group.name)}`;
+  const shown = expanded.has(key) ? group.items.length : Math.min(group.items.length, VISIBLE_ITEMS);
+  group.items.slice(0, shown).forEach((item, position) => queue.append(renderItem(repository, group, item, position)));
   lane.append(queue);
+  if (group.items.length > VISIBLE_ITEMS) {
+    const toggle = element("button", "more", expanded.has(key)
+      ? "Show the first few only" : `Show all ${group.items.length} (${group.items.length - shown} more pending)`);
+    toggle.type = "button";
+    toggle.dataset.toggleGroup = key;
+    toggle.dataset.focusKey = `toggle|${key}`;
+    toggle.setAttribute("aria-expanded", expanded.has(key) ? "true" : "false");
+    lane.append(toggle);
+  }
   return lane;
 }
 
@@ -680,10 +698,12 @@ function renderTriggerChoices() {
   if ([...select.options].map((o) => o.value).join("\n") !== names.join("\n")) {
     select.replaceChildren(...names.map((name) => new Option(name, name)));
     if (names.includes(chosen)) select.value = chosen;
-    else {
-      const withWorkflows = [...model.repositories.values()].find((r) => r.workflows.length);
-      if (withWorkflows) select.value = withWorkflows.full;
-    }
+  }
+  // Until the presenter picks one, offer a repository that has workflows to trigger.
+  const current = repositoryOf(select.value);
+  if (!repositoryChosen && (!current || !current.workflows.length)) {
+    const withWorkflows = [...model.repositories.values()].find((r) => r.workflows.length);
+    if (withWorkflows) select.value = withWorkflows.full;
   }
   renderWorkflowChoices();
 }
@@ -693,7 +713,7 @@ function renderWorkflowChoices() {
   const select = document.getElementById("trigger-workflow");
   const chosen = select.value;
   const files = repository ? repository.workflows : [];
-  if ([...select.options].map((o) => o.value).join("\n") === files.join("\n")) return;
+  if (select.options.length && [...select.options].map((o) => o.value).join("\n") === files.join("\n")) return;
   select.replaceChildren(...files.map((file) => new Option(file, file)));
   if (!files.length) select.append(new Option("no workflow registered", ""));
   if (files.includes(chosen)) select.value = chosen;
@@ -876,11 +896,18 @@ function wire() {
   document.addEventListener("click", (event) => {
     const target = event.target.closest("button");
     if (!target) return;
-    if (target.dataset.openRun) openRun(target.dataset.repository, target.dataset.openRun);
+    if (target.dataset.toggleGroup) {
+      const key = target.dataset.toggleGroup;
+      if (expanded.has(key)) expanded.delete(key); else expanded.add(key);
+      render();
+    } else if (target.dataset.openRun) openRun(target.dataset.repository, target.dataset.openRun);
     else if (target.dataset.action) act(target);
   });
   document.getElementById("filter").addEventListener("input", render);
-  document.getElementById("trigger-repository").addEventListener("change", renderWorkflowChoices);
+  document.getElementById("trigger-repository").addEventListener("change", () => {
+    repositoryChosen = true;
+    renderWorkflowChoices();
+  });
   document.getElementById("trigger-form").addEventListener("submit", (event) => { event.preventDefault(); trigger(event.target); });
   document.getElementById("clock-form").addEventListener("submit", (event) => { event.preventDefault(); advanceClock(); });
   document.getElementById("feed-jobs").addEventListener("change", (event) => {
