@@ -238,6 +238,7 @@ private struct Watcher {
         if let last, seq <= last.seq { return }
         last = (seq, event["at"] as? String ?? "", event["type"] as? String ?? "", event["run_id"] as? Int)
         let line = "\(Self.time(event["at"] as? String)) \(describe(event))"
+        followHolders(event)
         if terminal {
             feed.insert(line, at: 0)
             if feed.count > 200 { feed.removeLast() }
@@ -279,6 +280,7 @@ private struct Watcher {
         frozen = state["frozen"] as? Bool ?? true
         nowReadAt = Self.monotonic()
         repositories = []
+        holders = [:]
         for entry in state["repositories"] as? [[String: Any]] ?? [] {
             let full = "\(entry["owner"] as? String ?? "")/\(entry["name"] as? String ?? "")"
             if let repository, repository.lowercased() != full.lowercased() { continue }
@@ -305,6 +307,9 @@ private struct Watcher {
                          waitingSince: item["waiting_since"] as? String ?? "", acquiredAt: item["acquired_at"] as? String)
                 }
                 model.groups.append(Group(name: group["name"] as? String ?? "", items: items))
+                if let holder = items.first {
+                    holders[Self.holderKey(full, group["name"] as? String)] = "\(holder.run)|\(holder.job.map(String.init) ?? "")"
+                }
             }
             let active = Set(model.groups.map { $0.name.lowercased() })
             var seen = Set<String>()
@@ -315,6 +320,32 @@ private struct Watcher {
     }
 
     // MARK: - Words
+
+    /// Who holds each group, followed through the events as they are told (the lanes are read
+    /// only after a batch), so that a release is told apart from leaving the line.
+    var holders: [String: String] = [:]
+
+    static func holderKey(_ repository: String?, _ group: String?) -> String {
+        "\(repository?.lowercased() ?? "")|\(group?.lowercased() ?? "")"
+    }
+
+    static func itemName(_ event: [String: Any]) -> String {
+        "\(event["run_id"] as? Int ?? 0)|\((event["job_id"] as? Int).map(String.init) ?? "")"
+    }
+
+    func heldLease(_ event: [String: Any]) -> Bool {
+        let holder = holders[Self.holderKey(event["repository"] as? String, event["group"] as? String)]
+        return holder == nil || holder == Self.itemName(event)
+    }
+
+    mutating func followHolders(_ event: [String: Any]) {
+        let key = Self.holderKey(event["repository"] as? String, event["group"] as? String)
+        switch event["type"] as? String {
+        case "group.acquired": holders[key] = Self.itemName(event)
+        case "group.released" where heldLease(event): holders[key] = nil
+        default: break
+        }
+    }
 
     func describe(_ event: [String: Any]) -> String {
         let run = (event["run_id"] as? Int).map { "run \($0)" } ?? "a run"
@@ -348,7 +379,9 @@ private struct Watcher {
         case "job.cancelled": text = "job “\(jobName)” of \(run) was cancelled"
         case "group.requested": text = "\(run) asks for \(group ?? "?")\(forJob) (\(kinds[event["kind"] as? String ?? ""] ?? "lease"))"
         case "group.acquired": text = "\(run) acquired \(group ?? "?")\(forJob)"
-        case "group.released": text = "\(run) released \(group ?? "?")\(forJob)"
+        case "group.released":
+            // Said before the lanes are read again: they still show whether it held the lease.
+            text = "\(run) \(heldLease(event) ? "released" : "left the line of") \(group ?? "?")\(forJob)"
         case "clock.changed": text = "the clock was set to \(Self.time(event["at"] as? String))"
         case "state.replaced": text = "the whole state was replaced"
         case "state.reset": text = "the state was reset to how the server started"

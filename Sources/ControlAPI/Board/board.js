@@ -70,6 +70,7 @@ const model = {
   // What the GitHub answer of a group does not say, per item: kind, waiting since, acquired at.
   itemFacts: new Map(),      // "repo|group|run|job" → { kind, waitingSince, acquiredAt }
   lastEvent: null,           // { seq, at, type, run_id } of the newest event applied
+  holders: new Map(),        // "repo|group" → "run|job" holding it, as the feed has told
   selectedRun: null,         // { repository, id } shown in the dialog
 };
 
@@ -121,6 +122,7 @@ function storeRun(repository, run) {
 function applySnapshot(state) {
   model.repositories = new Map();
   model.itemFacts = new Map();
+  model.holders = new Map();
   const classic = (state.tokens || []).find((t) =>
     (t.type === "classic" || t.type === "oauth_app") && (t.scopes || []).includes("repo"));
   // Permissive mode reads everything with any token; strict mode needs one it knows.
@@ -141,6 +143,8 @@ function applySnapshot(state) {
           return describeItem(repository, item.run, item.job ?? null, null);
         }),
       });
+      const holder = group.queue[0];
+      if (holder) model.holders.set(holderKey({ repository: repository.full, group: group.name }), `${holder.run}|${holder.job ?? ""}`);
     }
     model.repositories.set(fold(repository.full), repository);
   }
@@ -379,6 +383,21 @@ function jobName(event) {
   return job ? job.name : event.job_id ? `job ${event.job_id}` : null;
 }
 
+// Who holds each group, followed through the events as the feed tells them (the lanes may be
+// read only after a whole burst), so that a release is told apart from leaving the line.
+const holderKey = (event) => `${fold(event.repository || "")}|${fold(event.group || "")}`;
+const itemName = (event) => `${event.run_id}|${event.job_id ?? ""}`;
+
+function heldLease(event) {
+  const holder = model.holders.get(holderKey(event));
+  return holder === undefined || holder === itemName(event);
+}
+
+function followHolders(event) {
+  if (event.type === "group.acquired") model.holders.set(holderKey(event), itemName(event));
+  if (event.type === "group.released" && heldLease(event)) model.holders.delete(holderKey(event));
+}
+
 const KIND_WORDS = { workflow: "workflow lease", job: "job lease", reusable_workflow: "reusable-workflow lease" };
 
 // The event in words, as a list of pieces: strings, { run, repository } and { group }.
@@ -412,7 +431,9 @@ function describe(event) {
     case "job.cancelled": return [`job “${job}” of `, run, " was cancelled"];
     case "group.requested": return [run, " asks for ", group, ...forJob, ` (${KIND_WORDS[event.kind] || event.kind})`];
     case "group.acquired": return [run, " acquired ", group, ...forJob];
-    case "group.released": return [run, " released ", group, ...forJob];
+    case "group.released":
+      // Said before the lanes are read again: the model still shows where the item was.
+      return heldLease(event) ? [run, " released ", group, ...forJob] : [run, " left the line of ", group, ...forJob];
     case "clock.changed": return [`the clock was set to ${formatTime(event.at)}`];
     case "state.replaced": return ["the whole state was replaced"];
     case "state.reset": return ["the state was reset to how the server started"];
@@ -426,7 +447,9 @@ const MAJOR = new Set(["run.created", "run.completed", "run.cancelled", "group.r
 function addToFeed(event, live) {
   const feed = document.getElementById("feed");
   const item = document.createElement("li");
-  item.className = MAJOR.has(event.type) ? "event" : "event minor";
+  // A run's cancellation is told by run.cancelled; its completion as cancelled adds nothing.
+  const major = MAJOR.has(event.type) && !(event.type === "run.completed" && event.conclusion === "cancelled");
+  item.className = major ? "event" : "event minor";
   if (event.type === "run.cancelled") item.classList.add("cancel");
   if (event.type === "run.cancelled" && event.cause && event.cause.reason === "deadlock") item.classList.add("deadlock");
   item.dataset.type = event.type;
@@ -437,6 +460,7 @@ function addToFeed(event, live) {
   const text = document.createElement("span");
   text.className = "words";
   for (const piece of describe(event)) text.append(renderPiece(piece));
+  followHolders(event);
   item.append(time, text);
   if (event.repository && model.repositories.size > 1) {
     const where = document.createElement("span");
