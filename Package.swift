@@ -55,8 +55,8 @@ let package = Package(
                 "ConcurrencySimulator", "AccessPolicy", "SourceDocuments", "Workflows", "StateDocuments", "GitHubREST",
                 "MockHTTP", "JSONOutput", .product(name: "Yams", package: "Yams"),
             ],
-            // The board's page (GET /_mock/ui), compiled in as bytes.
-            resources: [.embedInCode("Board/index.html"), .embedInCode("Board/board.css"), .embedInCode("Board/board.js")],
+            // The board's page (GET /_mock/ui): compiled in through EmbeddedBoard.swift (scripts/embed-fixtures).
+            exclude: ["Board"],
             swiftSettings: strictImports),
         // The one owner of the state and the request pipeline in front of both APIs.
         .target(

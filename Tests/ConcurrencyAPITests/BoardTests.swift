@@ -6,8 +6,9 @@ import Server
 import StateDocuments
 import Testing
 
-/// `GET /_mock/ui`: the board's three files, compiled in, and what `--control-token` asks of them.
-/// (The page itself is tested in a real browser: Tests/browser, run by scripts/browser-test.)
+/// `GET /_mock/ui`: the board's three files, compiled in (and the same as in Sources/ControlAPI/Board/),
+/// and what `--control-token` asks of them.
+/// (The page itself is tested in a real browser: Tests/board, run by scripts/board-test.)
 @Suite struct BoardTests {
     static let sources = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
         .appendingPathComponent("Sources/ControlAPI/Board")
@@ -30,7 +31,8 @@ import Testing
         #expect(answer.status == 200)
         #expect(answer.headers["Content-Type"] == type)
         #expect(answer.headers["Content-Security-Policy"]?.hasPrefix("default-src 'none'; script-src 'self'") == true)
-        #expect(answer.text == (try String(contentsOf: Self.sources.appendingPathComponent(file), encoding: .utf8)))
+        #expect(answer.text == (try String(contentsOf: Self.sources.appendingPathComponent(file), encoding: .utf8)),
+                "run scripts/embed-fixtures after editing Sources/ControlAPI/Board/\(file)")
     }
 
     @Test func otherFilesAndMethodsAreRefused() throws {
