@@ -122,14 +122,28 @@ struct WatchClient {
 
         deinit { close(socket) }
 
+        /// The server sends a heartbeat every 15 s: a stream silent for this long is broken.
+        static let silenceSeconds: time_t = 45
+        private var lastData = Stream.now()
+
+        private static func now() -> time_t {
+            var time = timespec()
+            clock_gettime(CLOCK_MONOTONIC, &time)
+            return time.tv_sec
+        }
+
         /// Waits up to `milliseconds` for data; answers the events completed by it. Throws when
-        /// the stream ended or broke.
+        /// the stream ended, broke or fell silent.
         func events(waiting milliseconds: Int32) throws -> [ServerSentEvents.Event] {
             if !reader.hasBuffered {
                 var descriptor = pollfd(fd: socket, events: Int16(POLLIN), revents: 0)
                 let ready = poll(&descriptor, 1, milliseconds)
-                if ready <= 0 { return [] }
+                if ready <= 0 {
+                    if Self.now() - lastData > Self.silenceSeconds { throw Failure(description: "the stream fell silent") }
+                    return []
+                }
             }
+            lastData = Self.now()
             let bytes: [UInt8]
             if chunked {
                 guard let chunk = try reader.chunk() else { throw Failure(description: "the stream ended") }

@@ -150,3 +150,16 @@ def test_a_phone_width_stacks_the_lanes(browser, server, screenshot):
         screenshot(page, "6-phone", full_page=True)
     finally:
         context.close()
+
+
+def test_fail_on_a_workflow_level_holder_fails_the_run_and_hands_the_lease_over(page, server):
+    server.add_deploy_workflow()
+    first = server.trigger()
+    second = server.trigger()
+    open_board(page, server)
+    holder = page.locator('[data-group="deploy-main"] li[data-position="0"]')
+    holder.get_by_role("button", name=f"Fail run of Deploy #{first['id']}").click()
+    expect(page.locator('[data-group="deploy-main"] li[data-position="0"]')).to_have_attribute("data-run-id", str(second["id"]))
+    expect(page.locator("#control-result")).to_contain_text(f"run {first['id']} completed: failure")
+    expect(page.locator("#feed")).to_contain_text(f"run {first['id']} completed: failure")
+    assert server.call("GET", f"/_mock/repos/acme/shop/runs/{first['id']}")[1]["conclusion"] == "failure"

@@ -759,12 +759,17 @@ async function act(button) {
       say(`Completed job ${job} of run ${run}: ${conclusion}.`);
     } else if (action === "complete-run") {
       if (conclusion === "failure") {
-        // The control API completes a run's jobs with success; failing it fails each job in turn.
-        const document_ = await request(`${path}/runs/${run}`);
-        const job_ = document_.jobs.find((j) => j.status === "in_progress" && !j.jobs && !document_.jobs.some((c) => c.parent_id === j.id));
-        if (!job_) throw new Error(`run ${run} has no job in progress to fail`);
-        await request(`${path}/jobs/${job_.id}/complete`, { method: "POST", body: { conclusion: "failure" } });
-        say(`Failed job “${job_.name}” of run ${run}.`);
+        // The control API completes runs with success only: fail one running job, then complete
+        // the others; a failed job outweighs them, so the run concludes failure.
+        const current = await request(`${path}/runs/${run}`);
+        const callsWorkflow = (job) => current.jobs.some((other) => other.parent_id === job.id);
+        const running = current.jobs.find((job) => job.status === "in_progress" && !callsWorkflow(job));
+        if (!running) throw new Error(`run ${run} has no job in progress to fail`);
+        await request(`${path}/jobs/${running.id}/complete`, { method: "POST", body: { conclusion: "failure" } });
+        const answer = await request(`${path}/runs/${run}/complete`, { method: "POST", body: {} });
+        say(answer.status === "completed"
+          ? `Failed job “${running.name}”: run ${run} completed: ${answer.conclusion}.`
+          : `Failed job “${running.name}” of run ${run}; it is still ${answer.status} (its other jobs wait for a lease).`);
       } else {
         const answer = await request(`${path}/runs/${run}/complete`, { method: "POST", body: {} });
         say(answer.status === "completed"
