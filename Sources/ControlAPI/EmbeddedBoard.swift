@@ -207,7 +207,7 @@ input, select {
 .item[data-status="in_progress"] { border-color: var(--progress); }
 .item[data-status="pending"] { border-color: var(--pending); border-style: dashed; border-left-style: solid; }
 .item[data-status="queued"] { border-color: var(--idle); }
-.item.holder { flex-basis: 17.5rem; background: #eef6fc; }
+.item.holder { flex-basis: 19.5rem; background: #eef6fc; }
 .item:not(.holder) .item-title { font-size: 1rem; }
 .item:not(.holder)::before {
   content: "←"; position: absolute; left: -0.62rem; top: 50%; transform: translate(-50%, -50%);

@@ -135,6 +135,9 @@ def test_under_a_control_token_the_page_says_how_to_open_it_and_works_with_it(pa
         server.add_deploy_workflow(token="s3cret")
         run = server.trigger(token="s3cret")
         expect(page.locator(f'[data-group="deploy-main"] li[data-run-id="{run["id"]}"]')).to_have_count(1)
+        # The page's own control requests carry the token.
+        page.locator('[data-group="ci-build"] li[data-position="0"]').get_by_role("button", name="Complete job build of CI #30433640").click()
+        expect(page.locator('[data-group="ci-build"] li[data-position="0"]')).to_have_attribute("data-run-id", "30433641")
     finally:
         server.stop()
 
