@@ -283,6 +283,7 @@ fieldset .row button { flex: none; }
 .more { margin-top: 0.6rem; font-size: 0.85rem; }
 .event { padding: 0.4rem 0 0.45rem; border-top: 1px solid #e3e6eb; font-size: 0.95rem; }
 .event time { color: var(--muted); font-size: 0.8rem; margin-right: 0.45rem; }
+.event code { white-space: nowrap; }
 .event.minor { display: none; color: var(--muted); font-size: 0.85rem; }
 .feed.with-jobs .event.minor { display: block; }
 .event.cancel { border-left: 5px solid var(--cancelled); padding-left: 0.5rem; }
