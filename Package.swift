@@ -65,6 +65,8 @@ let package = Package(
                 "ConcurrencySimulator", "AccessPolicy", "SourceDocuments", "Workflows", "StateDocuments", "GitHubREST",
                 "MockHTTP", "JSONOutput", .product(name: "Yams", package: "Yams"),
             ],
+            // The board's page (GET /_mock/ui): compiled in through EmbeddedBoard.swift (scripts/embed-fixtures).
+            exclude: ["Board"],
             swiftSettings: strictImports),
         // The one owner of the state and the request pipeline in front of both APIs.
         .target(

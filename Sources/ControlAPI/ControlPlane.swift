@@ -129,6 +129,7 @@ public struct ControlPlane {
             guard method == "GET" else { throw .methodNotAllowed(allowing: ["GET"], DocumentationURL.controlAPI) }
             return HTTPResponse(status: 200, headers: HTTPHeaders([("Content-Type", "application/yaml")]), body: Self.openAPIDocument)
         }
+        if segments.first == "ui" { return try Board.respond(to: method, segments.dropFirst()) }
         guard let route = Route(segments) else { throw Self.notFound() }
         let (status, body) = try respond(route, method: method, query: query, body: body, context: &context)
         return HTTPResponse(status: status, headers: GitHubAPI.jsonHeaders(version: nil), body: body)

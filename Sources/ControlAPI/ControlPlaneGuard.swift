@@ -30,7 +30,13 @@ public struct ControlPlaneGuard: Sendable {
     }
 
     /// Throws the answer refusing the request; returns when it may reach the control plane.
-    public func admit(_ request: HTTPRequest) throws(GitHubError) {
+    ///
+    /// With `target` (the request's parsed target) two things a browser needs are allowed under
+    /// `--control-token`: the board's own files (`GET /_mock/ui`, `/_mock/ui/*`: static, no state)
+    /// need no token, and a `GET` may carry the token as the `token` query parameter instead of
+    /// the header, because a page cannot set headers on `EventSource` or on its own address
+    /// (`/_mock/ui?token=T`, as Jupyter does). Host and Origin are checked on every request.
+    public func admit(_ request: HTTPRequest, target: RequestTarget? = nil) throws(GitHubError) {
         let host = request.headers["Host"]
         if let host {
             guard let name = Self.name(ofHost: host), Self.loopbackHosts.contains(name) || allowedHosts.contains(name) else {
@@ -42,7 +48,8 @@ public struct ControlPlaneGuard: Sendable {
             throw Self.forbidden(
                 "The control API refuses requests from web pages of another origin (Origin '\(origin)'). Call it from a test, a script or curl, which send no Origin header.")
         }
-        if let token, !Self.presents(token, in: request.headers["Authorization"]) {
+        if let token, !Self.presents(token, in: request.headers["Authorization"]), !Self.isTokenFree(request, target),
+           !(request.method == "GET" && target?.query["token"].map({ Self.equal($0, token) }) == true) {
             throw GitHubError(
                 status: 401,
                 message: "The control API needs the token concurrency-mock was started with: send Authorization: Bearer <the --control-token value>.",
@@ -87,9 +94,20 @@ public struct ControlPlaneGuard: Sendable {
     /// Whether the `Authorization` value is `Bearer <token>`, compared in constant time.
     private static func presents(_ token: String, in authorization: String?) -> Bool {
         guard let authorization, authorization.count > 7, authorization.prefix(7).lowercased() == "bearer " else { return false }
-        let given = Array(authorization.utf8.dropFirst(7))
-        let expected = Array(token.utf8)
+        return equal(String(authorization.dropFirst(7)), token)
+    }
+
+    /// `given == expected`, in time independent of where they differ.
+    private static func equal(_ given: String, _ expected: String) -> Bool {
+        let given = Array(given.utf8)
+        let expected = Array(expected.utf8)
         guard given.count == expected.count else { return false }
         return zip(given, expected).reduce(UInt8(0)) { $0 | ($1.0 ^ $1.1) } == 0
+    }
+
+    /// The board's static files: `GET /_mock/ui` and `GET /_mock/ui/<file>`.
+    private static func isTokenFree(_ request: HTTPRequest, _ target: RequestTarget?) -> Bool {
+        guard request.method == "GET", let segments = target?.segments, segments.count <= 3, segments.count >= 2 else { return false }
+        return segments[0] == "_mock" && segments[1] == "ui"
     }
 }

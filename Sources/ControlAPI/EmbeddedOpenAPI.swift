@@ -1452,6 +1452,32 @@ paths:
                     type: object
         '405':
           "$ref": "#/components/responses/method_not_allowed"
+  "/_mock/ui":
+    get:
+      summary: The board
+      description: |-
+        A page showing every concurrency group's queue live, with a feed of events in words and
+        demo controls; it loads /_mock/ui/board.js and /_mock/ui/board.css. Under
+        --control-token it needs no token itself; open it as /_mock/ui?token=T.
+      tags:
+      - mock
+      operationId: mock/get-board
+      parameters:
+      - name: token
+        in: query
+        description: The --control-token value, which a GET may carry here instead of the Authorization header.
+        required: false
+        schema:
+          type: string
+      responses:
+        '200':
+          description: The page.
+          content:
+            text/html:
+              schema:
+                type: string
+        '405':
+          "$ref": "#/components/responses/method_not_allowed"
   "/_mock/clock":
     get:
       summary: Read the simulator clock

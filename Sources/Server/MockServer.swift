@@ -95,7 +95,7 @@ public final class MockServer: HTTPResponder {
         context.wall = wallClock()
         context.resetRateLimits = false
         do {
-            try controlPlaneGuard.admit(request)
+            try controlPlaneGuard.admit(request, target: target)
             let answer = try control.respond(
                 to: request.method, target.segments.dropFirst(), query: target.query, body: request.body, context: &context)
             context.journalSimulatorEvents()

@@ -16,10 +16,17 @@ struct ConcurrencyMock: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "concurrency-mock",
         abstract: "Serve GitHub's REST endpoints for Actions concurrency groups from a simulated queue.",
+        usage: """
+            concurrency-mock [--host <host>] [--port <port>] [--fixture <file>] [<more options>]
+            concurrency-mock watch [--url <url>] [--repository <owner/name>]
+            """,
         discussion: """
             Prints one line, `listening on http://HOST:PORT`, on stdout once it accepts connections, \
-            and one access-log line per request on stderr. Stops cleanly on SIGINT or SIGTERM.
-            """)
+            and one access-log line per request on stderr. Stops cleanly on SIGINT or SIGTERM. \
+            The board, a live page of the queues, is at http://HOST:PORT/_mock/ui.
+            """,
+        // Without a subcommand it serves, with the options below.
+        subcommands: [Watch.self])
 
     @Option(help: "The address to listen on.")
     var host = "127.0.0.1"
@@ -112,8 +119,11 @@ struct ConcurrencyMock: ParsableCommand {
         let mock = MockServer(
             state: state, configuration: configuration, controlPlane: controlPlane, eventJournalSize: eventJournalSize,
             wallClock: { Timestamp(secondsSinceEpoch: Int64(time(nil))) })
+        let token = controlToken
         server.serve(mock, accessLog: quiet ? nil : { entry in
-            var line = Array("\(entry.method) \(entry.target) \(entry.status) \(entry.microseconds)us\n".utf8)
+            // The board sends the control token as ?token= where it cannot set a header; keep it out of the log.
+            let target = token.map { entry.target.replacing($0, with: "REDACTED") } ?? entry.target
+            var line = Array("\(entry.method) \(target) \(entry.status) \(entry.microseconds)us\n".utf8)
             _ = write(STDERR_FILENO, &line, line.count)
         })
         server.run {
