@@ -88,6 +88,16 @@ public struct QueryParameters: Sendable {
         pairs.last { $0.key == key }?.value
     }
 
+    /// Every parameter once, in the order first given, with its last value (as the subscript reads it).
+    public var all: [(name: String, value: String)] {
+        var order: [String] = []
+        var values: [String: String] = [:]
+        for pair in pairs {
+            if values.updateValue(pair.value, forKey: pair.key) == nil { order.append(pair.key) }
+        }
+        return order.map { ($0, values[$0]!) }
+    }
+
     /// The raw `key=value` pieces whose key is not in `excluded`, in request order.
     public func rawPieces(excluding excluded: Set<String>) -> [String] {
         pairs.filter { !excluded.contains($0.key) }.map(\.raw)

@@ -127,7 +127,7 @@ import Glibc
         BadFixture(
             name: "unknown key at line 3",
             yaml: "version: 1\nnow: \"2026-01-15T16:15:00Z\"\ncolour: blue\n",
-            expected: "3:1: unknown key 'colour' in the fixture; allowed: version, now, frozen, run_id_start, job_id_start, auth, tokens, rate_limits, repositories, events"),
+            expected: "3:1: unknown key 'colour' in the fixture; allowed: version, now, frozen, run_id_start, job_id_start, auth, tokens, rate_limits, faults, repositories, events"),
         BadFixture(
             name: "queue item of an unknown run",
             yaml: """

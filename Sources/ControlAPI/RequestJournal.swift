@@ -1,0 +1,132 @@
+import ConcurrencySimulator
+import MockHTTP
+
+/// The last requests the server answered, numbered in order, for `GET /_mock/requests` and the
+/// JSON access log. Not part of the state (never exported; a reset keeps it).
+///
+/// A ring of at most `capacity` entries; recording past it drops the oldest.
+public struct RequestJournal: Sendable {
+    /// One answered request, as `GET /_mock/requests` writes it.
+    public struct Entry: Sendable {
+        public var sequenceNumber = 0
+        /// Wall-clock time of its arrival.
+        public let at: Timestamp
+        /// As sent (HEAD stays HEAD).
+        public let method: String
+        /// The path as sent, still percent-encoded, without the query.
+        public let path: String
+        /// Each parameter once with its last value, decoded.
+        public let query: [(name: String, value: String)]
+        /// `nil` when the connection was closed without an answer (a `drop` fault).
+        public let status: Int?
+        /// Lowercased names, repeated fields joined with `, `, `authorization` masked.
+        public let headers: [(name: String, value: String)]
+        /// The first `RequestJournal.maximumBodyBytes` of the body as text; `nil` without a body.
+        public let body: String?
+        /// Spent answering, a fault's delay included.
+        public let durationMicroseconds: Int
+        public let remoteAddress: String?
+        /// Under `/_mock`.
+        public let isControl: Bool
+        /// The fault that answered or delayed it.
+        public let fault: FaultRecord?
+
+        public init(
+            request: HTTPRequest, at: Timestamp, status: Int?, durationMicroseconds: Int, isControl: Bool, fault: FaultRecord?
+        ) {
+            self.at = at
+            self.method = request.method
+            let target = request.target
+            let question = target.firstIndex(of: "?")
+            var path = question.map { String(target[..<$0]) } ?? target
+            if let hash = path.firstIndex(of: "#") { path = String(path[..<hash]) }
+            self.path = path
+            self.query = question == nil ? [] : (RequestTarget(target)?.query.all ?? [])
+            self.status = status
+            var order: [String] = []
+            var values: [String: String] = [:]
+            for (name, value) in request.headers {
+                let lowered = name.lowercased()
+                let shown = lowered == "authorization" ? Self.masked(value) : value
+                if let earlier = values[lowered] {
+                    values[lowered] = earlier + ", " + shown
+                } else {
+                    order.append(lowered)
+                    values[lowered] = shown
+                }
+            }
+            self.headers = order.map { ($0, values[$0]!) }
+            self.body = request.body.isEmpty
+                ? nil : String(decoding: request.body.prefix(RequestJournal.maximumBodyBytes), as: UTF8.self)
+            self.durationMicroseconds = durationMicroseconds
+            self.remoteAddress = request.remoteAddress
+            self.isControl = isControl
+            self.fault = fault
+        }
+
+        /// The scheme and the last four characters: `Bearer ****ab12`.
+        static func masked(_ value: String) -> String {
+            let parts = value.split(separator: " ", maxSplits: 1, omittingEmptySubsequences: true)
+            let (scheme, secret) = parts.count == 2 ? (String(parts[0]) + " ", parts[1]) : ("", parts.first ?? "")
+            let tail = secret.count > 4 ? String(secret.suffix(4)) : ""
+            return scheme + "****" + tail
+        }
+    }
+
+    /// What a fault did to a request.
+    public struct FaultRecord: Sendable {
+        public let id: Int
+        /// `status`, `secondary_rate_limit`, `drop` or `delay`.
+        public let kind: String
+        public let delayMilliseconds: Int
+
+        public init(id: Int, kind: String, delayMilliseconds: Int) {
+            self.id = id
+            self.kind = kind
+            self.delayMilliseconds = delayMilliseconds
+        }
+    }
+
+    /// `--request-journal-size`'s default.
+    public static let defaultCapacity = 10_000
+    /// The most of a request's body an entry keeps.
+    public static let maximumBodyBytes = 64 * 1024
+
+    public let capacity: Int
+    private var ring: [Entry] = []
+    private var head = 0
+    /// The number the next entry gets; the first is 1. Emptying the journal does not reset it.
+    public private(set) var nextSequenceNumber = 1
+
+    public init(capacity: Int = RequestJournal.defaultCapacity) {
+        precondition(capacity >= 1)
+        self.capacity = capacity
+    }
+
+    public var count: Int { ring.count }
+
+    /// Numbers and keeps the entry; answers it numbered.
+    @discardableResult
+    public mutating func record(_ entry: Entry) -> Entry {
+        var entry = entry
+        entry.sequenceNumber = nextSequenceNumber
+        nextSequenceNumber += 1
+        if ring.count < capacity {
+            ring.append(entry)
+        } else {
+            ring[head] = entry
+            head = (head + 1) % capacity
+        }
+        return entry
+    }
+
+    public mutating func removeAll() {
+        ring.removeAll()
+        head = 0
+    }
+
+    /// The kept entries, oldest first.
+    public var entries: [Entry] {
+        (0..<ring.count).map { ring[(head + $0) % ring.count] }
+    }
+}
