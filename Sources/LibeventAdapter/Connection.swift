@@ -58,9 +58,11 @@ final class Connection {
         bufferevent_set_timeouts(bufferevent, &idle, &send)
     }
 
-    /// Lets go of libevent while the server shuts down.
+    /// Lets go of libevent while the server shuts down (and so without calling back into it:
+    /// evhttp_free frees a stream's request with its connection).
     func abandon() {
         if let evcon { evhttp_connection_set_closecb(evcon, nil, nil) }
+        stream = nil
         detach()
     }
 

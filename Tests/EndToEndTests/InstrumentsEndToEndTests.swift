@@ -168,6 +168,22 @@ import Glibc
         }
     }
 
+    @Test func theServerStopsCleanlyWithOpenStreamsAndDelayedAnswers() throws {
+        try withServer(yaml: Self.fixture) { server in
+            let control = try server.connect()
+            #expect(try control.request("POST", "/_mock/faults", body: Array(#"{"delay_ms":10000}"#.utf8)).status == 201)
+            let streams = try (0..<3).map { _ in try EventStreamClient(port: server.port!, target: "/_mock/events/stream") }
+            for stream in streams { #expect(stream.waitFor(milliseconds: 5_000) { $0.head != nil }) }
+            let waiting = try server.connect()
+            try waiting.sendRequest("GET", "/versions")
+            usleep(100_000)
+            let started = monotonicMilliseconds()
+            #expect(server.stop() == .exited(0), "stderr: \(server.stderr.text)")
+            #expect(monotonicMilliseconds() - started < 5_000)
+            for stream in streams { #expect(stream.waitFor(milliseconds: 2_000) { $0.closed }) }
+        }
+    }
+
     // MARK: - Request journal
 
     @Test func theRequestJournalShowsARealClientsRequestsWithTheirHeaders() throws {
