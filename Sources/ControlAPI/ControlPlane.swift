@@ -94,6 +94,8 @@ public struct ControlPlane {
         public var wall: Timestamp
         /// Set when the operation empties every rate-limit budget.
         public var resetRateLimits = false
+        /// Set when the operation replaced or reset the whole state (fault draws start over).
+        public var replacedState = false
         /// What the simulation did; it outlives replacing and resetting the state.
         public var journal: EventJournal
         /// What the server was asked; it outlives replacing and resetting the state.

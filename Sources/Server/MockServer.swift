@@ -24,6 +24,7 @@ public final class MockServer: HTTPResponder {
     private let requestIDPrefix: String
     private let monotonicMicroseconds: @Sendable () -> Int
     private var faults: FaultInjector
+    private let faultSeed: UInt64
     private var eventStream = EventStream()
     /// The transport's side of open streams.
     private weak var outlet: HTTPStreamOutlet?
@@ -50,6 +51,7 @@ public final class MockServer: HTTPResponder {
             journal: EventJournal(capacity: eventJournalSize), requests: RequestJournal(capacity: requestJournalSize))
         self.monotonicMicroseconds = monotonicMicroseconds ?? { 0 }
         self.faults = FaultInjector(seed: faultSeed)
+        self.faultSeed = faultSeed
         self.github = GitHubAPI(configuration: configuration)
         self.requestIDPrefix = Self.hex(requestIDSeed, width: 4)
     }
@@ -166,6 +168,7 @@ public final class MockServer: HTTPResponder {
     private func respondToControl(_ request: HTTPRequest, target: RequestTarget) -> HTTPResponse {
         context.wall = wallClock()
         context.resetRateLimits = false
+        context.replacedState = false
         do {
             try controlPlaneGuard.admit(request)
             let answer = try control.respond(
@@ -178,6 +181,8 @@ public final class MockServer: HTTPResponder {
             context.state.simulator.checkInvariants()
             #endif
             if context.resetRateLimits { github.resetRateLimits() }
+            // A reset test run draws the same faults as the first.
+            if context.replacedState { faults = FaultInjector(seed: faultSeed) }
             return answer
         } catch {
             return GitHubAPI.errorResponse(error, version: nil)

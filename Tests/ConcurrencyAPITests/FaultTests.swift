@@ -103,6 +103,14 @@ import Testing
         }
         let first = try pattern(seed: 7)
         #expect(first == (try pattern(seed: 7)))
+        // A reset starts the draws over, so each test after a reset sees the same faults.
+        let server = MockServer(state: try docsExampleServer().state, configuration: .init(baseURL: apiBase), faultSeed: 7)
+        let rule = #"{"respond":{"status":502},"probability":0.5}"#
+        _ = add(server, rule)
+        _ = (0..<5).map { _ in send(server, "GET", "/versions") }
+        #expect(send(server, "POST", "/_mock/reset").status == 200)
+        _ = add(server, rule)
+        #expect((0..<40).map { _ in send(server, "GET", "/versions").status } == first)
         #expect(first != (try pattern(seed: 8)))
         #expect(first.contains(502) && first.contains(200))
     }
