@@ -252,10 +252,55 @@ import Glibc
             #expect(entry.keys == ["seq", "at", "method", "path", "query", "status", "headers", "body", "duration_us", "remote_address", "fault"])
             #expect(entry["headers"]?["authorization"]?.stringValue == "Bearer ****efgh")
             #expect(entry["status"]?.intValue == 200)
+            // What the transport refuses itself is logged as JSON too.
+            let refused = try server.connect()
+            try refused.sendRequest("POST", "/versions", body: Array(repeating: UInt8(ascii: "x"), count: 20_000))
+            #expect(try refused.receiveResponse(isHead: false).status == 413)
+            #expect(server.stderr.waitFor(milliseconds: 2_000) { $0.contains("\"refused\":true") })
+            let refusal = try #require(server.stderr.text.split(separator: "\n").first { $0.contains("\"refused\":true") })
+            let logged = try JSONValue(parsing: String(refusal))
+            #expect(logged["status"]?.intValue == 413)
+            #expect(logged["path"]?.stringValue == "/versions")
         }
     }
 
     // MARK: - Faults
+
+    @Test func badInputToTheNewRoutesGetsGitHubsErrorBodyAndChangesNothing() throws {
+        try withServer(yaml: Self.fixture) { server in
+            let client = try server.connect()
+            #expect(try client.request("POST", "/_mock/faults", body: Array(#"{"respond":{"status":502},"times":3}"#.utf8)).status == 201)
+            let faults = try client.get("/_mock/faults").bodyText
+            let cases: [(String, String, String, Int)] = [
+                ("POST", "/_mock/faults", #"{"respond":{"status":200}}"#, 422),
+                ("POST", "/_mock/faults", #"{"delay_ms":-1}"#, 422),
+                ("POST", "/_mock/faults", #"{"match":{"path":"/_mock/state"}}"#, 422),
+                ("POST", "/_mock/faults", #"{"colour":"red"}"#, 422),
+                ("POST", "/_mock/faults", "[", 422),
+                ("DELETE", "/_mock/faults/2", "", 404),
+                ("DELETE", "/_mock/faults/0", "", 404),
+                ("PUT", "/_mock/faults", "{}", 405),
+                ("PUT", "/_mock/faults/1", "{}", 405),
+                ("GET", "/_mock/requests?since=x", "", 422),
+                ("GET", "/_mock/requests?include_control=1", "", 422),
+                ("PUT", "/_mock/requests", "{}", 405),
+                ("GET", "/_mock/events/stream?run_id=0", "", 422),
+                ("POST", "/_mock/events/stream", "", 405),
+            ]
+            for (method, target, body, status) in cases {
+                let answer = try client.request(method, target, body: Array(body.utf8))
+                #expect(answer.status == status, "\(method) \(target) \(body): \(answer.bodyText)")
+                let error = try answer.json()
+                #expect(error["message"]?.stringValue != nil, "\(method) \(target)")
+                #expect(error["documentation_url"]?.stringValue == "README.md#control-api", "\(method) \(target)")
+                #expect(error["status"]?.stringValue == String(status), "\(method) \(target)")
+                if status == 422 { #expect(error["errors"]?[0]?["field"] != nil, "\(method) \(target)") }
+                if status == 405 { #expect(answer.header("Allow") != nil) }
+            }
+            #expect(try client.get("/_mock/faults").bodyText == faults)
+            #expect(try client.get("/_mock/requests").json()["total_count"]?.intValue == 0)
+        }
+    }
 
     @Test func eachFaultKindAnswersAsDescribed() throws {
         try withServer(yaml: Self.fixture) { server in
