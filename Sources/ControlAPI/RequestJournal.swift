@@ -6,23 +6,22 @@ import MockHTTP
 ///
 /// A ring of at most `capacity` entries; recording past it drops the oldest.
 public struct RequestJournal: Sendable {
-    /// One answered request, as `GET /_mock/requests` writes it.
+    /// One answered request, as `GET /_mock/requests` writes it. Recording keeps the request's
+    /// own values (no copies but a body cut to `maximumBodyBytes`); what is shown of them (path,
+    /// query, masked headers, body text) is worked out when it is read.
     public struct Entry: Sendable {
         public var sequenceNumber = 0
         /// Wall-clock time of its arrival.
         public let at: Timestamp
         /// As sent (HEAD stays HEAD).
         public let method: String
-        /// The path as sent, still percent-encoded, without the query.
-        public let path: String
-        /// Each parameter once with its last value, decoded.
-        public let query: [(name: String, value: String)]
+        /// The request target as sent.
+        public let target: String
+        private let rawHeaders: HTTPHeaders
+        /// At most `RequestJournal.maximumBodyBytes`.
+        private let rawBody: [UInt8]
         /// `nil` when the connection was closed without an answer (a `drop` fault).
         public let status: Int?
-        /// Lowercased names, repeated fields joined with `, `, `authorization` masked.
-        public let headers: [(name: String, value: String)]
-        /// The first `RequestJournal.maximumBodyBytes` of the body as text; `nil` without a body.
-        public let body: String?
         /// Spent answering, a fault's delay included.
         public let durationMicroseconds: Int
         public let remoteAddress: String?
@@ -36,16 +35,30 @@ public struct RequestJournal: Sendable {
         ) {
             self.at = at
             self.method = request.method
-            let target = request.target
-            let question = target.firstIndex(of: "?")
-            var path = question.map { String(target[..<$0]) } ?? target
-            if let hash = path.firstIndex(of: "#") { path = String(path[..<hash]) }
-            self.path = path
-            self.query = question == nil ? [] : (RequestTarget(target)?.query.all ?? [])
+            self.target = request.target
+            self.rawHeaders = request.headers
+            self.rawBody = request.body.count > RequestJournal.maximumBodyBytes
+                ? Array(request.body.prefix(RequestJournal.maximumBodyBytes)) : request.body
             self.status = status
+            self.durationMicroseconds = durationMicroseconds
+            self.remoteAddress = request.remoteAddress
+            self.isControl = isControl
+            self.fault = fault
+        }
+
+        /// The path as sent, still percent-encoded, without the query.
+        public var path: String { RequestTarget.rawPath(of: target) }
+
+        /// Each parameter once with its last value, decoded.
+        public var query: [(name: String, value: String)] {
+            target.contains("?") ? (RequestTarget(target)?.query.all ?? []) : []
+        }
+
+        /// Lowercased names, repeated fields joined with `, `, `authorization` masked.
+        public var headers: [(name: String, value: String)] {
             var order: [String] = []
             var values: [String: String] = [:]
-            for (name, value) in request.headers {
+            for (name, value) in rawHeaders {
                 let lowered = name.lowercased()
                 let shown = lowered == "authorization" ? Self.masked(value) : value
                 if let earlier = values[lowered] {
@@ -55,14 +68,11 @@ public struct RequestJournal: Sendable {
                     values[lowered] = shown
                 }
             }
-            self.headers = order.map { ($0, values[$0]!) }
-            self.body = request.body.isEmpty
-                ? nil : String(decoding: request.body.prefix(RequestJournal.maximumBodyBytes), as: UTF8.self)
-            self.durationMicroseconds = durationMicroseconds
-            self.remoteAddress = request.remoteAddress
-            self.isControl = isControl
-            self.fault = fault
+            return order.map { ($0, values[$0]!) }
         }
+
+        /// The first `RequestJournal.maximumBodyBytes` of the body as text; `nil` without a body.
+        public var body: String? { rawBody.isEmpty ? nil : String(decoding: rawBody, as: UTF8.self) }
 
         /// The scheme and the last four characters: `Bearer ****ab12`.
         static func masked(_ value: String) -> String {

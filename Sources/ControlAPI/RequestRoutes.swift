@@ -57,8 +57,9 @@ extension ControlPlane {
             if let method, entry.method != method { return false }
             if let status, entry.status != status { return false }
             if let path {
-                if path.hasSuffix("*") { return entry.path.hasPrefix(path.dropLast()) }
-                return entry.path == path
+                let sent = entry.path
+                if path.hasSuffix("*") { return sent.hasPrefix(path.dropLast()) }
+                return sent == path
             }
             return true
         }

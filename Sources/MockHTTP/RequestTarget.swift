@@ -7,6 +7,17 @@ public struct RequestTarget: Sendable {
     public let segments: [String]
     public let query: QueryParameters
 
+    /// The path of a target as sent (still percent-encoded), without scheme and authority (of an
+    /// absolute-form target), query or fragment.
+    public static func rawPath(of target: String) -> String {
+        var path = Substring(target)
+        if !path.hasPrefix("/"), let schemeEnd = path.firstRange(of: "://") {
+            path = path[schemeEnd.upperBound...].drop { $0 != "/" }
+        }
+        if let end = path.firstIndex(where: { $0 == "?" || $0 == "#" }) { path = path[..<end] }
+        return String(path)
+    }
+
     /// `nil` when the path or query holds a malformed escape or invalid UTF-8.
     public init?(_ target: String) {
         var target = target

@@ -118,7 +118,7 @@ public final class MockServer: HTTPResponder {
                 }
             }
         } else {
-            let rule = faults.take(from: &context.state.faults, method: answering.method, path: Self.path(of: request.target))
+            let rule = faults.take(from: &context.state.faults, method: answering.method, path: RequestTarget.rawPath(of: request.target))
             delay = rule?.delayMilliseconds ?? 0
             var response: HTTPResponse
             switch rule?.response {
@@ -153,16 +153,6 @@ public final class MockServer: HTTPResponder {
         requestLog?(entry)
         eventStream.push(context.journal, to: outlet)
         return reply
-    }
-
-    /// The path of a request target as sent (percent-encoded), without query or fragment.
-    static func path(of target: String) -> String {
-        var path = Substring(target)
-        if !path.hasPrefix("/"), let schemeEnd = path.firstRange(of: "://") {
-            path = path[schemeEnd.upperBound...].drop { $0 != "/" }
-        }
-        if let end = path.firstIndex(where: { $0 == "?" || $0 == "#" }) { path = path[..<end] }
-        return String(path)
     }
 
     private func respondToControl(_ request: HTTPRequest, target: RequestTarget) -> HTTPResponse {
