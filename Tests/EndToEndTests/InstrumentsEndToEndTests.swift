@@ -168,6 +168,23 @@ import Glibc
         }
     }
 
+    @Test func anIdleStreamGetsAHeartbeatEvery15Seconds() throws {
+        try withServer(yaml: Self.fixture) { server in
+            let stream = try EventStreamClient(port: server.port!, target: "/_mock/events/stream")
+            #expect(stream.waitFor(milliseconds: 5_000) { $0.head != nil })
+            let opened = monotonicMilliseconds()
+            // Passed by name: written as a trailing closure here, this predicate came out true at
+            // once under Swift 6.3.1 although the text held no heartbeat (not understood yet).
+            let heartbeat: (EventStreamClient) -> Bool = { $0.text.contains(": heartbeat\n\n") }
+            let beat = stream.waitFor(milliseconds: 20_000, until: heartbeat)
+            let waited = monotonicMilliseconds() - opened
+            #expect(beat)
+            #expect(waited > 14_000 && waited < 17_000, "the heartbeat came after \(waited) ms: \(stream.text.debugDescription)")
+            #expect(stream.events.isEmpty)
+            #expect(!stream.closed)
+        }
+    }
+
     @Test func theServerStopsCleanlyWithOpenStreamsAndDelayedAnswers() throws {
         try withServer(yaml: Self.fixture) { server in
             let control = try server.connect()
