@@ -208,6 +208,9 @@ import Glibc
         (["--port", "0", "--allow-host", "mock.test:8080"], "--allow-host takes a host name or address without a port, not 'mock.test:8080'"),
         (["--port", "0", "--allow-host", ""], "--allow-host"),
         (["--port", "0", "--control-token", "two words"], "--control-token must be printable ASCII without spaces"),
+        (["--port", "0", "--request-journal-size", "0"], "--request-journal-size must be from 1 to 1000000"),
+        (["--port", "0", "--seed", "-1"], "--seed"),
+        (["--port", "0", "--log-format", "xml"], "--log-format"),
     ])
     func badOptionsAreRefused(arguments: [String], mentioned: String) throws {
         let server = try ServerProcess(arguments: arguments)
