@@ -54,8 +54,7 @@ import Glibc
             let control = try server.connect()
             try Self.register(control, "deploy.yml", Self.deploy)
             let stream = try EventStreamClient(port: server.port!, target: "/_mock/events/stream?repository=acme/shop")
-            let opened = stream.waitFor(milliseconds: 5_000) { $0.head != nil && $0.text.hasPrefix(":") }
-            #expect(opened)
+            #expect(stream.waitForText(": concurrency-mock events", milliseconds: 5_000))
             let head = stream.head ?? ""
             #expect(head.hasPrefix("HTTP/1.1 200"))
             #expect(head.contains("Content-Type: text/event-stream"))
@@ -66,11 +65,10 @@ import Glibc
                 let before = stream.events.count
                 let sent = monotonicMilliseconds()
                 try control.sendRequest("POST", "/_mock/repos/acme/shop/runs", body: Array(#"{"workflow":"deploy.yml","ref":"refs/heads/r\#(round)"}"#.utf8))
-                let seen = stream.waitFor(milliseconds: 2_000) { client in
-                    client.events.dropFirst(before).contains { $0.type == "job.started" }
-                }
+                    // Four events per trigger, the last job.started.
+                stream.waitForEvents(before + 4)
                 worst = max(worst, monotonicMilliseconds() - sent)
-                #expect(seen)
+                #expect(stream.events.dropFirst(before).contains { $0.type == "job.started" })
                 #expect(try control.receiveResponse(isHead: false).status == 201)
             }
             #expect(worst < 100, "an event took \(worst) ms to reach the subscriber")
@@ -94,7 +92,7 @@ import Glibc
             var first: EventStreamClient? = try EventStreamClient(port: server.port!, target: "/_mock/events/stream?since=0")
             _ = try Self.trigger(control)
             _ = try Self.trigger(control)
-            #expect(first!.waitFor(milliseconds: 2_000) { $0.events.count >= 6 })
+            #expect(first!.waitForEvents(6))
             // The client goes away partway through; more happens while it is gone.
             let received = first!.events.prefix(6)
             let lastID = try #require(received.last?.id)
@@ -104,10 +102,10 @@ import Glibc
             #expect(try control.request("POST", "/_mock/clock/advance", body: Array(#"{"seconds":5}"#.utf8)).status == 200)
             let total = try control.get("/_mock/events").json()["events"]?.arrayValue?.count ?? 0
             let resumed = try EventStreamClient(port: server.port!, target: "/_mock/events/stream", headers: [("Last-Event-ID", String(lastID))])
-            #expect(resumed.waitFor(milliseconds: 2_000) { $0.events.count >= total - lastID })
+            #expect(resumed.waitForEvents(total - lastID))
             _ = try Self.trigger(control)
             let after = try control.get("/_mock/events").json()["events"]?.arrayValue?.count ?? 0
-            #expect(resumed.waitFor(milliseconds: 2_000) { $0.events.count >= after - lastID })
+            #expect(resumed.waitForEvents(after - lastID))
             let ids = received.compactMap(\.id) + resumed.events.compactMap(\.id)
             #expect(ids == Array(1...after))
         }
@@ -120,10 +118,14 @@ import Glibc
             let all = try (0..<20).map { _ in try EventStreamClient(port: server.port!, target: "/_mock/events/stream") }
             let created = try EventStreamClient(port: server.port!, target: "/_mock/events/stream?type=run.created")
             let other = try EventStreamClient(port: server.port!, target: "/_mock/events/stream?repository=acme/other")
-            for client in all + [created, other] { #expect(client.waitFor(milliseconds: 5_000) { $0.head != nil }) }
+            for client in all + [created, other] { #expect(client.waitForHead()) }
             let run = try Self.trigger(control)
-            for client in all { #expect(client.waitFor(milliseconds: 2_000) { $0.events.count == 4 }) }
-            #expect(created.waitFor(milliseconds: 2_000) { $0.events.count == 1 })
+            for client in all {
+                client.waitForEvents(4)
+                #expect(client.events.count == 4)
+            }
+            created.waitForEvents(1)
+            #expect(created.events.count == 1)
             #expect(created.events.first?.type == "run.created")
             #expect((try? JSONValue(parsing: created.events.first?.data ?? ""))?["run_id"]?.intValue == run)
             other.receive(waitingMilliseconds: 100)
@@ -143,7 +145,7 @@ import Glibc
             let control = try server.connect()
             let stalled = try EventStreamClient(port: server.port!, target: "/_mock/events/stream", receiveBuffer: 4096)
             let reader = try EventStreamClient(port: server.port!, target: "/_mock/events/stream?type=run.created")
-            #expect(stalled.waitFor(milliseconds: 5_000) { $0.head != nil })
+            #expect(stalled.waitForHead())
             // Three events of 8 KiB per round: far more than the limit (1 MiB) and the kernel's
             // buffers. A reset after each round keeps the state (and debug builds' checks) small.
             let padding = String(repeating: "x", count: 8192)
@@ -157,7 +159,8 @@ import Glibc
                 #expect(try control.request("POST", "/_mock/repos/acme/shop/runs/\(id)/complete").status == 200)
                 triggered += 1
             }
-            #expect(reader.waitFor(milliseconds: 5_000) { $0.events.count == triggered })
+            reader.waitForEvents(triggered, milliseconds: 5_000)
+            #expect(reader.events.count == triggered)
             // The stalled client now reads: it gets what was buffered, then the end of the stream.
             let deadline = monotonicMilliseconds() + 20_000
             while !stalled.closed && monotonicMilliseconds() < deadline { stalled.receive(waitingMilliseconds: 200) }
@@ -171,12 +174,9 @@ import Glibc
     @Test func anIdleStreamGetsAHeartbeatEvery15Seconds() throws {
         try withServer(yaml: Self.fixture) { server in
             let stream = try EventStreamClient(port: server.port!, target: "/_mock/events/stream")
-            #expect(stream.waitFor(milliseconds: 5_000) { $0.head != nil })
+            #expect(stream.waitForHead())
             let opened = monotonicMilliseconds()
-            // Passed by name: written as a trailing closure here, this predicate came out true at
-            // once under Swift 6.3.1 although the text held no heartbeat (not understood yet).
-            let heartbeat: (EventStreamClient) -> Bool = { $0.text.contains(": heartbeat\n\n") }
-            let beat = stream.waitFor(milliseconds: 20_000, until: heartbeat)
+            let beat = stream.waitForText(": heartbeat\n\n", milliseconds: 20_000)
             let waited = monotonicMilliseconds() - opened
             #expect(beat)
             #expect(waited > 14_000 && waited < 17_000, "the heartbeat came after \(waited) ms: \(stream.text.debugDescription)")
@@ -190,14 +190,14 @@ import Glibc
             let control = try server.connect()
             #expect(try control.request("POST", "/_mock/faults", body: Array(#"{"delay_ms":10000}"#.utf8)).status == 201)
             let streams = try (0..<3).map { _ in try EventStreamClient(port: server.port!, target: "/_mock/events/stream") }
-            for stream in streams { #expect(stream.waitFor(milliseconds: 5_000) { $0.head != nil }) }
+            for stream in streams { #expect(stream.waitForHead()) }
             let waiting = try server.connect()
             try waiting.sendRequest("GET", "/versions")
             usleep(100_000)
             let started = monotonicMilliseconds()
             #expect(server.stop() == .exited(0), "stderr: \(server.stderr.text)")
             #expect(monotonicMilliseconds() - started < 5_000)
-            for stream in streams { #expect(stream.waitFor(milliseconds: 2_000) { $0.closed }) }
+            for stream in streams { #expect(stream.waitForClose(milliseconds: 2_000)) }
         }
     }
 

@@ -88,6 +88,48 @@ final class EventStreamClient {
         }
     }
 
+    // Waits without a closure at the call site: under Swift 6.3.1 some trailing-closure
+    // predicates written inside `withServer` bodies came out true at once (a miscompile, it seems;
+    // a variant crashed the compiler), so tests use these.
+
+    /// Waits (bounded) until the head has arrived; answers whether it did.
+    @discardableResult
+    func waitForHead(milliseconds: Int = 5_000) -> Bool {
+        waitFor(milliseconds: milliseconds, until: Self.hasHead)
+    }
+
+    /// Waits (bounded) until at least `count` events have arrived; answers whether they did.
+    @discardableResult
+    func waitForEvents(_ count: Int, milliseconds: Int = 2_000) -> Bool {
+        let deadline = monotonicMilliseconds() + milliseconds
+        while events.count < count, !closed, monotonicMilliseconds() < deadline {
+            receive(waitingMilliseconds: Int32(max(1, deadline - monotonicMilliseconds())))
+        }
+        return events.count >= count
+    }
+
+    /// Waits (bounded) until the body holds `text`; answers whether it does.
+    @discardableResult
+    func waitForText(_ text: String, milliseconds: Int) -> Bool {
+        let deadline = monotonicMilliseconds() + milliseconds
+        while !self.text.contains(text), !closed, monotonicMilliseconds() < deadline {
+            receive(waitingMilliseconds: Int32(max(1, deadline - monotonicMilliseconds())))
+        }
+        return self.text.contains(text)
+    }
+
+    /// Reads until the server closes the stream (bounded); answers whether it did.
+    @discardableResult
+    func waitForClose(milliseconds: Int) -> Bool {
+        let deadline = monotonicMilliseconds() + milliseconds
+        while !closed, monotonicMilliseconds() < deadline {
+            receive(waitingMilliseconds: Int32(max(1, deadline - monotonicMilliseconds())))
+        }
+        return closed
+    }
+
+    private static func hasHead(_ client: EventStreamClient) -> Bool { client.head != nil }
+
     /// Reads once, waiting up to `waitingMilliseconds` for bytes.
     func receive(waitingMilliseconds: Int32) {
         guard descriptor >= 0, !closed else { return }
