@@ -118,7 +118,8 @@ public final class MockServer: HTTPResponder {
                 }
             }
         } else {
-            let rule = faults.take(from: &context.state.faults, method: answering.method, path: RequestTarget.rawPath(of: request.target))
+            let rule = context.state.faults.rules.isEmpty
+                ? nil : faults.take(from: &context.state.faults, method: answering.method, path: RequestTarget.rawPath(of: request.target))
             delay = rule?.delayMilliseconds ?? 0
             var response: HTTPResponse
             switch rule?.response {
