@@ -85,7 +85,7 @@ let package = Package(
         .executableTarget(
             name: "concurrency-mock",
             dependencies: [
-                "ConcurrencySimulator", "AccessPolicy", "SourceDocuments", "StateDocuments", "GitHubREST", "ControlAPI", "Server", "LibeventAdapter",
+                "ConcurrencySimulator", "AccessPolicy", "SourceDocuments", "StateDocuments", "GitHubREST", "ControlAPI", "Server", "LibeventAdapter", "JSONOutput",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strictImports

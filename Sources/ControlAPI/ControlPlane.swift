@@ -19,6 +19,8 @@ public struct ControlPlane {
         case repository(RepositoryRoute)
         case run(RunRoute)
         case events(EventRoute)
+        case requests(RequestRoute)
+        case faults(FaultRoute)
 
         init?(_ segments: ArraySlice<String>) {
             let parts = Array(segments)
@@ -27,6 +29,11 @@ public struct ControlPlane {
             case ["state"]: self = .state(.state)
             case ["reset"]: self = .state(.reset)
             case ["events"]: self = .events(.events)
+            case ["events", "stream"]: self = .events(.stream)
+            case ["requests"]: self = .requests(.requests)
+            case ["faults"]: self = .faults(.faults)
+            case let parts where parts.count == 2 && parts[0] == "faults":
+                self = .faults(.fault(try? Simulator.identifier(parsing: parts[1])))
             case ["clock"]: self = .clock(.clock)
             case ["clock", "advance"]: self = .clock(.advance)
             case ["tokens"]: self = .access(.tokens)
@@ -72,6 +79,8 @@ public struct ControlPlane {
             case .repository(let route): route.allowedMethods
             case .run(let route): route.allowedMethods
             case .events(let route): route.allowedMethods
+            case .requests(let route): route.allowedMethods
+            case .faults(let route): route.allowedMethods
             }
         }
     }
@@ -88,12 +97,18 @@ public struct ControlPlane {
         public var wall: Timestamp
         /// Set when the operation empties every rate-limit budget.
         public var resetRateLimits = false
+        /// Set when the operation replaced or reset the whole state (fault draws start over).
+        public var replacedState = false
         /// What the simulation did; it outlives replacing and resetting the state.
         public var journal: EventJournal
+        /// What the server was asked; it outlives replacing and resetting the state.
+        public var requests: RequestJournal
+        /// Set by `GET /_mock/events/stream` once its query passed: the owner opens the stream.
+        public var openedStream: EventStreamRequest?
 
         public init(
             state: MockState, clock: MockClock, initialState: MockState, initialClock: MockClock, wall: Timestamp,
-            journal: EventJournal = EventJournal()
+            journal: EventJournal = EventJournal(), requests: RequestJournal = RequestJournal()
         ) {
             self.state = state
             self.clock = clock
@@ -101,6 +116,7 @@ public struct ControlPlane {
             self.initialClock = initialClock
             self.wall = wall
             self.journal = journal
+            self.requests = requests
         }
 
         /// Moves the simulator's events of the last operation into the journal.
@@ -122,7 +138,8 @@ public struct ControlPlane {
     /// The answer to a request under `/_mock`, given the path segments after it. `method` is
     /// never `HEAD` (the server answers HEAD as GET).
     public func respond(
-        to method: String, _ segments: ArraySlice<String>, query: QueryParameters, body: [UInt8], context: inout Context
+        to method: String, _ segments: ArraySlice<String>, query: QueryParameters, body: [UInt8],
+        headers: HTTPHeaders = HTTPHeaders(), context: inout Context
     ) throws(GitHubError) -> HTTPResponse {
         if segments.elementsEqual(["openapi.yaml"]) {
             // The document describing everything served here, as built in (scripts/embed-fixtures).
@@ -131,7 +148,7 @@ public struct ControlPlane {
         }
         if segments.first == "ui" { return try Board.respond(to: method, segments.dropFirst()) }
         guard let route = Route(segments) else { throw Self.notFound() }
-        let (status, body) = try respond(route, method: method, query: query, body: body, context: &context)
+        let (status, body) = try respond(route, method: method, query: query, body: body, headers: headers, context: &context)
         return HTTPResponse(status: status, headers: GitHubAPI.jsonHeaders(version: nil), body: body)
     }
 
@@ -149,7 +166,7 @@ public struct ControlPlane {
     }
 
     private func respond(
-        _ route: Route, method: String, query: QueryParameters, body: [UInt8], context: inout Context
+        _ route: Route, method: String, query: QueryParameters, body: [UInt8], headers: HTTPHeaders, context: inout Context
     ) throws(GitHubError) -> (Int, [UInt8]) {
         guard route.allowedMethods.contains(method) else {
             throw .methodNotAllowed(allowing: route.allowedMethods, DocumentationURL.controlAPI)
@@ -160,7 +177,9 @@ public struct ControlPlane {
         case .access(let route): return try Self.respond(route, method: method, body: body, context: &context)
         case .repository(let route): return try Self.respond(route, method: method, body: body, context: &context)
         case .run(let route): return try Self.respond(route, method: method, body: body, context: &context)
-        case .events(let route): return try Self.respond(route, query: query, context: context)
+        case .events(let route): return try Self.respond(route, query: query, headers: headers, context: &context)
+        case .requests(let route): return try Self.respond(route, method: method, query: query, context: &context)
+        case .faults(let route): return try Self.respond(route, method: method, body: body, context: &context)
         }
     }
 

@@ -37,8 +37,9 @@ info:
 
     **The control API** under `/_mock` (tag `mock`): the mock's own JSON API to create
     repositories, register workflow files, trigger, complete and cancel runs, move the simulator
-    clock, declare tokens, set the authentication mode and rate limits, and read, replace or
-    reset the whole state. Request bodies are JSON or YAML (the same
+    clock, declare tokens, set the authentication mode and rate limits, read, replace or
+    reset the whole state, read the event journal (also as a Server-Sent-Events stream) and the
+    request journal, and inject faults into GitHub's answers. Request bodies are JSON or YAML (the same
     strict reader as fixtures: unknown keys are refused). Every operation validates first and
     changes nothing when it answers an error; errors have GitHub's shape, with `line` and
     `column` in `errors[]` when they point into the submitted document. A method a route does
@@ -2211,6 +2212,246 @@ paths:
           "$ref": "#/components/responses/method_not_allowed"
         '422':
           "$ref": "#/components/responses/mock_validation_failed"
+  "/_mock/events":
+    get:
+      summary: Read the event journal
+      description: |-
+        What the simulation did, oldest first: runs created, completed and cancelled (with the
+        cause), jobs started, completed and cancelled, groups requested, acquired and released,
+        clock changes and state replacements. Kept in a ring of `--event-journal-size` events;
+        `oldest_seq` shows how far back it reaches.
+      tags:
+      - mock
+      operationId: mock/list-events
+      parameters:
+      - "$ref": "#/components/parameters/mock-event-since"
+      - "$ref": "#/components/parameters/mock-event-repository"
+      - "$ref": "#/components/parameters/mock-event-group"
+      - "$ref": "#/components/parameters/mock-event-run-id"
+      - "$ref": "#/components/parameters/mock-event-type"
+      - name: limit
+        description: At most this many events (the first ones after `since`).
+        in: query
+        required: false
+        schema:
+          type: integer
+          minimum: 1
+      responses:
+        '200':
+          description: The matching events.
+          content:
+            application/json:
+              schema:
+                "$ref": "#/components/schemas/mock-event-list"
+        '405':
+          "$ref": "#/components/responses/method_not_allowed"
+        '422':
+          "$ref": "#/components/responses/mock_validation_failed"
+  "/_mock/events/stream":
+    get:
+      summary: Stream the events as Server-Sent Events
+      description: |-
+        The events of `GET /_mock/events` as they happen, as Server-Sent Events: each is
+        `id: <seq>`, `event: <type>`, `data: <the same JSON object>` and a blank line. With
+        `Last-Event-ID` (or `since`) it first sends the kept events after that one, then goes
+        on; without either it starts with the next event. A comment line (`: heartbeat`) comes
+        every 15 s. The answer never ends on its own; a client that leaves more than 1 MiB unread
+        is disconnected. HEAD answers the headers only.
+      tags:
+      - mock
+      operationId: mock/stream-events
+      parameters:
+      - "$ref": "#/components/parameters/mock-event-since"
+      - "$ref": "#/components/parameters/mock-event-repository"
+      - "$ref": "#/components/parameters/mock-event-group"
+      - "$ref": "#/components/parameters/mock-event-run-id"
+      - "$ref": "#/components/parameters/mock-event-type"
+      - name: Last-Event-ID
+        description: The id of the last event the client has; it takes precedence over `since`.
+        in: header
+        required: false
+        schema:
+          type: string
+          pattern: "^[0-9]+$"
+      responses:
+        '200':
+          description: An endless stream of events.
+          content:
+            text/event-stream:
+              schema:
+                type: string
+              example: |+
+                id: 1
+                event: run.created
+                data: {"seq":1,"at":"2026-03-01T09:00:00Z","type":"run.created","repository":"acme/shop","run_id":500,"job_id":null,"group":null,"kind":null,"conclusion":null,"cause":null}
+
+        '405':
+          "$ref": "#/components/responses/method_not_allowed"
+        '422':
+          "$ref": "#/components/responses/mock_validation_failed"
+  "/_mock/requests":
+    get:
+      summary: Read the request journal
+      description: |-
+        Every request to a GitHub path, oldest first (with `include_control=true` the `/_mock`
+        requests too), kept in a ring of `--request-journal-size` requests. Headers are
+        lowercased with `authorization` masked to its scheme and last four characters; the body
+        is kept up to 64 KiB. A request a fault answered names the fault.
+      tags:
+      - mock
+      operationId: mock/list-requests
+      parameters:
+      - name: method
+        in: query
+        required: false
+        schema:
+          type: string
+          minLength: 1
+        example: GET
+      - name: path
+        description: The path as sent, exactly, or a prefix ending in `*`.
+        in: query
+        required: false
+        schema:
+          type: string
+          pattern: "^/"
+        example: "/repos/octocat/Hello-World/*"
+      - name: status
+        in: query
+        required: false
+        schema:
+          type: integer
+          minimum: 100
+          maximum: 599
+      - name: since
+        description: Only requests numbered after this one.
+        in: query
+        required: false
+        schema:
+          type: integer
+          minimum: 0
+      - name: include_control
+        in: query
+        required: false
+        schema:
+          type: string
+          enum:
+          - 'true'
+          - 'false'
+      responses:
+        '200':
+          description: The matching requests.
+          content:
+            application/json:
+              schema:
+                "$ref": "#/components/schemas/mock-request-list"
+        '405':
+          "$ref": "#/components/responses/method_not_allowed"
+        '422':
+          "$ref": "#/components/responses/mock_validation_failed"
+    delete:
+      summary: Empty the request journal
+      description: Numbering goes on from where it was.
+      tags:
+      - mock
+      operationId: mock/delete-requests
+      responses:
+        '204':
+          description: The journal is empty.
+        '405':
+          "$ref": "#/components/responses/method_not_allowed"
+  "/_mock/faults":
+    get:
+      summary: List the fault rules
+      description: In the order they are tried; each with the matches it has left (`times`, `null` for unlimited).
+      tags:
+      - mock
+      operationId: mock/list-faults
+      responses:
+        '200':
+          description: The rules.
+          content:
+            application/json:
+              schema:
+                type: object
+                required:
+                - faults
+                properties:
+                  faults:
+                    type: array
+                    items:
+                      "$ref": "#/components/schemas/mock-fault"
+        '405':
+          "$ref": "#/components/responses/method_not_allowed"
+    post:
+      summary: Add a fault rule
+      description: |-
+        Faults apply to GitHub's paths only (never to `/_mock`); the first rule that matches a
+        request and passes its probability draw (from the `--seed` generator) answers it.
+        `respond` is `{"status": N}` (GitHub's error body for that status),
+        `{"secondary_rate_limit": {"retry_after": S}}` (GitHub's 403 with `Retry-After`),
+        `{"drop": true}` (the connection is closed without an answer) or absent (the normal
+        answer); `delay_ms` holds the answer that long without holding up other clients.
+        At most 100 rules.
+      tags:
+      - mock
+      operationId: mock/add-fault
+      requestBody:
+        required: true
+        content:
+          application/json:
+            schema:
+              "$ref": "#/components/schemas/mock-fault-declaration"
+            example:
+              match:
+                method: GET
+                path: "/repos/octocat/Hello-World/actions/concurrency_groups*"
+              respond:
+                status: 502
+              delay_ms: 0
+              times: 1
+              probability: 1.0
+      responses:
+        '201':
+          description: The rule, with its id.
+          content:
+            application/json:
+              schema:
+                "$ref": "#/components/schemas/mock-fault"
+        '405':
+          "$ref": "#/components/responses/method_not_allowed"
+        '422':
+          "$ref": "#/components/responses/mock_validation_failed"
+    delete:
+      summary: Remove every fault rule
+      tags:
+      - mock
+      operationId: mock/delete-faults
+      responses:
+        '204':
+          description: No rule is left.
+        '405':
+          "$ref": "#/components/responses/method_not_allowed"
+  "/_mock/faults/{fault_id}":
+    parameters:
+    - name: fault_id
+      in: path
+      required: true
+      schema:
+        type: integer
+        minimum: 1
+    delete:
+      summary: Remove a fault rule
+      tags:
+      - mock
+      operationId: mock/delete-fault
+      responses:
+        '204':
+          description: The rule is gone.
+        '404':
+          "$ref": "#/components/responses/mock_not_found"
+        '405':
+          "$ref": "#/components/responses/method_not_allowed"
 components:
   securitySchemes:
     bearer:
@@ -2221,6 +2462,44 @@ components:
         repositories need none. In the default permissive mode any token reads private
         repositories; an Authorization header of another scheme answers 401 Bad credentials.
   parameters:
+    mock-event-since:
+      name: since
+      description: Only events numbered after this one.
+      in: query
+      required: false
+      schema:
+        type: integer
+        minimum: 0
+    mock-event-repository:
+      name: repository
+      description: "`OWNER/NAME`, compared case-insensitively."
+      in: query
+      required: false
+      schema:
+        type: string
+        pattern: "^[^/]+/[^/]+$"
+      example: octocat/Hello-World
+    mock-event-group:
+      name: group
+      description: The event's group or its cause's, compared case-insensitively.
+      in: query
+      required: false
+      schema:
+        type: string
+        minLength: 1
+    mock-event-run-id:
+      name: run_id
+      in: query
+      required: false
+      schema:
+        type: integer
+        minimum: 1
+    mock-event-type:
+      name: type
+      in: query
+      required: false
+      schema:
+        "$ref": "#/components/schemas/mock-event-type"
     owner:
       name: owner
       description: The account owner of the repository. The name is not case sensitive.
@@ -4348,6 +4627,11 @@ components:
             - type
         rate_limits:
           "$ref": "#/components/schemas/mock-rate-limits-update"
+        faults:
+          type: array
+          maxItems: 100
+          items:
+            type: object
         repositories:
           type: array
           items:
@@ -4369,6 +4653,7 @@ components:
       - auth
       - tokens
       - rate_limits
+      - faults
       - repositories
       properties:
         version:
@@ -4393,6 +4678,10 @@ components:
             "$ref": "#/components/schemas/mock-token"
         rate_limits:
           "$ref": "#/components/schemas/mock-rate-limits"
+        faults:
+          type: array
+          items:
+            "$ref": "#/components/schemas/mock-fault"
         repositories:
           type: array
           items:
@@ -4439,6 +4728,296 @@ components:
                 type: array
                 items:
                   type: object
+    mock-event-type:
+      type: string
+      enum:
+      - run.created
+      - run.completed
+      - run.cancelled
+      - job.started
+      - job.completed
+      - job.cancelled
+      - group.requested
+      - group.acquired
+      - group.released
+      - clock.changed
+      - state.replaced
+      - state.reset
+    mock-cancellation-cause:
+      type: object
+      nullable: true
+      required:
+      - reason
+      - by_run_id
+      - by_job_id
+      - group
+      - message
+      properties:
+        reason:
+          type: string
+          enum:
+          - superseded
+          - cancel_in_progress
+          - queue_full
+          - deadlock
+          - needs_failed
+          - requested
+        by_run_id:
+          type: integer
+          nullable: true
+        by_job_id:
+          type: integer
+          nullable: true
+        group:
+          type: string
+          nullable: true
+        message:
+          type: string
+    mock-event:
+      type: object
+      required:
+      - seq
+      - at
+      - type
+      - repository
+      - run_id
+      - job_id
+      - group
+      - kind
+      - conclusion
+      - cause
+      properties:
+        seq:
+          type: integer
+          minimum: 1
+        at:
+          type: string
+          format: date-time
+          description: Simulator time.
+        type:
+          "$ref": "#/components/schemas/mock-event-type"
+        repository:
+          type: string
+          nullable: true
+        run_id:
+          type: integer
+          nullable: true
+        job_id:
+          type: integer
+          nullable: true
+        group:
+          type: string
+          nullable: true
+        kind:
+          type: string
+          nullable: true
+          enum:
+          - workflow
+          - job
+          - reusable_workflow
+          - null
+        conclusion:
+          type: string
+          nullable: true
+        cause:
+          "$ref": "#/components/schemas/mock-cancellation-cause"
+    mock-event-list:
+      type: object
+      required:
+      - total_count
+      - oldest_seq
+      - events
+      properties:
+        total_count:
+          type: integer
+        oldest_seq:
+          type: integer
+        events:
+          type: array
+          items:
+            "$ref": "#/components/schemas/mock-event"
+    mock-request:
+      type: object
+      required:
+      - seq
+      - at
+      - method
+      - path
+      - query
+      - status
+      - headers
+      - body
+      - duration_us
+      - remote_address
+      - fault
+      properties:
+        seq:
+          type: integer
+          minimum: 1
+        at:
+          type: string
+          format: date-time
+          description: Wall-clock time of its arrival.
+        method:
+          type: string
+        path:
+          type: string
+          description: As sent (still percent-encoded), without the query.
+        query:
+          type: object
+          additionalProperties:
+            type: string
+        status:
+          type: integer
+          nullable: true
+          description: "`null` when a fault dropped the connection."
+        headers:
+          type: object
+          additionalProperties:
+            type: string
+        body:
+          type: string
+          nullable: true
+          description: The first 64 KiB of the body as text; `null` without a body.
+        duration_us:
+          type: integer
+        remote_address:
+          type: string
+          nullable: true
+        fault:
+          type: object
+          nullable: true
+          required:
+          - id
+          - kind
+          - delay_ms
+          properties:
+            id:
+              type: integer
+            kind:
+              type: string
+              enum:
+              - status
+              - secondary_rate_limit
+              - drop
+              - delay
+            delay_ms:
+              type: integer
+    mock-request-list:
+      type: object
+      required:
+      - total_count
+      - requests
+      properties:
+        total_count:
+          type: integer
+        requests:
+          type: array
+          items:
+            "$ref": "#/components/schemas/mock-request"
+    mock-fault-declaration:
+      type: object
+      additionalProperties: false
+      properties:
+        match:
+          type: object
+          nullable: true
+          additionalProperties: false
+          properties:
+            method:
+              type: string
+              nullable: true
+              pattern: "^[A-Za-z]+$"
+            path:
+              type: string
+              nullable: true
+              description: A GitHub path as sent, exact or a prefix ending in `*`.
+              pattern: "^/[!-)+-~]*[*]?$"
+        respond:
+          "$ref": "#/components/schemas/mock-fault-response"
+        delay_ms:
+          type: integer
+          minimum: 0
+          maximum: 30000
+        times:
+          type: integer
+          nullable: true
+          minimum: 1
+          maximum: 2147483647
+        probability:
+          type: number
+          minimum: 0
+          maximum: 1
+    mock-fault-response:
+      nullable: true
+      oneOf:
+      - type: object
+        additionalProperties: false
+        required:
+        - status
+        properties:
+          status:
+            type: integer
+            minimum: 400
+            maximum: 599
+      - type: object
+        additionalProperties: false
+        required:
+        - secondary_rate_limit
+        properties:
+          secondary_rate_limit:
+            type: object
+            nullable: true
+            additionalProperties: false
+            properties:
+              retry_after:
+                type: integer
+                minimum: 0
+                maximum: 86400
+      - type: object
+        additionalProperties: false
+        required:
+        - drop
+        properties:
+          drop:
+            type: boolean
+            enum:
+            - true
+    mock-fault:
+      type: object
+      required:
+      - id
+      - match
+      - respond
+      - delay_ms
+      - times
+      - probability
+      properties:
+        id:
+          type: integer
+          minimum: 1
+        match:
+          type: object
+          required:
+          - method
+          - path
+          properties:
+            method:
+              type: string
+              nullable: true
+            path:
+              type: string
+              nullable: true
+        respond:
+          "$ref": "#/components/schemas/mock-fault-response"
+        delay_ms:
+          type: integer
+        times:
+          type: integer
+          nullable: true
+          description: Matches left; `null` for unlimited.
+        probability:
+          type: number
 
 """#
 }

@@ -4,9 +4,10 @@ import JSONOutput
 import MockHTTP
 import StateDocuments
 
-/// `GET /_mock/events`: the event journal, oldest first, with its filters.
+/// `GET /_mock/events`: the event journal, oldest first, with its filters; `GET
+/// /_mock/events/stream`: the same events as Server-Sent Events (the owner keeps the stream).
 enum EventRoute {
-    case events
+    case events, stream
 
     var allowedMethods: [String] { ["GET"] }
 }
@@ -51,8 +52,29 @@ extension ControlPlane {
         }
     }
 
-    static func respond(_ route: EventRoute, query: QueryParameters, context: Context) throws(GitHubError) -> (Int, [UInt8]) {
+    /// A stream to open: its filter, and the number of the last event its reader has (it gets
+    /// the kept events after it first, then each new one).
+    public struct EventStreamRequest: Sendable {
+        public var filter: EventFilter
+        public var after: Int
+    }
+
+    static func respond(_ route: EventRoute, query: QueryParameters, headers: HTTPHeaders, context: inout Context) throws(GitHubError) -> (Int, [UInt8]) {
         let request = try EventQuery(query)
+        if case .stream = route {
+            guard request.limit == nil else { throw invalid("Events", "limit", "limit does not apply to the event stream") }
+            var after = context.journal.nextSequenceNumber - 1
+            if let text = headers["Last-Event-ID"].map({ Substring($0).trimmingSpaces }) {
+                guard !text.isEmpty, text.utf8.allSatisfy({ $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") }), let value = Int(text) else {
+                    throw invalid("Events", "Last-Event-ID", "Last-Event-ID must be the id of an event (a whole number), not '\(text)'")
+                }
+                after = value
+            } else if let since = request.since {
+                after = since
+            }
+            context.openedStream = EventStreamRequest(filter: request.filter, after: after)
+            return (200, [])
+        }
         let matched = context.journal.entries(after: request.since ?? 0).filter { request.filter.matches($0.event) }
         var json = JSONWriter(reservingCapacity: 64 + min(matched.count, request.limit ?? matched.count) * 200)
         json.beginObject()

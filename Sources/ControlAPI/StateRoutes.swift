@@ -33,6 +33,7 @@ extension ControlPlane {
                     throw invalid("State", "body", error)
                 }
                 context.resetRateLimits = true
+                context.replacedState = true
                 context.journal(.stateReplaced)
             }
             return (200, StateExporter.export(context.state))
@@ -40,6 +41,7 @@ extension ControlPlane {
             context.state = context.initialState
             context.clock = context.initialClock
             context.resetRateLimits = true
+            context.replacedState = true
             context.journal(.stateReset)
             return (200, Array(#"{"status":"reset"}"#.utf8))
         }

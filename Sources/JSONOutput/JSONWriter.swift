@@ -27,6 +27,12 @@ public struct JSONWriter {
     public mutating func string(_ value: String) { separate(); appendQuoted(value); needsComma = true }
     public mutating func int(_ value: Int) { separate(); bytes.append(contentsOf: String(value).utf8); needsComma = true }
     public mutating func bool(_ value: Bool) { separate(); bytes.append(contentsOf: (value ? "true" : "false").utf8); needsComma = true }
+    /// A finite number in Swift's shortest round-tripping form (`0.25`, `1.0`, `1e-05`: all JSON).
+    public mutating func double(_ value: Double) {
+        separate()
+        bytes.append(contentsOf: (value.isFinite ? value.description : "null").utf8)
+        needsComma = true
+    }
     public mutating func null() { separate(); bytes.append(contentsOf: "null".utf8); needsComma = true }
 
     public mutating func string(_ value: String?) {

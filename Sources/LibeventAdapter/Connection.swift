@@ -26,6 +26,11 @@ final class Connection {
     /// Set while the server itself rearranges the input buffer, whose callback must ignore that.
     private var rearranging = false
     private var outgoing: (request: OpaquePointer, bytes: [UInt8], sent: Int)?
+    /// An answer of unknown length in progress (`HTTPReply.stream`).
+    private var stream: (id: HTTPStreamID, request: OpaquePointer, maximumBufferedBytes: Int)?
+    private var keepAlive: (event: OpaquePointer, bytes: [UInt8])?
+    /// Set once the stream is to close; nothing more is written to it.
+    private var streamEnding = false
 
     init(server: EventHTTPServer, bufferevent: OpaquePointer) {
         self.server = server
@@ -53,9 +58,11 @@ final class Connection {
         bufferevent_set_timeouts(bufferevent, &idle, &send)
     }
 
-    /// Lets go of libevent while the server shuts down.
+    /// Lets go of libevent while the server shuts down (and so without calling back into it:
+    /// evhttp_free frees a stream's request with its connection).
     func abandon() {
         if let evcon { evhttp_connection_set_closecb(evcon, nil, nil) }
+        stream = nil
         detach()
     }
 
@@ -74,6 +81,15 @@ final class Connection {
             evhttp_send_reply_end(outgoing.request)
         }
         outgoing = nil
+        if let keepAlive {
+            event_free(keepAlive.event)
+            self.keepAlive = nil
+        }
+        if let stream {
+            self.stream = nil
+            if evhttp_request_get_connection(stream.request) == nil { evhttp_send_reply_end(stream.request) }
+            server.streamClosed(stream.id)
+        }
     }
 
     // MARK: - Incoming bytes
@@ -264,5 +280,44 @@ final class Connection {
             Unmanaged<Connection>.fromOpaque(argument).takeUnretainedValue().sendNextPiece()
         }, me)
         evbuffer_free(piece)
+    }
+
+    // MARK: - Streams
+
+    /// Begins an answer of unknown length (the reply has been started without a length): the
+    /// opening's bytes now, its keep-alive bytes on a timer, the rest as `writeStream` brings it.
+    func startStream(_ opening: HTTPStreamOpening, for request: OpaquePointer) {
+        stream = (opening.id, request, opening.maximumBufferedBytes)
+        // The client sends nothing while it listens: no idle timeout on reading, only the send timeout.
+        var send = EventHTTPServer.timeval(seconds: server.limits.sendTimeoutSeconds)
+        bufferevent_set_timeouts(bufferevent, nil, &send)
+        if let (bytes, seconds) = opening.keepAlive, let event = event_new(server.base, -1, Int16(EV_PERSIST), { _, _, argument in
+            guard let argument else { return }
+            let connection = Unmanaged<Connection>.fromOpaque(argument).takeUnretainedValue()
+            if let bytes = connection.keepAlive?.bytes { connection.writeStream(bytes) }
+        }, me) {
+            keepAlive = (event, bytes)
+            var interval = EventHTTPServer.timeval(seconds: seconds)
+            event_add(event, &interval)
+        }
+        if !opening.response.body.isEmpty { writeStream(opening.response.body) }
+    }
+
+    /// Appends to the stream; past its buffer limit the stream ends instead (its connection closes
+    /// on the next turn of the loop, so no caller of this sees the connection vanish).
+    @discardableResult
+    func writeStream(_ bytes: [UInt8]) -> Bool {
+        guard let stream, !streamEnding else { return false }
+        let buffered = evbuffer_get_length(bufferevent_get_output(bufferevent))
+        guard buffered + bytes.count <= stream.maximumBufferedBytes else {
+            streamEnding = true
+            arm(at: EventHTTPServer.monotonicMicroseconds())
+            return false
+        }
+        guard let piece = evbuffer_new() else { return false }
+        bytes.withUnsafeBytes { _ = evbuffer_add(piece, $0.baseAddress, $0.count) }
+        evhttp_send_reply_chunk(stream.request, piece)
+        evbuffer_free(piece)
+        return true
     }
 }

@@ -56,8 +56,12 @@ public final class EventHTTPServer {
     public struct AccessLogEntry: Sendable {
         public let method: String
         public let target: String
+        /// 0 for a connection closed without an answer (`HTTPReply.drop`).
         public let status: Int
+        /// From the request's arrival until its answer was handed to libevent (a delay included).
         public let microseconds: Int
+        /// Refused by the transport itself (`RequestFramer`): the responder never saw it.
+        public let refused: Bool
     }
 
     public enum StartError: Error, CustomStringConvertible {
@@ -88,6 +92,10 @@ public final class EventHTTPServer {
     let log: (@Sendable (String) -> Void)?
     /// Every open connection, by the address of its bufferevent.
     var connections: [Int: Connection] = [:]
+    /// Open streams (`HTTPReply.stream`) by id, each on its connection.
+    var streams: [HTTPStreamID: Connection] = [:]
+    /// Answers and drops waiting for their timer (`HTTPReply.delayed`, `.drop`).
+    private var scheduled: [ObjectIdentifier: ScheduledReply] = [:]
     /// Accepted in this pass of the loop; their evhttp connections get a close callback next.
     private var unregistered: [Connection] = []
     private var registration: OpaquePointer?
@@ -154,6 +162,9 @@ public final class EventHTTPServer {
         // while it is being destroyed: the connections let go of libevent first.
         for connection in connections.values { connection.abandon() }
         for connection in unregistered { bufferevent_decref(connection.bufferevent) }
+        // A waiting answer's request goes down with its connection in evhttp_free.
+        for reply in scheduled.values { event_free(reply.event) }
+        scheduled.removeAll()
         for event in signalEvents { event_free(event) }
         evhttp_free(http)
         if let registration { event_free(registration) }
@@ -202,6 +213,7 @@ public final class EventHTTPServer {
     public func serve(_ responder: HTTPResponder, accessLog: ((AccessLogEntry) -> Void)?) {
         self.responder = responder
         self.accessLog = accessLog
+        responder.attach(self)
     }
 
     /// Runs the event loop until SIGINT or SIGTERM. SIGPIPE is ignored so a client that hangs
@@ -326,12 +338,81 @@ public final class EventHTTPServer {
         let incoming = HTTPRequest(
             method: method, target: target, headers: Self.headers(of: request),
             body: Self.body(of: request), remoteAddress: Self.peerAddress(of: request))
-        let response = responder?.respond(to: incoming)
-            ?? HTTPResponse(status: 503, headers: HTTPHeaders([("Content-Type", "text/plain")]), body: Array("not ready\n".utf8))
-        send(response, to: request, isHead: method == "HEAD", on: connection)
-        accessLog?(AccessLogEntry(
-            method: method, target: target, status: response.status,
-            microseconds: Self.monotonicMicroseconds() - started))
+        let reply = responder?.reply(to: incoming)
+            ?? .answer(HTTPResponse(status: 503, headers: HTTPHeaders([("Content-Type", "text/plain")]), body: Array("not ready\n".utf8)))
+        let isHead = method == "HEAD"
+        let log = { [weak self] (status: Int) in
+            self?.accessLog?(AccessLogEntry(
+                method: method, target: target, status: status,
+                microseconds: Self.monotonicMicroseconds() - started, refused: false))
+        }
+        switch reply {
+        case .answer(let response):
+            send(response, to: request, isHead: isHead, on: connection)
+            log(response.status)
+        case .delayed(let response, let milliseconds):
+            schedule(after: milliseconds) { [weak self] in
+                // The connection may have closed meanwhile: evhttp then left the request to us, and
+                // sending it frees it.
+                guard let self else { return }
+                self.send(response, to: request, isHead: isHead, on: self.connection(of: request))
+                log(response.status)
+            }
+        case .drop(let milliseconds):
+            schedule(after: milliseconds) {
+                if let evcon = evhttp_request_get_connection(request) {
+                    // Frees the request with the connection (and drops its Connection through the close callback).
+                    evhttp_connection_free(evcon)
+                } else {
+                    evhttp_request_free(request)
+                }
+                log(0)
+            }
+        case .stream(let opening):
+            guard !isHead, let connection else {
+                send(opening.response, to: request, isHead: isHead, on: connection)
+                responder?.streamEnded(opening.id)
+                log(opening.response.status)
+                return
+            }
+            let outputHeaders = evhttp_request_get_output_headers(request)
+            for (name, value) in opening.response.headers { evhttp_add_header(outputHeaders, name, value) }
+            // Without a Content-Length an HTTP/1.1 answer is chunked; an HTTP/1.0 one ends with the connection.
+            evhttp_send_reply_start(request, Int32(opening.response.status), opening.response.reasonPhrase)
+            streams[opening.id] = connection
+            connection.startStream(opening, for: request)
+            log(opening.response.status)
+        }
+    }
+
+    /// Runs `action` on the loop once `milliseconds` have passed; the loop serves others meanwhile.
+    private func schedule(after milliseconds: Int, _ action: @escaping () -> Void) {
+        let reply = ScheduledReply(action: action)
+        guard let event = event_new(base, -1, 0, { _, _, argument in
+            guard let argument else { return }
+            let reply = Unmanaged<ScheduledReply>.fromOpaque(argument).takeUnretainedValue()
+            reply.server?.fire(reply)
+        }, Unmanaged.passUnretained(reply).toOpaque()) else {
+            action()
+            return
+        }
+        reply.event = event
+        reply.server = self
+        scheduled[ObjectIdentifier(reply)] = reply
+        var delay = Self.timeval(seconds: Double(max(0, milliseconds)) / 1000)
+        event_add(event, &delay)
+    }
+
+    private func fire(_ reply: ScheduledReply) {
+        scheduled.removeValue(forKey: ObjectIdentifier(reply))
+        event_free(reply.event)
+        reply.action()
+    }
+
+    /// Called by a stream's connection as it closes (or as the server stops).
+    func streamClosed(_ id: HTTPStreamID) {
+        guard streams.removeValue(forKey: id) != nil else { return }
+        responder?.streamEnded(id)
     }
 
     private func send(_ response: HTTPResponse, to request: OpaquePointer, isHead: Bool, on connection: Connection?) {
@@ -376,7 +457,7 @@ public final class EventHTTPServer {
         head += "Date: \(Self.httpDate())\r\nContent-Length: \(response.body.count)\r\nConnection: close\r\n\r\n"
         accessLog?(AccessLogEntry(
             method: refusal.method ?? "-", target: refusal.target ?? "-", status: response.status,
-            microseconds: Self.monotonicMicroseconds() - started))
+            microseconds: Self.monotonicMicroseconds() - started, refused: true))
         return Array(head.utf8) + response.body
     }
 
@@ -448,5 +529,24 @@ public final class EventHTTPServer {
         var text = [CChar](repeating: 0, count: 64)
         let count = strftime(&text, text.count, "%a, %d %b %Y %H:%M:%S GMT", &parts)
         return String(decoding: text[..<count].map { UInt8(bitPattern: $0) }, as: UTF8.self)
+    }
+}
+
+extension EventHTTPServer: HTTPStreamOutlet {
+    @discardableResult
+    public func write(_ bytes: [UInt8], to stream: HTTPStreamID) -> Bool {
+        guard let connection = streams[stream] else { return false }
+        return connection.writeStream(bytes)
+    }
+}
+
+/// An answer or a drop waiting for its timer; owned by `EventHTTPServer.scheduled` until it fires.
+private final class ScheduledReply {
+    let action: () -> Void
+    var event: OpaquePointer!
+    weak var server: EventHTTPServer?
+
+    init(action: @escaping () -> Void) {
+        self.action = action
     }
 }

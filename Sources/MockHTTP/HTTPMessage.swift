@@ -87,30 +87,118 @@ public struct HTTPResponse: Sendable {
         case 403: return "Forbidden"
         case 404: return "Not Found"
         case 405: return "Method Not Allowed"
+        case 406: return "Not Acceptable"
+        case 408: return "Request Timeout"
         case 409: return "Conflict"
+        case 410: return "Gone"
         case 413: return "Payload Too Large"
+        case 415: return "Unsupported Media Type"
         case 422: return "Unprocessable Entity"
+        case 429: return "Too Many Requests"
         case 431: return "Request Header Fields Too Large"
+        case 451: return "Unavailable For Legal Reasons"
         case 500: return "Internal Server Error"
         case 501: return "Not Implemented"
+        case 502: return "Bad Gateway"
+        case 503: return "Service Unavailable"
+        case 504: return "Gateway Timeout"
         case 505: return "HTTP Version Not Supported"
         default: return "Status \(status)"
         }
     }
 }
 
-/// Anything that turns a request into a response. Called on the event-loop thread only, one
+/// What a responder asks the transport to do with a request. Transport-neutral: the transport
+/// decides how (timers, closing, chunked bodies), the responder only what.
+public enum HTTPReply: Sendable {
+    /// Send this answer now.
+    case answer(HTTPResponse)
+    /// Send this answer once `milliseconds` have passed; the transport answers other requests
+    /// meanwhile (it never sleeps).
+    case delayed(HTTPResponse, milliseconds: Int)
+    /// Close the connection without answering, once `milliseconds` have passed.
+    case drop(milliseconds: Int)
+    /// Start an answer of unknown length: the opening's status, headers and first bytes now, later
+    /// bytes through `HTTPStreamOutlet.write` until either side ends it.
+    case stream(HTTPStreamOpening)
+
+    /// The answer as a plain response, for callers without a transport (tests): a delayed answer
+    /// without its delay, a stream's opening, and for a drop a status 0 without headers or body.
+    public var response: HTTPResponse {
+        switch self {
+        case .answer(let response), .delayed(let response, _): return response
+        case .drop: return HTTPResponse(status: 0)
+        case .stream(let opening): return opening.response
+        }
+    }
+}
+
+/// Names one open stream between a responder and its transport.
+public struct HTTPStreamID: Hashable, Sendable, CustomStringConvertible {
+    public let rawValue: Int
+    public init(_ rawValue: Int) { self.rawValue = rawValue }
+    public var description: String { String(rawValue) }
+}
+
+/// How a stream starts and what the transport keeps up on its own.
+public struct HTTPStreamOpening: Sendable {
+    public var id: HTTPStreamID
+    /// Status and headers (no `Content-Length`: the body has no known end), and the first bytes.
+    public var response: HTTPResponse
+    /// Bytes the transport writes every `keepAliveSeconds` (an SSE comment line, say), so that
+    /// proxies and clients see the stream alive; `nil` for none.
+    public var keepAlive: (bytes: [UInt8], seconds: Double)?
+    /// Bytes written but not yet taken by the client beyond which the transport ends the stream
+    /// (closing its connection) rather than buffer more for a client that does not read.
+    public var maximumBufferedBytes: Int
+
+    public init(id: HTTPStreamID, response: HTTPResponse, keepAlive: (bytes: [UInt8], seconds: Double)?, maximumBufferedBytes: Int) {
+        self.id = id
+        self.response = response
+        self.keepAlive = keepAlive
+        self.maximumBufferedBytes = maximumBufferedBytes
+    }
+}
+
+/// The transport's side of open streams, handed to the responder once (`HTTPResponder.attach`).
+/// Called on the event-loop thread only.
+public protocol HTTPStreamOutlet: AnyObject {
+    /// Appends bytes to an open stream. Answers `false` when the stream is gone (the client left,
+    /// or it passed its buffer limit: then the transport ends it, and `streamEnded` follows).
+    @discardableResult
+    func write(_ bytes: [UInt8], to stream: HTTPStreamID) -> Bool
+}
+
+/// Anything that turns a request into a reply. Called on the event-loop thread only, one
 /// request at a time, so implementations may keep unsynchronised mutable state.
 public protocol HTTPResponder: AnyObject {
-    func respond(to request: HTTPRequest) -> HTTPResponse
+    /// What to do with a request: answer it now or later, drop it, or stream to it.
+    func reply(to request: HTTPRequest) -> HTTPReply
 
     /// The largest body a request to `target` with `method` may carry. The transport asks once the
     /// head has arrived and refuses a larger body with 413 before reading it.
     func maximumBodyBytes(method: String, target: String) -> Int
 
-    /// The answer to a request the transport refuses before `respond(to:)` could see it (413, 400,
+    /// The answer to a request the transport refuses before `reply(to:)` could see it (413, 400,
     /// 431, 501, 505); `message` says why.
     func refusal(status: Int, message: String) -> HTTPResponse
+
+    /// The transport's outlet for streams, handed over once before the first request.
+    func attach(_ outlet: HTTPStreamOutlet)
+
+    /// A stream has ended: the client left, or it passed its buffer limit, or the server stops.
+    func streamEnded(_ stream: HTTPStreamID)
+}
+
+extension HTTPResponder {
+    /// The reply as a plain response (see `HTTPReply.response`), for in-process callers.
+    public func respond(to request: HTTPRequest) -> HTTPResponse {
+        reply(to: request).response
+    }
+
+    public func attach(_ outlet: HTTPStreamOutlet) {}
+
+    public func streamEnded(_ stream: HTTPStreamID) {}
 }
 
 extension Substring {

@@ -7,6 +7,17 @@ public struct RequestTarget: Sendable {
     public let segments: [String]
     public let query: QueryParameters
 
+    /// The path of a target as sent (still percent-encoded), without scheme and authority (of an
+    /// absolute-form target), query or fragment.
+    public static func rawPath(of target: String) -> String {
+        var path = Substring(target)
+        if !path.hasPrefix("/"), let schemeEnd = path.firstRange(of: "://") {
+            path = path[schemeEnd.upperBound...].drop { $0 != "/" }
+        }
+        if let end = path.firstIndex(where: { $0 == "?" || $0 == "#" }) { path = path[..<end] }
+        return String(path)
+    }
+
     /// `nil` when the path or query holds a malformed escape or invalid UTF-8.
     public init?(_ target: String) {
         var target = target
@@ -86,6 +97,16 @@ public struct QueryParameters: Sendable {
     /// The last value given for `key`, as Rails-style servers read repeated parameters.
     public subscript(key: String) -> String? {
         pairs.last { $0.key == key }?.value
+    }
+
+    /// Every parameter once, in the order first given, with its last value (as the subscript reads it).
+    public var all: [(name: String, value: String)] {
+        var order: [String] = []
+        var values: [String: String] = [:]
+        for pair in pairs {
+            if values.updateValue(pair.value, forKey: pair.key) == nil { order.append(pair.key) }
+        }
+        return order.map { ($0, values[$0]!) }
     }
 
     /// The raw `key=value` pieces whose key is not in `excluded`, in request order.

@@ -23,13 +23,22 @@ public final class MockServer: HTTPResponder {
     /// Counts changes of state, so GitHub's answers of an unchanged state can be reused.
     private var stateGeneration: UInt64 = 0
     private let requestIDPrefix: String
+    private let monotonicMicroseconds: @Sendable () -> Int
+    private var faults: FaultInjector
+    private let faultSeed: UInt64
+    private var eventStream = EventStream()
+    /// The transport's side of open streams.
+    private weak var outlet: HTTPStreamOutlet?
+    /// Called with every request as journaled (the JSON access log).
+    public var requestLog: ((RequestJournal.Entry) -> Void)?
 
     /// - Parameter wallClock: real time; by default the time stands at the state's `now`, so an
     ///   unfrozen clock does not move (what tests want).
     public init(
         state: MockState, configuration: APIConfiguration, controlPlane: ControlPlaneGuard = ControlPlaneGuard(),
-        eventJournalSize: Int = EventJournal.defaultCapacity, wallClock: (@Sendable () -> Timestamp)? = nil,
-        requestIDSeed: UInt32 = 0xC0DE
+        eventJournalSize: Int = EventJournal.defaultCapacity, requestJournalSize: Int = RequestJournal.defaultCapacity,
+        wallClock: (@Sendable () -> Timestamp)? = nil, monotonicMicroseconds: (@Sendable () -> Int)? = nil,
+        requestIDSeed: UInt32 = 0xC0DE, faultSeed: UInt64 = 0
     ) {
         self.controlPlaneGuard = controlPlane
         let start = state.simulator.now
@@ -40,7 +49,10 @@ public final class MockServer: HTTPResponder {
         _ = state.simulator.takeEvents()
         self.context = ControlPlane.Context(
             state: state, clock: clock, initialState: state, initialClock: clock, wall: wall(),
-            journal: EventJournal(capacity: eventJournalSize))
+            journal: EventJournal(capacity: eventJournalSize), requests: RequestJournal(capacity: requestJournalSize))
+        self.monotonicMicroseconds = monotonicMicroseconds ?? { 0 }
+        self.faults = FaultInjector(seed: faultSeed)
+        self.faultSeed = faultSeed
         self.github = GitHubAPI(configuration: configuration)
         self.requestIDPrefix = Self.hex(requestIDSeed, width: 4)
     }
@@ -58,46 +70,109 @@ public final class MockServer: HTTPResponder {
         }
     }
 
-    public func respond(to request: HTTPRequest) -> HTTPResponse {
-        context.state.simulator.now = context.clock.now(wall: wallClock())
+    public func attach(_ outlet: HTTPStreamOutlet) {
+        self.outlet = outlet
+    }
+
+    public func streamEnded(_ stream: HTTPStreamID) {
+        eventStream.end(stream)
+    }
+
+    /// Subscribers of the event stream now.
+    public var eventStreamSubscribers: Int { eventStream.count }
+
+    /// The request journal (what `GET /_mock/requests` reads).
+    public var requestJournal: RequestJournal { context.requests }
+
+    public func reply(to request: HTTPRequest) -> HTTPReply {
+        let started = monotonicMicroseconds()
+        let arrived = wallClock()
+        context.state.simulator.now = context.clock.now(wall: arrived)
+        requestCounter &+= 1
+        // GitHub's ids are five colon-separated hex fields; ours count requests so logs line up.
+        let requestID = "\(requestIDPrefix):\(Self.hex(requestCounter, width: 6)):\(Self.hex(requestCounter &* 2_654_435_761, width: 8)):\(Self.hex(requestCounter &* 2_246_822_519, width: 8)):\(Self.hex(UInt32(truncatingIfNeeded: context.state.simulator.now.secondsSinceEpoch), width: 8))"
         // HEAD is answered as GET everywhere; the transport drops the body.
-        var request = request
-        if request.method == "HEAD" { request.method = "GET" }
-        var response: HTTPResponse
-        if Self.isControlPath(request.target) {
+        var answering = request
+        if answering.method == "HEAD" { answering.method = "GET" }
+        let isControl = Self.isControlPath(request.target)
+        var reply: HTTPReply
+        var applied: RequestJournal.FaultRecord?
+        var delay = 0
+        if isControl {
+            var response: HTTPResponse
             if let target = RequestTarget(request.target) {
-                response = respondToControl(request, target: target)
+                response = respondToControl(answering, target: target)
             } else {
                 response = GitHubAPI.errorResponse(.notFound(DocumentationURL.restRoot), version: APIVersion.defaultVersion)
             }
+            response.headers.add("X-GitHub-Request-Id", requestID)
+            reply = .answer(response)
+            if let opened = context.openedStream {
+                context.openedStream = nil
+                let headers = HTTPHeaders([("X-GitHub-Request-Id", requestID)])
+                if request.method == "GET" {
+                    context.journalSimulatorEvents()
+                    eventStream.push(context.journal, to: outlet)
+                    reply = .stream(eventStream.open(opened, journal: context.journal, headers: headers))
+                } else {
+                    reply = .answer(HTTPResponse(status: 200, headers: EventStream.headers(headers)))
+                }
+            }
         } else {
-            let access = GitHubAPI.AccessSettings(
-                tokens: context.state.tokens, mode: context.state.authenticationMode, rateLimits: context.state.rateLimits)
-            response = github.respond(to: request, state: &context.state, access: access, generation: stateGeneration)
-            // GitHub's writes (dispatch, cancel, re-run) change the state; reads never do.
-            if request.method != "GET" {
-                stateGeneration &+= 1
-                context.journalSimulatorEvents()
-                #if DEBUG
-                context.state.simulator.checkInvariants()
-                #endif
+            let rule = context.state.faults.rules.isEmpty
+                ? nil : faults.take(from: &context.state.faults, method: answering.method, path: RequestTarget.rawPath(of: request.target))
+            delay = rule?.delayMilliseconds ?? 0
+            var response: HTTPResponse
+            switch rule?.response {
+            case .status(let status)?:
+                response = FaultInjector.statusResponse(status)
+                applied = RequestJournal.FaultRecord(id: rule!.id, kind: "status", delayMilliseconds: delay)
+            case .secondaryRateLimit(let retryAfter)?:
+                response = FaultInjector.secondaryRateLimitResponse(retryAfter: retryAfter, requestID: requestID)
+                applied = RequestJournal.FaultRecord(id: rule!.id, kind: "secondary_rate_limit", delayMilliseconds: delay)
+            case .drop?:
+                response = HTTPResponse(status: 0)
+                applied = RequestJournal.FaultRecord(id: rule!.id, kind: "drop", delayMilliseconds: delay)
+            case .normal?, nil:
+                let access = GitHubAPI.AccessSettings(
+                    tokens: context.state.tokens, mode: context.state.authenticationMode, rateLimits: context.state.rateLimits)
+                response = github.respond(to: answering, state: &context.state, access: access, generation: stateGeneration)
+                // GitHub's writes (dispatch, cancel, re-run) change the state; reads never do.
+                if answering.method != "GET" {
+                    stateGeneration &+= 1
+                    #if DEBUG
+                    context.state.simulator.checkInvariants()
+                    #endif
+                }
+                if let rule { applied = RequestJournal.FaultRecord(id: rule.id, kind: "delay", delayMilliseconds: delay) }
+            }
+            response.headers.add("X-GitHub-Request-Id", requestID)
+            if case .drop? = rule?.response {
+                reply = .drop(milliseconds: delay)
+            } else {
+                reply = delay > 0 ? .delayed(response, milliseconds: delay) : .answer(response)
             }
         }
-        requestCounter &+= 1
-        // GitHub's ids are five colon-separated hex fields; ours count requests so logs line up.
-        response.headers.add(
-            "X-GitHub-Request-Id",
-            "\(requestIDPrefix):\(Self.hex(requestCounter, width: 6)):\(Self.hex(requestCounter &* 2_654_435_761, width: 8)):\(Self.hex(requestCounter &* 2_246_822_519, width: 8)):\(Self.hex(UInt32(truncatingIfNeeded: context.state.simulator.now.secondsSinceEpoch), width: 8))")
-        return response
+        // Any request may have moved the simulation (GitHub's write routes too): journal, then push.
+        context.journalSimulatorEvents()
+        let status: Int? = if case .drop = reply { nil } else { reply.response.status }
+        let entry = context.requests.record(RequestJournal.Entry(
+            request: request, at: arrived, status: status,
+            durationMicroseconds: monotonicMicroseconds() - started + delay * 1000, isControl: isControl, fault: applied))
+        requestLog?(entry)
+        eventStream.push(context.journal, to: outlet)
+        return reply
     }
 
     private func respondToControl(_ request: HTTPRequest, target: RequestTarget) -> HTTPResponse {
         context.wall = wallClock()
         context.resetRateLimits = false
+        context.replacedState = false
         do {
             try controlPlaneGuard.admit(request, target: target)
             let answer = try control.respond(
-                to: request.method, target.segments.dropFirst(), query: target.query, body: request.body, context: &context)
+                to: request.method, target.segments.dropFirst(), query: target.query, body: request.body,
+                headers: request.headers, context: &context)
             context.journalSimulatorEvents()
             // Control reads change nothing GitHub's answers show; every write may.
             if request.method != "GET" {
@@ -107,6 +182,8 @@ public final class MockServer: HTTPResponder {
                 #endif
             }
             if context.resetRateLimits { github.resetRateLimits() }
+            // A reset test run draws the same faults as the first.
+            if context.replacedState { faults = FaultInjector(seed: faultSeed) }
             return answer
         } catch {
             return GitHubAPI.errorResponse(error, version: nil)

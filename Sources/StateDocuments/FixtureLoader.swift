@@ -21,7 +21,7 @@ public enum FixtureLoader {
         let root = try reader.compose(text)
         let document = try reader.mapping(
             root, "the fixture",
-            allowed: ["version", "now", "frozen", "run_id_start", "job_id_start", "auth", "tokens", "rate_limits", "repositories", "events"],
+            allowed: ["version", "now", "frozen", "run_id_start", "job_id_start", "auth", "tokens", "rate_limits", "faults", "repositories", "events"],
             required: ["now"])
         if let versionNode = document["version"] {
             let version = try reader.identifier(versionNode, "version")
@@ -44,6 +44,16 @@ public enum FixtureLoader {
         }
         if let limits = document["rate_limits"] {
             state.rateLimits = try RateLimitPolicy.parse(limits, reader: reader)
+        }
+        for faultNode in try document["faults"].map({ node throws(SourceError) in try reader.sequence(node, "faults") }) ?? [] {
+            let hasID: Bool
+            if case .mapping(let mapping) = faultNode { hasID = mapping["id"] != nil } else { hasID = false }
+            let rule = try FaultRule.parse(faultNode, id: state.faults.nextID, reader: reader, allowingID: true)
+            guard !state.faults.contains(id: rule.id) else { throw reader.error(at: faultNode, "fault id \(rule.id) is declared twice") }
+            guard state.faults.rules.count < FaultRules.maximumCount else {
+                throw reader.error(at: faultNode, "at most \(FaultRules.maximumCount) faults")
+            }
+            state.faults.add(rule, keepingID: hasID)
         }
         var workflows: [PendingWorkflow] = []
         for repositoryNode in try document["repositories"].map({ node throws(SourceError) in try reader.sequence(node, "repositories") }) ?? [] {

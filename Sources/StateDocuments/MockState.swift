@@ -15,6 +15,8 @@ public struct MockState: Sendable {
     public var tokens: [String: AccessToken]
     public var authenticationMode: AuthenticationMode
     public var rateLimits: RateLimitPolicy
+    /// Faults injected into GitHub's answers (`/_mock/faults`, a fixture's `faults:`).
+    public var faults = FaultRules()
 
     public init(
         simulator: Simulator, workflows: WorkflowRegistry = WorkflowRegistry(), clockFrozen: Bool = false,

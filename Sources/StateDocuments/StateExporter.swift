@@ -27,6 +27,8 @@ public enum StateExporter {
         json.endArray()
         json.key("rate_limits")
         state.rateLimits.write(to: &json)
+        json.key("faults")
+        state.faults.write(to: &json)
         json.key("repositories")
         json.beginArray()
         let workflows = state.workflows.all

@@ -4,12 +4,21 @@ import ConcurrencySimulator
 import ControlAPI
 import GitHubREST
 import Glibc
+import JSONOutput
 import LibeventAdapter
 import Server
 import SourceDocuments
 import StateDocuments
 
 extension AuthenticationMode: ExpressibleByArgument {}
+
+/// How the access log writes a request.
+enum LogFormat: String, ExpressibleByArgument, CaseIterable {
+    /// `GET /path 200 156us`.
+    case text
+    /// One JSON object per line, the fields of `GET /_mock/requests`.
+    case json
+}
 
 @main
 struct ConcurrencyMock: ParsableCommand {
@@ -61,6 +70,15 @@ struct ConcurrencyMock: ParsableCommand {
     @Option(help: ArgumentHelp("Events the journal keeps for GET /_mock/events; older ones are dropped.", valueName: "count"))
     var eventJournalSize = EventJournal.defaultCapacity
 
+    @Option(help: ArgumentHelp("Requests the request journal keeps for GET /_mock/requests; older ones are dropped.", valueName: "count"))
+    var requestJournalSize = RequestJournal.defaultCapacity
+
+    @Option(help: ArgumentHelp("Seed of the generator that fault probabilities draw from, so runs are reproducible.", valueName: "number"))
+    var seed: UInt64 = 0
+
+    @Option(help: ArgumentHelp("The access log's format: text (method, target, status, microseconds) or json (one object per line, the fields of GET /_mock/requests).", valueName: "format"))
+    var logFormat: LogFormat = .text
+
     @Option(help: ArgumentHelp("Open connections at which the server stops accepting until one closes. Default: the descriptor limit (ulimit -n) minus \(EventHTTPServer.Limits.reservedDescriptors).", valueName: "count"))
     var maxConnections: Int?
 
@@ -87,6 +105,9 @@ struct ConcurrencyMock: ParsableCommand {
         }
         guard (1...10_000_000).contains(eventJournalSize) else {
             throw ValidationError("--event-journal-size must be from 1 to 10000000, not \(eventJournalSize)")
+        }
+        guard (1...1_000_000).contains(requestJournalSize) else {
+            throw ValidationError("--request-journal-size must be from 1 to 1000000, not \(requestJournalSize)")
         }
         if let maxConnections, maxConnections < 1 { throw ValidationError("--max-connections must be at least 1, not \(maxConnections)") }
         for (flag, seconds) in [("--header-timeout", headerTimeout), ("--body-timeout", bodyTimeout), ("--send-timeout", sendTimeout)] {
@@ -118,14 +139,44 @@ struct ConcurrencyMock: ParsableCommand {
         let controlPlane = ControlPlaneGuard(allowedHosts: [host] + allowHost, token: controlToken)
         let mock = MockServer(
             state: state, configuration: configuration, controlPlane: controlPlane, eventJournalSize: eventJournalSize,
-            wallClock: { Timestamp(secondsSinceEpoch: Int64(time(nil))) })
-        let token = controlToken
-        server.serve(mock, accessLog: quiet ? nil : { entry in
-            // The board sends the control token as ?token= where it cannot set a header; keep it out of the log.
-            let target = token.map { entry.target.replacing($0, with: "REDACTED") } ?? entry.target
-            var line = Array("\(entry.method) \(target) \(entry.status) \(entry.microseconds)us\n".utf8)
-            _ = write(STDERR_FILENO, &line, line.count)
-        })
+            requestJournalSize: requestJournalSize, wallClock: { Timestamp(secondsSinceEpoch: Int64(time(nil))) },
+            monotonicMicroseconds: { Self.monotonicMicroseconds() }, faultSeed: seed)
+        switch (quiet, logFormat) {
+        case (true, _):
+            server.serve(mock, accessLog: nil)
+        case (false, .text):
+            let token = controlToken
+            server.serve(mock, accessLog: { entry in
+                let status = entry.status == 0 ? "dropped" : String(entry.status)
+                // The board sends the control token as ?token= where it cannot set a header; keep it out of the log.
+                let target = token.map { entry.target.replacing($0, with: "REDACTED") } ?? entry.target
+                var line = Array("\(entry.method) \(target) \(status) \(entry.microseconds)us\n".utf8)
+                _ = write(STDERR_FILENO, &line, line.count)
+            })
+        case (false, .json):
+            // The server logs what it answered with every field; the transport only what it refused itself.
+            mock.requestLog = { entry in
+                var json = JSONWriter(reservingCapacity: 512)
+                ControlPlane.writeRequest(entry, to: &json)
+                var line = json.bytes + [0x0A]
+                _ = write(STDERR_FILENO, &line, line.count)
+            }
+            server.serve(mock, accessLog: { entry in
+                guard entry.refused else { return }
+                var json = JSONWriter(reservingCapacity: 256)
+                json.beginObject()
+                json.field("seq", nil as String?)
+                json.field("at", Timestamp(secondsSinceEpoch: Int64(time(nil))).description)
+                json.field("method", entry.method)
+                json.field("path", entry.target)
+                json.field("status", entry.status)
+                json.field("duration_us", entry.microseconds)
+                json.field("refused", true)
+                json.endObject()
+                var line = json.bytes + [0x0A]
+                _ = write(STDERR_FILENO, &line, line.count)
+            })
+        }
         server.run {
             print("listening on \(address)")
             fflush(nil)
@@ -144,6 +195,12 @@ struct ConcurrencyMock: ParsableCommand {
         } catch {
             throw Self.fail(error.description)
         }
+    }
+
+    @Sendable private static func monotonicMicroseconds() -> Int {
+        var now = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &now)
+        return now.tv_sec * 1_000_000 + now.tv_nsec / 1000
     }
 
     @Sendable private static func writeDiagnostic(_ message: String) {

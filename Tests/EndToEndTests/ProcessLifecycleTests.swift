@@ -127,7 +127,7 @@ import Glibc
         BadFixture(
             name: "unknown key at line 3",
             yaml: "version: 1\nnow: \"2026-01-15T16:15:00Z\"\ncolour: blue\n",
-            expected: "3:1: unknown key 'colour' in the fixture; allowed: version, now, frozen, run_id_start, job_id_start, auth, tokens, rate_limits, repositories, events"),
+            expected: "3:1: unknown key 'colour' in the fixture; allowed: version, now, frozen, run_id_start, job_id_start, auth, tokens, rate_limits, faults, repositories, events"),
         BadFixture(
             name: "queue item of an unknown run",
             yaml: """
@@ -208,6 +208,9 @@ import Glibc
         (["--port", "0", "--allow-host", "mock.test:8080"], "--allow-host takes a host name or address without a port, not 'mock.test:8080'"),
         (["--port", "0", "--allow-host", ""], "--allow-host"),
         (["--port", "0", "--control-token", "two words"], "--control-token must be printable ASCII without spaces"),
+        (["--port", "0", "--request-journal-size", "0"], "--request-journal-size must be from 1 to 1000000"),
+        (["--port", "0", "--seed", "-1"], "--seed"),
+        (["--port", "0", "--log-format", "xml"], "--log-format"),
     ])
     func badOptionsAreRefused(arguments: [String], mentioned: String) throws {
         let server = try ServerProcess(arguments: arguments)

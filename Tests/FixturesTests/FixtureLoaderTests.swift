@@ -65,7 +65,7 @@ let fixturesDirectory = URL(fileURLWithPath: #filePath)
         Bad(text: "repositories: []\n", error: "f.yml:1:1: the fixture is missing 'now'"),
         Bad(text: "now: yesterday\n", error: "f.yml:1:6: now must be an RFC 3339 date-time such as 2026-01-15T16:14:23Z"),
         Bad(text: "version: 2\nnow: \"2026-01-15T16:15:00Z\"\n", error: "f.yml:1:10: fixture format version 2 is not supported; this build reads version 1"),
-        Bad(text: "now: \"2026-01-15T16:15:00Z\"\nrepos: []\n", error: "f.yml:2:1: unknown key 'repos' in the fixture; allowed: version, now, frozen, run_id_start, job_id_start, auth, tokens, rate_limits, repositories, events"),
+        Bad(text: "now: \"2026-01-15T16:15:00Z\"\nrepos: []\n", error: "f.yml:2:1: unknown key 'repos' in the fixture; allowed: version, now, frozen, run_id_start, job_id_start, auth, tokens, rate_limits, faults, repositories, events"),
         Bad(text: "now: \"2026-01-15T16:15:00Z\"\nrepositories:\n  - owner: o\n", error: "f.yml:3:5: a repository is missing 'name'"),
         Bad(text: header + "    visibility: internal\n", error: "f.yml:5:17: visibility must be one of public, private, not 'internal'"),
         Bad(text: header + "  - owner: O\n    name: R\n", error: "f.yml:5:5: repository o/r is declared twice"),
