@@ -61,6 +61,8 @@ public struct Simulator: Sendable {
         public let needs: [JobID]
         public let concurrency: ConcurrencySettings?
         public let calledWorkflowConcurrency: ConcurrencySettings?
+        public let gate: AnyJobGate?
+        public let outputs: [String: String]
         public let status: ExecutionStatus
         public let conclusion: Conclusion?
         public let cancellationReason: String?
@@ -72,7 +74,7 @@ public struct Simulator: Sendable {
         public init(
             id: JobID, name: String, key: String? = nil, parent: JobID? = nil, callsReusableWorkflow: Bool = false,
             needs: [JobID] = [], concurrency: ConcurrencySettings? = nil, calledWorkflowConcurrency: ConcurrencySettings? = nil,
-            status: ExecutionStatus = .inProgress, conclusion: Conclusion? = nil, cancellationReason: String? = nil,
+            gate: AnyJobGate? = nil, outputs: [String: String] = [:], status: ExecutionStatus = .inProgress, conclusion: Conclusion? = nil, cancellationReason: String? = nil,
             cancelledBy: CancellationCause? = nil,
             attempt: Int = 1, times: JobTimes? = nil
         ) {
@@ -84,6 +86,8 @@ public struct Simulator: Sendable {
             self.needs = needs
             self.concurrency = concurrency
             self.calledWorkflowConcurrency = calledWorkflowConcurrency
+            self.gate = gate
+            self.outputs = outputs
             self.status = status
             self.conclusion = conclusion
             self.cancellationReason = cancellationReason
@@ -168,6 +172,11 @@ public struct Simulator: Sendable {
             }
             guard (1...Self.largestIdentifier).contains(job.id.rawValue) else {
                 throw SimulatorError("job id \(job.id) must be from 1 to \(Self.largestIdentifier)", subject: .job(index: index))
+            }
+            do {
+                try Self.validateOutputs(job.outputs, of: job.id)
+            } catch {
+                throw SimulatorError(error.message, subject: .job(index: index), field: "outputs")
             }
             if jobLocations[job.id] != nil || records[job.id] != nil {
                 throw SimulatorError("job \(job.id) is declared twice", subject: .job(index: index))
