@@ -395,6 +395,13 @@ struct LeaseEngine {
         record.times.startedAt = now
         record.times.updatedAt = now
         record.times.completedAt = nil
+        // The workflow-level group is evaluated again for the new attempt (`github.run_attempt`).
+        if let gate = record.gate,
+           case .run(let settings) = gate.base.decide(JobGateInput(needs: [], ancestorFailed: false, ancestorCancelled: false, attempt: record.attempt)),
+           settings.map({ Simulator.groupNameProblem($0.group) == nil }) ?? true {
+            record.concurrency = settings
+            if let settings { record.include(repository.rememberName(settings.group)) }
+        }
         let attempt = record.attempt
         for id in record.jobs where selected.contains(id) {
             repository.jobs[id]!.status = .queued

@@ -9,8 +9,14 @@ public struct RunPlan: Sendable {
     public let jobs: [PlannedJob]
     /// What the trigger gave: event, ref, sha, actor.
     public let origin: RunOrigin
+    /// Re-evaluates `concurrency` for a re-run's attempt.
+    public let gate: AnyJobGate?
 
-    public init(name: String, workflow: String, concurrency: ConcurrencySettings?, jobs: [PlannedJob], origin: RunOrigin = RunOrigin()) {
+    public init(
+        name: String, workflow: String, concurrency: ConcurrencySettings?, jobs: [PlannedJob], origin: RunOrigin = RunOrigin(),
+        gate: AnyJobGate? = nil
+    ) {
+        self.gate = gate
         self.origin = origin
         self.name = name
         self.workflow = workflow
@@ -102,7 +108,7 @@ extension Simulator {
         try Self.checkAcyclic(plan)
         try addRun(in: repositoryKey, RunSpec(
             id: runID, name: plan.name, workflow: plan.workflow, jobs: specs, configuredGroups: [],
-            concurrency: plan.concurrency, status: .queued, origin: plan.origin, times: .at(now)))
+            concurrency: plan.concurrency, gate: plan.gate, status: .queued, origin: plan.origin, times: .at(now)))
         // Read in one expression: a copy of the repository held past it would make the engine copy its storage.
         let repositoryName = repositories[repositoryKey].map { "\($0.owner)/\($0.name)" }
         events.append(SimulationEvent(.runCreated, at: now, repository: repositoryName, run: runID))

@@ -144,8 +144,11 @@ public struct WorkflowRun: Hashable, Sendable {
     /// Every group of the run's configuration, reached or not, sorted by key. Invariant: holds
     /// every group in which the run has an item.
     public internal(set) var configuredGroups: [GroupKey]
-    /// The workflow-level `concurrency`, evaluated.
-    public let concurrency: ConcurrencySettings?
+    /// The workflow-level `concurrency`, evaluated for the current attempt.
+    public internal(set) var concurrency: ConcurrencySettings?
+    /// Evaluates the workflow-level `concurrency` again for a new attempt (`github.run_attempt`);
+    /// `nil` when it does not change between attempts.
+    public let gate: AnyJobGate?
     public internal(set) var status: ExecutionStatus
     public internal(set) var conclusion: Conclusion?
     public internal(set) var cancellationReason: String?
@@ -163,11 +166,12 @@ public struct WorkflowRun: Hashable, Sendable {
 
     public init(
         id: RunID, name: String, workflow: String? = nil, jobs: [JobID], configuredGroups: [GroupKey],
-        concurrency: ConcurrencySettings? = nil, status: ExecutionStatus = .inProgress,
+        concurrency: ConcurrencySettings? = nil, gate: AnyJobGate? = nil, status: ExecutionStatus = .inProgress,
         conclusion: Conclusion? = nil, cancellationReason: String? = nil, cancelledBy: CancellationCause? = nil,
         origin: RunOrigin = RunOrigin(), runNumber: Int = 1, attempt: Int = 1, times: RunTimes,
         previousAttempts: [RunAttempt] = []
     ) {
+        self.gate = gate
         self.id = id
         self.name = name
         self.workflow = workflow

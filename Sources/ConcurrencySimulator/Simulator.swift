@@ -105,6 +105,8 @@ public struct Simulator: Sendable {
         public let jobs: [JobSpec]
         public let configuredGroups: [String]
         public let concurrency: ConcurrencySettings?
+        /// Re-evaluates `concurrency` for a new attempt (see `WorkflowRun.gate`).
+        public let gate: AnyJobGate?
         public let status: ExecutionStatus
         public let conclusion: Conclusion?
         public let cancellationReason: String?
@@ -119,7 +121,7 @@ public struct Simulator: Sendable {
 
         public init(
             id: RunID, name: String, workflow: String? = nil, jobs: [JobSpec], configuredGroups: [String],
-            concurrency: ConcurrencySettings? = nil, status: ExecutionStatus = .inProgress,
+            concurrency: ConcurrencySettings? = nil, gate: AnyJobGate? = nil, status: ExecutionStatus = .inProgress,
             conclusion: Conclusion? = nil, cancellationReason: String? = nil, cancelledBy: CancellationCause? = nil,
             origin: RunOrigin = RunOrigin(), runNumber: Int? = nil, attempt: Int = 1, times: RunTimes? = nil,
             previousAttempts: [RunAttempt] = []
@@ -130,6 +132,7 @@ public struct Simulator: Sendable {
             self.jobs = jobs
             self.configuredGroups = configuredGroups
             self.concurrency = concurrency
+            self.gate = gate
             self.status = status
             self.conclusion = conclusion
             self.cancellationReason = cancellationReason

@@ -141,7 +141,7 @@ public enum FixtureLoader {
     ) throws(SourceError) {
         let fields = try reader.mapping(
             node, "a run",
-            allowed: ["id", "name", "workflow", "status", "conclusion", "cancellation_reason", "cancelled_by", "concurrency", "jobs", "concurrency_groups"]
+            allowed: ["id", "name", "workflow", "status", "conclusion", "cancellation_reason", "cancelled_by", "concurrency", "gate", "jobs", "concurrency_groups"]
                 + runMetadataKeys,
             required: ["id", "name"])
         let metadata = try runMetadata(fields, reader: reader)
@@ -162,6 +162,7 @@ public enum FixtureLoader {
             workflow: try optionalString(fields["workflow"], "workflow", reader: reader),
             jobs: jobs, configuredGroups: groups,
             concurrency: try fields["concurrency"].flatMap { node throws(SourceError) in try settings(node, reader: reader) },
+            gate: try fields["gate"].flatMap { node throws(SourceError) in try gate(node, reader: reader) },
             status: status ?? .inProgress,
             conclusion: try optionalConclusion(fields["conclusion"], reader: reader),
             cancellationReason: try optionalString(fields["cancellation_reason"], "cancellation_reason", reader: reader),

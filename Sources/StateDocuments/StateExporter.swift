@@ -73,6 +73,10 @@ public enum StateExporter {
         writeMetadata(of: run, to: &json)
         json.key("concurrency")
         write(run.concurrency, to: &json)
+        if let gate = run.gate?.base as? WorkflowJobGate {
+            json.key("gate")
+            write(gate.parts, to: &json)
+        }
         json.key("concurrency_groups")
         json.beginArray()
         for key in run.configuredGroups { json.string(repository.displayName(of: key)) }

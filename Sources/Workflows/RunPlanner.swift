@@ -96,7 +96,15 @@ public struct RunPlanner {
         }
         let origin = RunOrigin(
             event: trigger.event, ref: trigger.ref, sha: trigger.sha, actor: trigger.actor, headRef: trigger.headRef, baseRef: trigger.baseRef)
-        return RunPlan(name: runName, workflow: workflow.file, concurrency: concurrency, jobs: jobs, origin: origin)
+        // A workflow-level group with expressions is evaluated again for a re-run's attempt.
+        var runGate: AnyJobGate?
+        if let definition = workflow.concurrency, !definition.group.value.isLiteral || Self.cancelInProgressSource(definition).contains("${{") {
+            runGate = AnyJobGate(try WorkflowJobGate(parts: .init(
+                file: workflow.file, condition: nil, group: definition.group.value.source,
+                cancelInProgress: Self.cancelInProgressSource(definition), queue: definition.queue, needs: [],
+                context: ExpressionValue.object([("github", github), ("inputs", inputs), ("vars", vars)]).jsonText)))
+        }
+        return RunPlan(name: runName, workflow: workflow.file, concurrency: concurrency, jobs: jobs, origin: origin, gate: runGate)
     }
 
     /// A planned job while its siblings are still being placed.

@@ -301,6 +301,31 @@ import Testing
         #expect(runGroups(driver, 100) == ["attempt-1", "attempt-2"])
     }
 
+    @Test func aReRunEvaluatesTheWorkflowLevelGroupAgainWithItsAttempt() throws {
+        let driver = try Driver()
+        driver.workflow("deploy.yml", """
+            on: push
+            concurrency: run-${{ github.run_attempt }}
+            jobs:
+              deploy:
+                steps: [{ run: ./deploy }]
+            """)
+        trigger(driver, "deploy.yml")
+        #expect(driver.queues() == ["run-1": ["100 in_progress"]])
+        complete(driver, 1000)
+        #expect(driver.queues() == [:])
+        #expect(driver.send("POST", "/_mock/repos/acme/app/runs/100/rerun").status == 200)
+        #expect(driver.queues() == ["run-2": ["100 in_progress"]])
+        #expect(runGroups(driver, 100) == ["run-1", "run-2"])
+        let exported = driver.send("GET", "/_mock/state").text
+        let reloaded = try Driver()
+        #expect(reloaded.send("PUT", "/_mock/state", exported).status == 200)
+        #expect(reloaded.send("GET", "/_mock/state").text == exported)
+        complete(reloaded, 1000)
+        #expect(reloaded.send("POST", "/_mock/repos/acme/app/runs/100/rerun").status == 200)
+        #expect(reloaded.queues() == ["run-3": ["100 in_progress"]])
+    }
+
     @Test func outputsAreValidatedBeforeAnythingChanges() throws {
         let driver = try Driver()
         driver.workflow("deploy.yml", Self.groupFromOutput)
