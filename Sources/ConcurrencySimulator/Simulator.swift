@@ -181,6 +181,11 @@ public struct Simulator: Sendable {
             } catch {
                 throw SimulatorError(error.message, subject: .job(index: index), field: "outputs")
             }
+            if job.status == .queued, job.gate?.base.defersConcurrency == true, job.concurrency != nil {
+                throw SimulatorError(
+                    "job \(job.id) is queued, so its gate has not decided its concurrency yet; leave concurrency out",
+                    subject: .job(index: index), field: "concurrency")
+            }
             if jobLocations[job.id] != nil || records[job.id] != nil {
                 throw SimulatorError("job \(job.id) is declared twice", subject: .job(index: index))
             }

@@ -281,6 +281,28 @@ import Testing
         #expect(reloaded.queues() == ["deploy-qa": ["100/1001 in_progress"], "ship-success": ["101/1007 in_progress"]])
     }
 
+    @Test func anImportedGateIsCheckedBeforeTheStateIsReplaced() throws {
+        let driver = try Driver()
+        driver.workflow("deploy.yml", Self.groupFromOutput)
+        driver.workflow("pipeline.yml", Self.pipeline)
+        trigger(driver, "deploy.yml")
+        trigger(driver, "pipeline.yml")
+        let exported = driver.send("GET", "/_mock/state").text
+        #expect(exported.contains(#""if":"failure()""#))
+        let broken = exported.replacingOccurrences(of: #""if":"failure()""#, with: #""if":"failure(""#)
+        let refused = driver.send("PUT", "/_mock/state", broken)
+        #expect(refused.status == 422)
+        #expect(refused.text.contains("the gate is invalid: if: "), "\(refused.text)")
+        let decided = exported.replacingOccurrences(
+            of: #""status":"queued","conclusion":null,"cancellation_reason":null,"cancelled_by":null,"run_attempt":1,"created_at":"2026-01-15T16:00:00Z","started_at":null,"completed_at":null,"concurrency":null,"gate":{"file":"deploy.yml""#,
+            with: #""status":"queued","conclusion":null,"cancellation_reason":null,"cancelled_by":null,"run_attempt":1,"created_at":"2026-01-15T16:00:00Z","started_at":null,"completed_at":null,"concurrency":{"group":"early","cancel_in_progress":false,"queue":"single"},"gate":{"file":"deploy.yml""#)
+        #expect(decided != exported)
+        let early = driver.send("PUT", "/_mock/state", decided)
+        #expect(early.status == 422)
+        #expect(early.text.contains("its gate has not decided its concurrency yet"), "\(early.text)")
+        #expect(driver.send("GET", "/_mock/state").text == exported, "nothing changed")
+    }
+
     static let attemptGroup = """
         on: push
         jobs:
