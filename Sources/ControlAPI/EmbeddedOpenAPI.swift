@@ -2019,7 +2019,8 @@ paths:
   "/_mock/repos/{owner}/{repo}/jobs/{job_id}/complete":
     post:
       summary: Complete a job
-      description: Completes an in-progress job (success by default) with the outputs it produced,
+      description: |-
+        Completes an in-progress job (success by default) with the outputs it produced,
         releasing its leases; answers its run. The jobs that need it become ready: their `if:` and
         job-level `concurrency` are evaluated then, seeing `needs.<job>.result` (the conclusion) and
         `needs.<job>.outputs.<name>` (these outputs). A `uses:` job completes with its called
