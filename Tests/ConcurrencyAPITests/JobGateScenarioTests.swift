@@ -117,6 +117,64 @@ import Testing
         #expect(skipped?["cancelled_by"] is NSNull, "skipped by its own if:, not by a failed need")
     }
 
+    @Test func aJobCancelledByItsGroupLetsAlwaysAndCancelledDependentsRun() throws {
+        let driver = try Driver()
+        driver.workflow("ship.yml", """
+            on: push
+            jobs:
+              deploy:
+                concurrency: { group: env, cancel-in-progress: true }
+              report:
+                needs: deploy
+                if: always()
+                concurrency: report-${{ needs.deploy.result }}
+              notify:
+                needs: deploy
+                if: ${{ cancelled() }}
+              next:
+                needs: deploy
+            """)
+        trigger(driver, "ship.yml")
+        #expect(driver.queues() == ["env": ["100/1000 in_progress"]])
+        trigger(driver, "ship.yml")
+        #expect(driver.queues() == ["env": ["101/1004 in_progress"], "report-cancelled": ["100/1001 in_progress"]])
+        #expect(jobs(driver, 100) == [
+            "deploy completed cancelled env", "report in_progress - report-cancelled", "notify in_progress - -", "next completed skipped -",
+        ])
+        let skips = driver.send("GET", "/_mock/events?run_id=100&type=job.completed").text
+        #expect(skips.contains(#""job_id":1003"#) && skips.contains(#""reason":"needs_failed""#), "\(skips)")
+        complete(driver, 1001)
+        complete(driver, 1002)
+        #expect(driver.queues() == ["env": ["101/1004 in_progress"]])
+        #expect(outcome(driver, 100) == "completed cancelled")
+    }
+
+    @Test func anIfInsideACalledWorkflowSeesItsOwnNeeds() throws {
+        let driver = try Driver()
+        driver.workflow("called.yml", """
+            on: workflow_call
+            jobs:
+              check:
+                steps: [{ run: ./check }]
+              fix:
+                needs: check
+                if: failure()
+                concurrency: fix-${{ github.ref_name }}
+            """)
+        driver.workflow("ci.yml", """
+            on: push
+            jobs:
+              call:
+                uses: ./.github/workflows/called.yml
+            """)
+        trigger(driver, "ci.yml")
+        complete(driver, 1001, "failure")
+        #expect(driver.queues() == ["fix-main": ["100/1002 in_progress"]])
+        complete(driver, 1002)
+        #expect(driver.queues() == [:])
+        #expect(jobs(driver, 100) == ["call completed failure -", "call/check completed failure -", "call/fix completed success fix-main"])
+    }
+
     static let calledBuild = """
         on:
           workflow_call:
