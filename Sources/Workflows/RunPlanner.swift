@@ -96,9 +96,11 @@ public struct RunPlanner {
         }
         let origin = RunOrigin(
             event: trigger.event, ref: trigger.ref, sha: trigger.sha, actor: trigger.actor, headRef: trigger.headRef, baseRef: trigger.baseRef)
-        // A workflow-level group with expressions is evaluated again for a re-run's attempt.
+        // A workflow-level group reading `github.run_attempt` is evaluated again for a re-run's
+        // attempt (nothing else it can read changes between attempts, so other runs need no gate).
         var runGate: AnyJobGate?
-        if let definition = workflow.concurrency, !definition.group.value.isLiteral || Self.cancelInProgressSource(definition).contains("${{") {
+        if let definition = workflow.concurrency,
+           (definition.group.value.source + Self.cancelInProgressSource(definition)).lowercased().contains("run_attempt") {
             runGate = AnyJobGate(try WorkflowJobGate(parts: .init(
                 file: workflow.file, condition: nil, group: definition.group.value.source,
                 cancelInProgress: Self.cancelInProgressSource(definition), queue: definition.queue, needs: [],
