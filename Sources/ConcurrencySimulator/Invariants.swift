@@ -82,6 +82,10 @@ extension Repository {
                 fail("job \(id) needs \(need), which is not its sibling")
             }
             if (job.status == .completed) != (job.conclusion != nil) { fail("job \(id) is \(job.status.rawValue) with conclusion \(job.conclusion?.rawValue ?? "null")") }
+            // A deferred job-level group is evaluated when the job becomes ready, not before.
+            if job.status == .queued, job.gate?.base.defersConcurrency == true, job.concurrency != nil {
+                fail("job \(id) is queued with a job-level group its gate has not decided yet")
+            }
         }
         for (key, group) in groups {
             violations += group.invariantViolations(key: key, in: self).map { "\(owner)/\(name): group '\(group.name)': \($0)" }

@@ -82,7 +82,9 @@ struct LeaseEngine {
         settle(run)
     }
 
-    /// Starts (or skips) every queued job below `parent` whose `needs` have completed.
+    /// Starts (or skips) every queued job below `parent` whose `needs` have completed. This is
+    /// where a job becomes ready, and so where its gate (`if:`, a deferred job-level group) is
+    /// consulted; without a gate a job runs when every need succeeded (GitHub's `success()`).
     private mutating func startReadyJobs(of run: RunID, under parent: JobID?) {
         var progressed = true
         while progressed, repository.runs[run]?.status == .inProgress {
@@ -91,17 +93,55 @@ struct LeaseEngine {
                 guard let job = repository.jobs[id], job.parent == parent, job.status == .queued else { continue }
                 let needs = job.needs.compactMap { repository.jobs[$0] }
                 guard needs.allSatisfy({ $0.status == .completed }) else { continue }
-                if let failed = needs.first(where: { $0.conclusion != .success }) {
-                    let cause = CancellationCause(
-                        reason: .needsFailed, byRun: run, byJob: failed.id,
-                        message: "Skipped since job '\(failed.name)' it needs concluded \(failed.conclusion?.rawValue ?? "without a conclusion")")
+                let decision = job.gate?.base.decide(gateInput(for: job, needs: needs))
+                    ?? (needs.allSatisfy { $0.conclusion == .success } ? .run(job.concurrency) : .skip(needsFailed: true))
+                switch decision {
+                case .skip(let needsFailed):
+                    var cause: CancellationCause?
+                    if needsFailed, let failed = needs.first(where: { $0.conclusion != .success }) {
+                        cause = CancellationCause(
+                            reason: .needsFailed, byRun: run, byJob: failed.id,
+                            message: "Skipped since job '\(failed.name)' it needs concluded \(failed.conclusion?.rawValue ?? "without a conclusion")")
+                    }
                     markCompleted(id, conclusion: .skipped, cause: cause)
-                } else {
+                case .fail:
+                    markCompleted(id, conclusion: .failure, cause: nil)
+                case .run(let settings):
+                    if job.gate?.base.defersConcurrency == true {
+                        if let settings, Simulator.groupNameProblem(settings.group) != nil {
+                            markCompleted(id, conclusion: .failure, cause: nil)
+                            progressed = true
+                            continue
+                        }
+                        repository.jobs[id]!.concurrency = settings
+                        if let settings {
+                            let key = repository.rememberName(settings.group)
+                            repository.runs[run]!.include(key)
+                        }
+                    }
                     startJob(id)
                 }
                 progressed = true
             }
         }
+    }
+
+    /// What a job's gate reads: its needs' results and outputs, whether anything it depends on
+    /// failed or was cancelled, and the attempt.
+    private func gateInput(for job: Job, needs: [Job]) -> JobGateInput {
+        var seen: Set<JobID> = []
+        var pending = job.needs
+        var failed = false
+        var cancelled = false
+        while let next = pending.popLast() {
+            guard seen.insert(next).inserted, let record = repository.jobs[next] else { continue }
+            if record.conclusion == .failure { failed = true }
+            if record.conclusion == .cancelled { cancelled = true }
+            pending += record.needs
+        }
+        return JobGateInput(
+            needs: needs.map { JobGateInput.Finished(key: $0.key, result: $0.conclusion ?? .skipped, outputs: $0.outputs) },
+            ancestorFailed: failed, ancestorCancelled: cancelled, attempt: repository.runs[job.run]?.attempt ?? 1)
     }
 
     /// Moves a job through its leases: its own job-level lease, then (for a `uses:` job) the
@@ -255,8 +295,9 @@ struct LeaseEngine {
     }
 
     /// Completes a job that ran steps, releases its leases and moves the run on.
-    mutating func finish(_ id: JobID, conclusion: Conclusion) {
+    mutating func finish(_ id: JobID, conclusion: Conclusion, outputs: [String: String] = [:]) {
         guard let job = repository.jobs[id], job.status == .inProgress else { return }
+        repository.jobs[id]!.outputs = outputs
         markCompleted(id, conclusion: conclusion, cause: nil)
         releaseItems(of: [id], run: job.run)
         followUps.append(.jobFinished(id))
@@ -274,6 +315,10 @@ struct LeaseEngine {
         guard let job = repository.jobs[id], job.status == .inProgress, job.callsReusableWorkflow else { return }
         let children = repository.runs[job.run]!.jobs.compactMap { repository.jobs[$0] }.filter { $0.parent == id }
         guard children.allSatisfy({ $0.status == .completed }) else { return }
+        if let gate = job.gate {
+            let finished = children.map { JobGateInput.Finished(key: $0.key, result: $0.conclusion ?? .skipped, outputs: $0.outputs) }
+            repository.jobs[id]!.outputs = gate.base.outputs(ofCalledJobs: finished, attempt: repository.runs[job.run]?.attempt ?? 1)
+        }
         markCompleted(id, conclusion: Self.aggregate(children.map(\.conclusion)), cause: nil)
         releaseItems(of: [id], run: job.run)
         followUps.append(.jobFinished(id))
@@ -300,10 +345,12 @@ struct LeaseEngine {
         emit(.runCompleted, run: run, conclusion: conclusion)
     }
 
-    /// Failure outweighs cancellation, which outweighs success; skipped jobs count for nothing.
+    /// Failure outweighs cancellation, which outweighs success; skipped jobs count for nothing,
+    /// except that when every job was skipped the whole is skipped.
     static func aggregate(_ conclusions: [Conclusion?]) -> Conclusion {
         if conclusions.contains(.failure) { return .failure }
         if conclusions.contains(.cancelled) { return .cancelled }
+        if !conclusions.isEmpty, conclusions.allSatisfy({ $0 == .skipped }) { return .skipped }
         return .success
     }
 
@@ -348,6 +395,13 @@ struct LeaseEngine {
         record.times.startedAt = now
         record.times.updatedAt = now
         record.times.completedAt = nil
+        // The workflow-level group is evaluated again for the new attempt (`github.run_attempt`).
+        if let gate = record.gate,
+           case .run(let settings) = gate.base.decide(JobGateInput(needs: [], ancestorFailed: false, ancestorCancelled: false, attempt: record.attempt)),
+           settings.map({ Simulator.groupNameProblem($0.group) == nil }) ?? true {
+            record.concurrency = settings
+            if let settings { record.include(repository.rememberName(settings.group)) }
+        }
         let attempt = record.attempt
         for id in record.jobs where selected.contains(id) {
             repository.jobs[id]!.status = .queued
@@ -356,6 +410,9 @@ struct LeaseEngine {
             repository.jobs[id]!.cancelledBy = nil
             repository.jobs[id]!.attempt = attempt
             repository.jobs[id]!.times = JobTimes(createdAt: now)
+            repository.jobs[id]!.outputs = [:]
+            // A deferred group is evaluated again when the job becomes ready in this attempt.
+            if repository.jobs[id]!.gate?.base.defersConcurrency == true { repository.jobs[id]!.concurrency = nil }
         }
         repository.runs[run] = record
         start(run)

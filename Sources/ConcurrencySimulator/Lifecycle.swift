@@ -9,8 +9,14 @@ public struct RunPlan: Sendable {
     public let jobs: [PlannedJob]
     /// What the trigger gave: event, ref, sha, actor.
     public let origin: RunOrigin
+    /// Re-evaluates `concurrency` for a re-run's attempt.
+    public let gate: AnyJobGate?
 
-    public init(name: String, workflow: String, concurrency: ConcurrencySettings?, jobs: [PlannedJob], origin: RunOrigin = RunOrigin()) {
+    public init(
+        name: String, workflow: String, concurrency: ConcurrencySettings?, jobs: [PlannedJob], origin: RunOrigin = RunOrigin(),
+        gate: AnyJobGate? = nil
+    ) {
+        self.gate = gate
         self.origin = origin
         self.name = name
         self.workflow = workflow
@@ -32,11 +38,14 @@ public struct PlannedJob: Sendable {
     public let concurrency: ConcurrencySettings?
     /// For a `uses:` job, the called workflow's workflow-level `concurrency`.
     public let calledWorkflowConcurrency: ConcurrencySettings?
+    /// Decides `if:` and a deferred job-level `concurrency` when the job becomes ready.
+    public let gate: AnyJobGate?
 
     public init(
         key: String, name: String, parent: Int? = nil, needs: [Int] = [], callsReusableWorkflow: Bool = false,
-        concurrency: ConcurrencySettings? = nil, calledWorkflowConcurrency: ConcurrencySettings? = nil
+        concurrency: ConcurrencySettings? = nil, calledWorkflowConcurrency: ConcurrencySettings? = nil, gate: AnyJobGate? = nil
     ) {
+        self.gate = gate
         self.key = key
         self.name = name
         self.parent = parent
@@ -94,12 +103,12 @@ extension Simulator {
             specs.append(JobSpec(
                 id: ids[index], name: job.name, key: job.key, parent: job.parent.map { ids[$0] },
                 callsReusableWorkflow: job.callsReusableWorkflow, needs: job.needs.map { ids[$0] },
-                concurrency: job.concurrency, calledWorkflowConcurrency: job.calledWorkflowConcurrency, status: .queued))
+                concurrency: job.concurrency, calledWorkflowConcurrency: job.calledWorkflowConcurrency, gate: job.gate, status: .queued))
         }
         try Self.checkAcyclic(plan)
         try addRun(in: repositoryKey, RunSpec(
             id: runID, name: plan.name, workflow: plan.workflow, jobs: specs, configuredGroups: [],
-            concurrency: plan.concurrency, status: .queued, origin: plan.origin, times: .at(now)))
+            concurrency: plan.concurrency, gate: plan.gate, status: .queued, origin: plan.origin, times: .at(now)))
         // Read in one expression: a copy of the repository held past it would make the engine copy its storage.
         let repositoryName = repositories[repositoryKey].map { "\($0.owner)/\($0.name)" }
         events.append(SimulationEvent(.runCreated, at: now, repository: repositoryName, run: runID))
@@ -134,9 +143,12 @@ extension Simulator {
         }
     }
 
+    /// GitHub's limit on one job's outputs: 1 MiB, names and values counted in UTF-8.
+    public static let maximumJobOutputBytes = 1 << 20
+
     /// Completes an in-progress job that runs steps (not a `uses:` job, which completes with its
-    /// called workflow's jobs), then lets whatever waited on it move.
-    public mutating func completeJob(_ id: JobID, conclusion: Conclusion) throws(SimulatorError) {
+    /// called workflow's jobs) with the outputs it produced, then lets whatever waited on it move.
+    public mutating func completeJob(_ id: JobID, conclusion: Conclusion, outputs: [String: String] = [:]) throws(SimulatorError) {
         defer { checkInvariantsInDebugBuilds() }
         guard let key = jobLocations[id], let job = repositories[key]?.jobs[id] else {
             throw SimulatorError("job \(id) does not exist")
@@ -150,7 +162,24 @@ extension Simulator {
         guard conclusion == .success || conclusion == .failure else {
             throw SimulatorError("a job completes with success or failure, not \(conclusion.rawValue)")
         }
-        withEngine(on: key) { $0.finish(id, conclusion: conclusion) }
+        try Self.validateOutputs(outputs, of: id)
+        withEngine(on: key) { $0.finish(id, conclusion: conclusion, outputs: outputs) }
+    }
+
+    /// Output names are non-empty stored names; names and values together fit
+    /// `maximumJobOutputBytes`.
+    public static func validateOutputs(_ outputs: [String: String], of id: JobID) throws(SimulatorError) {
+        var bytes = 0
+        for (name, value) in outputs.sorted(by: { $0.key < $1.key }) {
+            guard !name.isEmpty else { throw SimulatorError("an output of job \(id) has an empty name", field: "outputs") }
+            if let problem = StoredName.problem(name, "the output name '\(name)' of job \(id)") {
+                throw SimulatorError(problem, field: "outputs")
+            }
+            bytes += name.utf8.count + value.utf8.count
+        }
+        guard bytes <= maximumJobOutputBytes else {
+            throw SimulatorError("the outputs of job \(id) take \(bytes) bytes; a job's outputs take at most \(maximumJobOutputBytes)", field: "outputs")
+        }
     }
 
     /// Completes the run's in-progress jobs with success, again and again, until none is in

@@ -90,10 +90,17 @@ public struct Job: Hashable, Sendable {
     public let callsReusableWorkflow: Bool
     /// Sibling jobs that must succeed before this one starts.
     public let needs: [JobID]
-    /// `jobs.<id>.concurrency`, evaluated.
-    public let concurrency: ConcurrencySettings?
+    /// `jobs.<id>.concurrency`, evaluated; with a gate that defers it, `nil` until the job
+    /// becomes ready.
+    public internal(set) var concurrency: ConcurrencySettings?
     /// For a `uses:` job, the called workflow's workflow-level `concurrency`, evaluated.
     public let calledWorkflowConcurrency: ConcurrencySettings?
+    /// What decides, when the job becomes ready, whether it runs and its job-level group (see
+    /// `JobGate`); `nil`: it runs when its needs succeeded, under `concurrency`.
+    public let gate: AnyJobGate?
+    /// What the job produced (`needs.<job>.outputs`): given when it completed, or for a `uses:`
+    /// job mapped from its called workflow's jobs.
+    public internal(set) var outputs: [String: String]
     public internal(set) var status: ExecutionStatus
     public internal(set) var conclusion: Conclusion?
     public internal(set) var cancellationReason: String?
@@ -114,6 +121,8 @@ public struct Job: Hashable, Sendable {
         self.needs = spec.needs
         self.concurrency = spec.concurrency
         self.calledWorkflowConcurrency = spec.calledWorkflowConcurrency
+        self.gate = spec.gate
+        self.outputs = spec.outputs
         self.status = spec.status
         self.conclusion = spec.conclusion
         self.cancellationReason = spec.cancellationReason
@@ -135,8 +144,11 @@ public struct WorkflowRun: Hashable, Sendable {
     /// Every group of the run's configuration, reached or not, sorted by key. Invariant: holds
     /// every group in which the run has an item.
     public internal(set) var configuredGroups: [GroupKey]
-    /// The workflow-level `concurrency`, evaluated.
-    public let concurrency: ConcurrencySettings?
+    /// The workflow-level `concurrency`, evaluated for the current attempt.
+    public internal(set) var concurrency: ConcurrencySettings?
+    /// Evaluates the workflow-level `concurrency` again for a new attempt (`github.run_attempt`);
+    /// `nil` when it does not change between attempts.
+    public let gate: AnyJobGate?
     public internal(set) var status: ExecutionStatus
     public internal(set) var conclusion: Conclusion?
     public internal(set) var cancellationReason: String?
@@ -154,11 +166,12 @@ public struct WorkflowRun: Hashable, Sendable {
 
     public init(
         id: RunID, name: String, workflow: String? = nil, jobs: [JobID], configuredGroups: [GroupKey],
-        concurrency: ConcurrencySettings? = nil, status: ExecutionStatus = .inProgress,
+        concurrency: ConcurrencySettings? = nil, gate: AnyJobGate? = nil, status: ExecutionStatus = .inProgress,
         conclusion: Conclusion? = nil, cancellationReason: String? = nil, cancelledBy: CancellationCause? = nil,
         origin: RunOrigin = RunOrigin(), runNumber: Int = 1, attempt: Int = 1, times: RunTimes,
         previousAttempts: [RunAttempt] = []
     ) {
+        self.gate = gate
         self.id = id
         self.name = name
         self.workflow = workflow

@@ -131,7 +131,7 @@ public struct Repository: Sendable {
         runCounts[file] = max(runCounts[file, default: 0] + 1, runNumber)
         runs[spec.id] = WorkflowRun(
             id: spec.id, name: spec.name, workflow: spec.workflow, jobs: spec.jobs.map(\.id), configuredGroups: keys,
-            concurrency: spec.concurrency, status: spec.status, conclusion: spec.conclusion,
+            concurrency: spec.concurrency, gate: spec.gate, status: spec.status, conclusion: spec.conclusion,
             cancellationReason: spec.cancellationReason, cancelledBy: spec.cancelledBy, origin: spec.origin, runNumber: runNumber, attempt: spec.attempt,
             times: spec.times ?? .at(now), previousAttempts: spec.previousAttempts)
         jobs.merge(records) { existing, _ in existing }

@@ -61,6 +61,8 @@ public struct Simulator: Sendable {
         public let needs: [JobID]
         public let concurrency: ConcurrencySettings?
         public let calledWorkflowConcurrency: ConcurrencySettings?
+        public let gate: AnyJobGate?
+        public let outputs: [String: String]
         public let status: ExecutionStatus
         public let conclusion: Conclusion?
         public let cancellationReason: String?
@@ -72,7 +74,7 @@ public struct Simulator: Sendable {
         public init(
             id: JobID, name: String, key: String? = nil, parent: JobID? = nil, callsReusableWorkflow: Bool = false,
             needs: [JobID] = [], concurrency: ConcurrencySettings? = nil, calledWorkflowConcurrency: ConcurrencySettings? = nil,
-            status: ExecutionStatus = .inProgress, conclusion: Conclusion? = nil, cancellationReason: String? = nil,
+            gate: AnyJobGate? = nil, outputs: [String: String] = [:], status: ExecutionStatus = .inProgress, conclusion: Conclusion? = nil, cancellationReason: String? = nil,
             cancelledBy: CancellationCause? = nil,
             attempt: Int = 1, times: JobTimes? = nil
         ) {
@@ -84,6 +86,8 @@ public struct Simulator: Sendable {
             self.needs = needs
             self.concurrency = concurrency
             self.calledWorkflowConcurrency = calledWorkflowConcurrency
+            self.gate = gate
+            self.outputs = outputs
             self.status = status
             self.conclusion = conclusion
             self.cancellationReason = cancellationReason
@@ -101,6 +105,8 @@ public struct Simulator: Sendable {
         public let jobs: [JobSpec]
         public let configuredGroups: [String]
         public let concurrency: ConcurrencySettings?
+        /// Re-evaluates `concurrency` for a new attempt (see `WorkflowRun.gate`).
+        public let gate: AnyJobGate?
         public let status: ExecutionStatus
         public let conclusion: Conclusion?
         public let cancellationReason: String?
@@ -115,7 +121,7 @@ public struct Simulator: Sendable {
 
         public init(
             id: RunID, name: String, workflow: String? = nil, jobs: [JobSpec], configuredGroups: [String],
-            concurrency: ConcurrencySettings? = nil, status: ExecutionStatus = .inProgress,
+            concurrency: ConcurrencySettings? = nil, gate: AnyJobGate? = nil, status: ExecutionStatus = .inProgress,
             conclusion: Conclusion? = nil, cancellationReason: String? = nil, cancelledBy: CancellationCause? = nil,
             origin: RunOrigin = RunOrigin(), runNumber: Int? = nil, attempt: Int = 1, times: RunTimes? = nil,
             previousAttempts: [RunAttempt] = []
@@ -126,6 +132,7 @@ public struct Simulator: Sendable {
             self.jobs = jobs
             self.configuredGroups = configuredGroups
             self.concurrency = concurrency
+            self.gate = gate
             self.status = status
             self.conclusion = conclusion
             self.cancellationReason = cancellationReason
@@ -168,6 +175,16 @@ public struct Simulator: Sendable {
             }
             guard (1...Self.largestIdentifier).contains(job.id.rawValue) else {
                 throw SimulatorError("job id \(job.id) must be from 1 to \(Self.largestIdentifier)", subject: .job(index: index))
+            }
+            do {
+                try Self.validateOutputs(job.outputs, of: job.id)
+            } catch {
+                throw SimulatorError(error.message, subject: .job(index: index), field: "outputs")
+            }
+            if job.status == .queued, job.gate?.base.defersConcurrency == true, job.concurrency != nil {
+                throw SimulatorError(
+                    "job \(job.id) is queued, so its gate has not decided its concurrency yet; leave concurrency out",
+                    subject: .job(index: index), field: "concurrency")
             }
             if jobLocations[job.id] != nil || records[job.id] != nil {
                 throw SimulatorError("job \(job.id) is declared twice", subject: .job(index: index))

@@ -2146,7 +2146,12 @@ paths:
   "/_mock/repos/{owner}/{repo}/jobs/{job_id}/complete":
     post:
       summary: Complete a job
-      description: Completes an in-progress job (success by default), releasing its leases; answers its run.
+      description: |-
+        Completes an in-progress job (success by default) with the outputs it produced,
+        releasing its leases; answers its run. The jobs that need it become ready: their `if:` and
+        job-level `concurrency` are evaluated then, seeing `needs.<job>.result` (the conclusion) and
+        `needs.<job>.outputs.<name>` (these outputs). A `uses:` job completes with its called
+        workflow's jobs and gets the outputs its `on.workflow_call.outputs` map from them.
       tags:
       - mock
       operationId: mock/complete-job
@@ -2162,6 +2167,8 @@ paths:
               "$ref": "#/components/schemas/mock-job-completion"
             example:
               conclusion: success
+              outputs:
+                environment: production
       responses:
         '401':
           "$ref": "#/components/responses/mock_unauthorized"
@@ -4263,6 +4270,14 @@ components:
           - success
           - failure
           default: success
+        outputs:
+          type: object
+          description: The job's outputs, `needs.<job>.outputs.<name>` for the jobs that need it. Names
+            are non-empty and hold no control characters; names and values together take at most
+            1 MiB (UTF-8), GitHub's limit. A refused request changes nothing (422, field `outputs`).
+          additionalProperties:
+            type: string
+          default: {}
     mock-token-declaration:
       title: Token declaration
       description: |-
@@ -4449,7 +4464,10 @@ components:
           "$ref": "#/components/schemas/mock-cancellation-cause"
         concurrency_groups:
           type: array
-          description: Every group of the run's configuration, sorted as GitHub's run endpoint sorts them.
+          description: Every group of the run's configuration known so far, sorted as GitHub's run
+            endpoint sorts them. The workflow-level group is known when the run is created; a
+            job-level group only once its job became ready (its `needs` finished) and ran, so a
+            skipped job's group is never listed. A group once listed stays listed.
           items:
             type: string
         jobs:
@@ -4486,6 +4504,8 @@ components:
               concurrency_group:
                 type: string
                 nullable: true
+                description: The job-level group, null until the job becomes ready (it is evaluated
+                  then, with its `needs` finished) and for a job skipped by its `if:`.
               workflow_concurrency_group:
                 type: string
                 nullable: true

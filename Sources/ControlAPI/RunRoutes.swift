@@ -81,8 +81,19 @@ extension ControlPlane {
             guard context.state.simulator.jobLocations[id] == key, let job = context.state.simulator.repositories[key]?.jobs[id] else {
                 throw notFound()
             }
-            let fields = try object(body, "Job", allowed: ["conclusion"])
+            let fields = try object(body, "Job", allowed: ["conclusion", "outputs"])
             var conclusion = Conclusion.success
+            var outputs: [String: String] = [:]
+            if let node = fields["outputs"] {
+                guard case .mapping(let mapping) = node else { throw invalid("Job", "outputs", "outputs must be an object of names to strings") }
+                for (keyNode, valueNode) in mapping {
+                    guard case .scalar(let name) = keyNode, case .scalar(let value) = valueNode, value.style == .doubleQuoted || value.style == .singleQuoted else {
+                        throw invalid("Job", "outputs", "outputs must be an object of names to strings")
+                    }
+                    guard outputs[name.string] == nil else { throw invalid("Job", "outputs", "outputs names '\(name.string)' twice") }
+                    outputs[name.string] = value.string
+                }
+            }
             if let node = fields["conclusion"] {
                 guard case .scalar(let scalar) = node, let value = Conclusion(rawValue: scalar.string), value == .success || value == .failure else {
                     throw invalid("Job", "conclusion", "conclusion must be success or failure")
@@ -90,9 +101,9 @@ extension ControlPlane {
                 conclusion = value
             }
             do {
-                try context.state.simulator.completeJob(id, conclusion: conclusion)
+                try context.state.simulator.completeJob(id, conclusion: conclusion, outputs: outputs)
             } catch {
-                throw invalid("Job", "status", error.message)
+                throw invalid("Job", error.field ?? "status", error.message)
             }
             return (200, runDocument(job.run, in: key, context.state))
         }

@@ -19,9 +19,10 @@ enum EventReplayer {
                 let repository = try repositoryKey(body, reader: reader, state: state)
                 try state.trigger(trigger, in: repository)
             case "complete_job":
-                let fields = try reader.mapping(body, "complete_job", allowed: ["job", "conclusion"], required: ["job"])
+                let fields = try reader.mapping(body, "complete_job", allowed: ["job", "conclusion", "outputs"], required: ["job"])
                 let conclusion = try fields["conclusion"].map { node throws(SourceError) in try reader.oneOf(node, "conclusion", Conclusion.self) } ?? .success
-                try state.simulator.completeJob(JobID(try reader.identifier(fields["job"]!, "job")), conclusion: conclusion)
+                let outputs = try fields["outputs"].map { node throws(SourceError) in try FixtureLoader.stringPairs(node, "outputs", reader: reader) } ?? [:]
+                try state.simulator.completeJob(JobID(try reader.identifier(fields["job"]!, "job")), conclusion: conclusion, outputs: outputs)
             case "complete_run":
                 let fields = try reader.mapping(body, "complete_run", allowed: ["run"], required: ["run"])
                 try state.simulator.completeRun(RunID(try reader.identifier(fields["run"]!, "run")))

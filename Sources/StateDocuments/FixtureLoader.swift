@@ -151,7 +151,7 @@ public enum FixtureLoader {
     ) throws(SourceError) {
         let fields = try reader.mapping(
             node, "a run",
-            allowed: ["id", "name", "workflow", "status", "conclusion", "cancellation_reason", "cancelled_by", "concurrency", "jobs", "concurrency_groups"]
+            allowed: ["id", "name", "workflow", "status", "conclusion", "cancellation_reason", "cancelled_by", "concurrency", "gate", "jobs", "concurrency_groups"]
                 + runMetadataKeys,
             required: ["id", "name"])
         let metadata = try runMetadata(fields, reader: reader)
@@ -172,6 +172,7 @@ public enum FixtureLoader {
             workflow: try optionalString(fields["workflow"], "workflow", reader: reader),
             jobs: jobs, configuredGroups: groups,
             concurrency: try fields["concurrency"].flatMap { node throws(SourceError) in try settings(node, reader: reader) },
+            gate: try fields["gate"].flatMap { node throws(SourceError) in try gate(node, reader: reader) },
             status: status ?? .inProgress,
             conclusion: try optionalConclusion(fields["conclusion"], reader: reader),
             cancellationReason: try optionalString(fields["cancellation_reason"], "cancellation_reason", reader: reader),
@@ -199,7 +200,7 @@ public enum FixtureLoader {
                 jobNode, "a job",
                 allowed: [
                     "id", "name", "key", "uses", "jobs", "needs", "status", "conclusion", "cancellation_reason", "cancelled_by",
-                    "concurrency", "workflow_concurrency",
+                    "concurrency", "workflow_concurrency", "outputs", "gate",
                 ] + jobMetadataKeys,
                 required: ["id", "name"])
             let metadata = try jobMetadata(fields, reader: reader)
@@ -218,6 +219,8 @@ public enum FixtureLoader {
                 needs: needs,
                 concurrency: try fields["concurrency"].flatMap { node throws(SourceError) in try settings(node, reader: reader) },
                 calledWorkflowConcurrency: try fields["workflow_concurrency"].flatMap { node throws(SourceError) in try settings(node, reader: reader) },
+                gate: try fields["gate"].flatMap { node throws(SourceError) in try gate(node, reader: reader) },
+                outputs: try fields["outputs"].map { node throws(SourceError) in try stringPairs(node, "outputs", reader: reader) } ?? [:],
                 status: status ?? .inProgress,
                 conclusion: try optionalConclusion(fields["conclusion"], reader: reader),
                 cancellationReason: try optionalString(fields["cancellation_reason"], "cancellation_reason", reader: reader),
@@ -299,6 +302,55 @@ public enum FixtureLoader {
             throw reader.error(at: node, "queue: max cannot be combined with cancel_in_progress: true")
         }
         return ConcurrencySettings(group: try reader.nonEmptyString(fields["group"]!, "group"), cancelInProgress: cancel, queue: queue)
+    }
+
+    /// A mapping of names to strings (a job's `outputs`, a gate's `call_outputs`).
+    static func stringPairs(_ node: Node, _ what: String, reader: YAMLReader) throws(SourceError) -> [String: String] {
+        guard case .mapping(let mapping) = node else { throw reader.error(at: node, "\(what) must be a mapping of names to strings") }
+        var pairs: [String: String] = [:]
+        for (key, value) in mapping {
+            let name = try reader.nonEmptyString(key, "a name in \(what)")
+            guard pairs[name] == nil else { throw reader.error(at: key, "\(what) names '\(name)' twice") }
+            pairs[name] = try reader.string(value, "the value of \(name)")
+        }
+        return pairs
+    }
+
+    /// A job's gate as the export writes it (see `StateExporter`), rebuilt and its expressions checked.
+    private static func gate(_ node: Node, reader: YAMLReader) throws(SourceError) -> AnyJobGate? {
+        if reader.isNull(node) { return nil }
+        let fields = try reader.mapping(
+            node, "a gate", allowed: ["file", "if", "concurrency", "needs", "call_outputs", "called_jobs", "context"],
+            required: ["file", "context"])
+        func named(_ key: String) throws(SourceError) -> [WorkflowJobGate.Named] {
+            var result: [WorkflowJobGate.Named] = []
+            for entry in try fields[key].map({ node throws(SourceError) in try reader.sequence(node, key) }) ?? [] {
+                let entryFields = try reader.mapping(entry, "an entry of \(key)", allowed: ["name", "jobs"], required: ["name", "jobs"])
+                var keys: [String] = []
+                for job in try reader.sequence(entryFields["jobs"]!, "jobs") { keys.append(try reader.nonEmptyString(job, "a job key")) }
+                result.append(WorkflowJobGate.Named(name: try reader.nonEmptyString(entryFields["name"]!, "name"), keys: keys))
+            }
+            return result
+        }
+        var group: String?
+        var cancel = "false"
+        var queue = QueueMode.single
+        if let concurrency = fields["concurrency"], !reader.isNull(concurrency) {
+            let settings = try reader.mapping(concurrency, "a gate's concurrency", allowed: ["group", "cancel_in_progress", "queue"], required: ["group"])
+            group = try reader.nonEmptyString(settings["group"]!, "group")
+            cancel = try optionalString(settings["cancel_in_progress"], "cancel_in_progress", reader: reader) ?? "false"
+            queue = try settings["queue"].map { node throws(SourceError) in try reader.oneOf(node, "queue", QueueMode.self) } ?? .single
+        }
+        let parts = WorkflowJobGate.Parts(
+            file: try reader.nonEmptyString(fields["file"]!, "file"), condition: try optionalString(fields["if"], "if", reader: reader),
+            group: group, cancelInProgress: cancel, queue: queue, needs: try named("needs"),
+            callOutputs: try fields["call_outputs"].map { node throws(SourceError) in try stringPairs(node, "call_outputs", reader: reader) } ?? [:],
+            calledJobs: try named("called_jobs"), context: try reader.string(fields["context"]!, "context"))
+        do {
+            return AnyJobGate(try WorkflowJobGate(parts: parts))
+        } catch {
+            throw reader.error(at: node, "the gate is invalid: \(error.message)")
+        }
     }
 
     private static func optionalString(_ node: Node?, _ what: String, reader: YAMLReader) throws(SourceError) -> String? {

@@ -75,6 +75,10 @@ public enum StateExporter {
         writeMetadata(of: run, to: &json)
         json.key("concurrency")
         write(run.concurrency, to: &json)
+        if let gate = run.gate?.base as? WorkflowJobGate {
+            json.key("gate")
+            write(gate.parts, to: &json)
+        }
         json.key("concurrency_groups")
         json.beginArray()
         for key in run.configuredGroups { json.string(repository.displayName(of: key)) }
@@ -104,6 +108,14 @@ public enum StateExporter {
             writeMetadata(of: job, to: &json)
             json.key("concurrency")
             write(job.concurrency, to: &json)
+            if !job.outputs.isEmpty {
+                json.key("outputs")
+                write(job.outputs, to: &json)
+            }
+            if let gate = job.gate?.base as? WorkflowJobGate {
+                json.key("gate")
+                write(gate.parts, to: &json)
+            }
             if job.callsReusableWorkflow {
                 json.key("workflow_concurrency")
                 write(job.calledWorkflowConcurrency, to: &json)
@@ -150,6 +162,50 @@ public enum StateExporter {
         json.field("created_at", job.times.createdAt.description)
         json.field("started_at", job.times.startedAt?.description)
         json.field("completed_at", job.times.completedAt?.description)
+    }
+
+    private static func write(_ pairs: [String: String], to json: inout JSONWriter) {
+        json.beginObject()
+        for (name, value) in pairs.sorted(by: { $0.key < $1.key }) { json.field(name, value) }
+        json.endObject()
+    }
+
+    /// A job's gate as text: what `WorkflowJobGate(parts:)` rebuilds it from on import.
+    private static func write(_ parts: WorkflowJobGate.Parts, to json: inout JSONWriter) {
+        func write(_ named: [WorkflowJobGate.Named]) {
+            json.beginArray()
+            for job in named {
+                json.beginObject()
+                json.field("name", job.name)
+                json.key("jobs")
+                json.beginArray()
+                for key in job.keys { json.string(key) }
+                json.endArray()
+                json.endObject()
+            }
+            json.endArray()
+        }
+        json.beginObject()
+        json.field("file", parts.file)
+        json.field("if", parts.condition)
+        json.key("concurrency")
+        if let group = parts.group {
+            json.beginObject()
+            json.field("group", group)
+            json.field("cancel_in_progress", parts.cancelInProgress)
+            json.field("queue", parts.queue.rawValue)
+            json.endObject()
+        } else {
+            json.null()
+        }
+        json.key("needs")
+        write(parts.needs)
+        json.key("call_outputs")
+        Self.write(parts.callOutputs, to: &json)
+        json.key("called_jobs")
+        write(parts.calledJobs)
+        json.field("context", parts.context)
+        json.endObject()
     }
 
     private static func write(_ settings: ConcurrencySettings?, to json: inout JSONWriter) {

@@ -39,8 +39,11 @@ public struct TriggerEvent: Sendable {
 /// every `concurrency` block evaluated, matrix legs expanded, `uses:` jobs expanded into their
 /// called workflows' jobs.
 ///
-/// Job-level expressions see `needs.<job>.result` as `success`: a job whose needs did not all
-/// succeed is skipped before its group would matter, so that is the only value it can observe.
+/// A job's `if:` and job-level `concurrency` are not evaluated here: they become a
+/// `WorkflowJobGate` (with this trigger's `github`, `inputs`, `vars`, `matrix` and `strategy`)
+/// that the simulator consults when the job becomes ready, with its needs' real results and
+/// outputs. Job `name` and `with:` are evaluated here, seeing `needs.<job>.result` as `success`
+/// and no outputs.
 public struct RunPlanner {
     /// GitHub allows reusable workflows nested this deep (a caller and nine levels below it).
     public static let maximumNestingDepth = 10
@@ -89,22 +92,37 @@ public struct RunPlanner {
             PlannedJob(
                 key: draft.key, name: draft.name, parent: draft.parent, needs: draft.needs,
                 callsReusableWorkflow: draft.callsReusableWorkflow, concurrency: draft.concurrency,
-                calledWorkflowConcurrency: draft.calledWorkflowConcurrency)
+                calledWorkflowConcurrency: draft.calledWorkflowConcurrency, gate: draft.gate.map(AnyJobGate.init))
         }
         let origin = RunOrigin(
             event: trigger.event, ref: trigger.ref, sha: trigger.sha, actor: trigger.actor, headRef: trigger.headRef, baseRef: trigger.baseRef)
-        return RunPlan(name: runName, workflow: workflow.file, concurrency: concurrency, jobs: jobs, origin: origin)
+        // A workflow-level group reading `github.run_attempt` is evaluated again for a re-run's
+        // attempt (nothing else it can read changes between attempts, so other runs need no gate).
+        var runGate: AnyJobGate?
+        if let definition = workflow.concurrency,
+           (definition.group.value.source + Self.cancelInProgressSource(definition)).lowercased().contains("run_attempt") {
+            runGate = AnyJobGate(try WorkflowJobGate(parts: .init(
+                file: workflow.file, condition: nil, group: definition.group.value.source,
+                cancelInProgress: Self.cancelInProgressSource(definition), queue: definition.queue, needs: [],
+                context: ExpressionValue.object([("github", github), ("inputs", inputs), ("vars", vars)]).jsonText)))
+        }
+        return RunPlan(name: runName, workflow: workflow.file, concurrency: concurrency, jobs: jobs, origin: origin, gate: runGate)
     }
 
     /// A planned job while its siblings are still being placed.
     private struct Draft {
         let key: String
+        /// The job's key in its own workflow file.
+        let fileKey: String
         let name: String
         let parent: Int?
         var needs: [Int]
         let callsReusableWorkflow: Bool
         let concurrency: ConcurrencySettings?
         let calledWorkflowConcurrency: ConcurrencySettings?
+        /// What the gate is made of, once the needs and called jobs are placed.
+        var gateParts: WorkflowJobGate.Parts?
+        var gate: WorkflowJobGate?
     }
 
     private func githubContext(_ trigger: TriggerEvent, workflow: WorkflowDefinition, repository: Repository, runID: RunID) -> ExpressionValue {
@@ -163,14 +181,19 @@ public struct RunPlanner {
                 guard leg < Self.maximumJobsPerRun else { throw Self.tooManyJobs(job, file: workflow.file) }
                 legsByKey[job.key, default: []].append(leg)
                 pendingNeeds.append((leg, job.needs))
-                let concurrency = try job.concurrency.map { definition throws(SourceError) in
-                    try Self.settings(definition, in: context, file: workflow.file)
-                }
                 let key = keyPrefix + job.key + legSuffix
+                let gateContext = ExpressionValue.object([
+                    ("github", jobGitHub), ("inputs", inputs), ("vars", vars), ("matrix", matrix), ("strategy", strategy),
+                ])
+                var parts = WorkflowJobGate.Parts(
+                    file: workflow.file, condition: job.condition?.value, group: job.concurrency?.group.value.source,
+                    cancelInProgress: job.concurrency.map(Self.cancelInProgressSource) ?? "false", queue: job.concurrency?.queue ?? .single,
+                    needs: [], context: gateContext.jsonText)
                 guard let uses = job.uses else {
                     drafts.append(Draft(
-                        key: key, name: namePrefix + name, parent: parent, needs: [], callsReusableWorkflow: false,
-                        concurrency: concurrency, calledWorkflowConcurrency: nil))
+                        key: key, fileKey: job.key, name: namePrefix + name, parent: parent, needs: [], callsReusableWorkflow: false,
+                        concurrency: nil, calledWorkflowConcurrency: nil,
+                        gateParts: job.condition != nil || job.concurrency != nil ? parts : nil))
                     continue
                 }
                 let (calledKey, called) = try resolve(uses, of: job, in: repositoryKey, file: workflow.file, chain: chain)
@@ -179,17 +202,47 @@ public struct RunPlanner {
                 let calledConcurrency = try called.concurrency.map { definition throws(SourceError) in
                     try Self.settings(definition, in: calledContext, file: called.file)
                 }
+                parts.callOutputs = called.callOutputs
                 drafts.append(Draft(
-                    key: key, name: namePrefix + name, parent: parent, needs: [], callsReusableWorkflow: true,
-                    concurrency: concurrency, calledWorkflowConcurrency: calledConcurrency))
+                    key: key, fileKey: job.key, name: namePrefix + name, parent: parent, needs: [], callsReusableWorkflow: true,
+                    concurrency: nil, calledWorkflowConcurrency: calledConcurrency,
+                    gateParts: job.condition != nil || job.concurrency != nil || !called.callOutputs.isEmpty ? parts : nil))
                 try expand(
                     called, in: calledKey, github: github, inputs: calledInputs, vars: vars, parent: leg,
                     keyPrefix: key + "/", namePrefix: namePrefix + name + " / ", chain: chain + [(calledKey, called.file)],
                     into: &drafts)
+                if drafts[leg].gateParts != nil {
+                    drafts[leg].gateParts!.calledJobs = Self.named(drafts.indices.filter { drafts[$0].parent == leg }, in: drafts)
+                }
             }
         }
         for (leg, needs) in pendingNeeds {
             drafts[leg].needs = needs.flatMap { legsByKey[$0] ?? [] }
+            guard var parts = drafts[leg].gateParts else { continue }
+            parts.needs = Self.named(drafts[leg].needs, in: drafts)
+            drafts[leg].gate = try WorkflowJobGate(parts: parts)
+        }
+    }
+
+    /// Jobs grouped by their key in their file, in order: what `needs.<job>` and `jobs.<job>` name.
+    private static func named(_ indices: [Int], in drafts: [Draft]) -> [WorkflowJobGate.Named] {
+        var named: [WorkflowJobGate.Named] = []
+        for index in indices {
+            let draft = drafts[index]
+            if let position = named.firstIndex(where: { $0.name == draft.fileKey }) {
+                named[position] = WorkflowJobGate.Named(name: draft.fileKey, keys: named[position].keys + [draft.key])
+            } else {
+                named.append(WorkflowJobGate.Named(name: draft.fileKey, keys: [draft.key]))
+            }
+        }
+        return named
+    }
+
+    /// `cancel-in-progress` as a gate keeps it: `true`, `false` or the expression as written.
+    private static func cancelInProgressSource(_ definition: ConcurrencyDefinition) -> String {
+        switch definition.cancelInProgress {
+        case .literal(let value): return value ? "true" : "false"
+        case .expression(let template): return template.value.source
         }
     }
 

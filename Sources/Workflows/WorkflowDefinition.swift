@@ -69,6 +69,8 @@ public struct JobDefinition: Sendable {
     public let uses: Located<ReusableWorkflowTarget>?
     /// `with:` inputs for the called workflow; string values may hold expressions.
     public let with: [(name: String, value: Located<TemplateString>)]
+    /// `if:` as written (with or without `${{ }}`), checked; decided when the job becomes ready.
+    public let condition: Located<String>?
 }
 
 /// A parsed workflow file: what the simulator needs of GitHub's workflow syntax.
@@ -85,6 +87,8 @@ public struct WorkflowDefinition: Sendable {
     public let callInputs: [WorkflowInput]
     /// `on.workflow_dispatch.inputs`, in file order.
     public let dispatchInputs: [WorkflowInput]
+    /// `on.workflow_call.outputs.<name>.value` as written, checked (`jobs` and `github` allowed).
+    public let callOutputs: [String: String]
     public let isCallable: Bool
     public let concurrency: ConcurrencyDefinition?
     public let jobs: [JobDefinition]
@@ -93,6 +97,10 @@ public struct WorkflowDefinition: Sendable {
     public static let workflowLevelNamedValues: Set<String> = ["github", "inputs", "vars"]
     /// Named values allowed in job-level expressions (`concurrency`, `name`, `with`).
     public static let jobLevelNamedValues: Set<String> = ["github", "inputs", "vars", "needs", "strategy", "matrix"]
+    /// Named values allowed in a job's `if:` (GitHub's: no `matrix` or `strategy` there).
+    public static let conditionNamedValues: Set<String> = ["github", "inputs", "vars", "needs"]
+    /// Named values allowed in `on.workflow_call.outputs.<name>.value`.
+    public static let callOutputNamedValues: Set<String> = ["github", "jobs"]
 
     static let topLevelKeys = ["name", "run-name", "on", "concurrency", "jobs", "env", "permissions", "defaults"]
     static let jobKeys = [
@@ -109,7 +117,7 @@ public struct WorkflowDefinition: Sendable {
         let runName = try fields["run-name"].map { node throws(SourceError) in
             try template(node, "run-name", allowed: workflowLevelNamedValues, reader: reader)
         }
-        let (events, callInputs, dispatchInputs) = try parseTriggers(fields["on"]!, reader: reader)
+        let (events, callInputs, dispatchInputs, callOutputs) = try parseTriggers(fields["on"]!, reader: reader)
         let concurrency = try fields["concurrency"].map { node throws(SourceError) in
             try parseConcurrency(node, allowed: workflowLevelNamedValues, reader: reader)
         }
@@ -129,28 +137,32 @@ public struct WorkflowDefinition: Sendable {
         try checkNeeds(jobs, reader: reader)
         return WorkflowDefinition(
             file: file, source: source, name: name, runName: runName, events: events, callInputs: callInputs, dispatchInputs: dispatchInputs,
-            isCallable: events.contains("workflow_call"), concurrency: concurrency, jobs: jobs)
+            callOutputs: callOutputs, isCallable: events.contains("workflow_call"), concurrency: concurrency, jobs: jobs)
     }
 
     // MARK: - Pieces
 
     private static func parseTriggers(
         _ node: Node, reader: YAMLReader
-    ) throws(SourceError) -> (events: [String], call: [WorkflowInput], dispatch: [WorkflowInput]) {
+    ) throws(SourceError) -> (events: [String], call: [WorkflowInput], dispatch: [WorkflowInput], outputs: [String: String]) {
         switch node {
         case .scalar(let scalar):
-            return ([scalar.string], [], [])
+            return ([scalar.string], [], [], [:])
         case .sequence(let sequence):
             var events: [String] = []
             for event in sequence { events.append(try reader.nonEmptyString(event, "an event")) }
-            return (events, [], [])
+            return (events, [], [], [:])
         case .mapping(let mapping):
             var events: [String] = []
             var call: [WorkflowInput] = []
             var dispatch: [WorkflowInput] = []
+            var outputs: [String: String] = [:]
             for (keyNode, value) in mapping {
                 let event = try reader.nonEmptyString(keyNode, "an event")
                 events.append(event)
+                if event == "workflow_call", case .mapping(let settings) = value, let outputsNode = settings["outputs"] {
+                    outputs = try parseCallOutputs(outputsNode, reader: reader)
+                }
                 guard case .mapping(let settings) = value, let inputsNode = settings["inputs"] else { continue }
                 switch event {
                 case "workflow_call": call = try parseInputs(inputsNode, reader: reader)
@@ -158,10 +170,23 @@ public struct WorkflowDefinition: Sendable {
                 default: break
                 }
             }
-            return (events, call, dispatch)
+            return (events, call, dispatch, outputs)
         default:
             throw reader.error(at: node, "on must be an event, a list of events or a mapping of events")
         }
+    }
+
+    /// `on.workflow_call.outputs`: each output's `value`, checked.
+    private static func parseCallOutputs(_ node: Node, reader: YAMLReader) throws(SourceError) -> [String: String] {
+        guard case .mapping(let mapping) = node else { throw reader.error(at: node, "outputs must be a mapping") }
+        var outputs: [String: String] = [:]
+        for (keyNode, value) in mapping {
+            let name = try reader.nonEmptyString(keyNode, "an output name")
+            let fields = try reader.mapping(value, "output '\(name)'", allowed: ["description", "value"], required: ["value"])
+            let template = try template(fields["value"]!, "outputs.\(name).value", allowed: callOutputNamedValues, reader: reader)
+            outputs[name] = template.value.source
+        }
+        return outputs
     }
 
     private static func parseInputs(_ node: Node, reader: YAMLReader) throws(SourceError) -> [WorkflowInput] {
@@ -261,9 +286,35 @@ public struct WorkflowDefinition: Sendable {
                 with.append((input, try template(valueNode, "with.\(input)", allowed: jobLevelNamedValues, reader: reader)))
             }
         }
+        var condition: Located<String>?
+        if let conditionNode = fields["if"] {
+            condition = try parseCondition(conditionNode, reader: reader)
+        }
         return JobDefinition(
             key: key, line: keyNode.mark?.line ?? 0, column: keyNode.mark?.column ?? 0, name: name, needs: needs,
-            concurrency: concurrency, matrix: matrix, uses: uses, with: with)
+            concurrency: concurrency, matrix: matrix, uses: uses, with: with, condition: condition)
+    }
+
+    /// A job's `if:`: a boolean or a string, an expression with or without `${{ }}`, in which the
+    /// status functions are allowed.
+    private static func parseCondition(_ node: Node, reader: YAMLReader) throws(SourceError) -> Located<String> {
+        guard case .scalar(let scalar) = node else { throw reader.error(at: node, "if must be a string or a boolean") }
+        let line = node.mark?.line ?? 0
+        let column = (node.mark?.column ?? 0) + (scalar.style == .singleQuoted || scalar.style == .doubleQuoted ? 1 : 0)
+        let text = scalar.string.trimmingWhitespace
+        guard !text.isEmpty else { throw reader.error(at: node, "if must not be empty") }
+        let template: TemplateString
+        do {
+            template = try WorkflowJobGate.conditionTemplate(text)
+        } catch {
+            throw SourceError(file: reader.file, line: line, column: column, message: "invalid expression in if: \(error.message)")
+        }
+        if let unknown = template.referencedNamedValues.subtracting(conditionNamedValues).sorted().first {
+            throw SourceError(
+                file: reader.file, line: line, column: column,
+                message: "Unrecognized named-value: '\(unknown)' in if; available here: \(conditionNamedValues.sorted().joined(separator: ", "))")
+        }
+        return Located(value: text, line: line, column: column)
     }
 
     private static func parseMatrix(_ node: Node, reader: YAMLReader) throws(SourceError) -> MatrixDefinition {
@@ -387,5 +438,17 @@ extension ReusableWorkflowTarget {
               parts.allSatisfy({ !$0.isEmpty })
         else { return nil }
         self = .remote(owner: parts[0], repository: parts[1], file: parts[4], ref: ref)
+    }
+}
+
+extension String {
+    /// The text without leading and trailing whitespace (and line breaks).
+    var trimmingWhitespace: String {
+        let scalars = Array(unicodeScalars)
+        var start = 0
+        var end = scalars.count
+        while start < end, scalars[start].properties.isWhitespace { start += 1 }
+        while end > start, scalars[end - 1].properties.isWhitespace { end -= 1 }
+        return String(String.UnicodeScalarView(scalars[start..<end]))
     }
 }

@@ -90,7 +90,7 @@ let fixturesDirectory = URL(fileURLWithPath: #filePath)
             error: "f.yml:10:13: job 5 is declared twice"),
         Bad(text: header + "    runs:\n      - id: 1\n        name: x\n        concurrency_groups: [ok, \"\"]\n",
             error: "f.yml:8:34: a concurrency group name cannot be empty"),
-        Bad(text: header + "    runs:\n      - { id: 1, name: x, needs: [] }\n", error: "f.yml:6:27: unknown key 'needs' in a run; allowed: id, name, workflow, status, conclusion, cancellation_reason, cancelled_by, concurrency, jobs, concurrency_groups, event, ref, sha, actor, triggering_actor, head_ref, base_ref, run_number, run_attempt, created_at, updated_at, run_started_at, completed_at, previous_attempts"),
+        Bad(text: header + "    runs:\n      - { id: 1, name: x, needs: [] }\n", error: "f.yml:6:27: unknown key 'needs' in a run; allowed: id, name, workflow, status, conclusion, cancellation_reason, cancelled_by, concurrency, gate, jobs, concurrency_groups, event, ref, sha, actor, triggering_actor, head_ref, base_ref, run_number, run_attempt, created_at, updated_at, run_started_at, completed_at, previous_attempts"),
         Bad(text: header + "    runs:\n      - { id: 1, name: x }\n    concurrency_groups:\n      - name: g\n        queue:\n          - { run: 1, waiting_since: \"2026-01-15T16:00:00Z\" }\n          - { run: 2, waiting_since: \"2026-01-15T16:01:00Z\" }\n",
             error: "f.yml:11:13: run 2 is not a run of o/r"),
         Bad(text: header + "    runs:\n      - { id: 1, name: x }\n    concurrency_groups:\n      - name: g\n        queue:\n          - { run: 1, kind: matrix, waiting_since: \"2026-01-15T16:00:00Z\" }\n",

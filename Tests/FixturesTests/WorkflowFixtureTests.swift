@@ -157,6 +157,38 @@ import Workflows
             runs: [100: Outcome("completed", "cancelled", releaseDeadlock)],
             jobs: [1000: Outcome("completed", "cancelled", releaseDeadlock), 1001: Outcome("completed", "cancelled", releaseDeadlock)]),
         Expectation(
+            file: "bot-push-cancels-review.yml", repository: ("acme", "site"), now: "2026-06-03T09:02:00Z",
+            queues: ["review-main": ["102 in_progress"]],
+            acquired: ["review-main": "2026-06-03T09:02:00Z"],
+            runs: [
+                100: Outcome("completed", "cancelled", higherPriority("review-main")),
+                101: Outcome("completed", "skipped"), 102: Outcome("in_progress"),
+            ],
+            jobs: [
+                1000: Outcome("completed", "cancelled", higherPriority("review-main")),
+                1001: Outcome("completed", "skipped"), 1002: Outcome("in_progress"),
+            ]),
+        Expectation(
+            file: "bot-push-skips-job-group.yml", repository: ("acme", "site"), now: "2026-06-03T10:01:00Z",
+            queues: ["review-main": ["100/1000 job in_progress"]],
+            acquired: ["review-main": "2026-06-03T10:00:00Z"],
+            runs: [100: Outcome("in_progress"), 101: Outcome("completed", "skipped")],
+            jobs: [1000: Outcome("in_progress"), 1001: Outcome("completed", "skipped")]),
+        Expectation(
+            file: "group-from-job-output.yml", repository: ("acme", "shop"), now: "2026-06-04T09:03:00Z",
+            queues: [
+                "deploy-production": ["100/1001 job in_progress", "101/1003 job pending"],
+                "deploy-staging": ["103/1007 job in_progress"],
+            ],
+            acquired: ["deploy-production": "2026-06-04T09:00:00Z", "deploy-staging": "2026-06-04T09:03:00Z"],
+            runs: [100: Outcome("in_progress"), 101: Outcome("in_progress"), 102: Outcome("in_progress"), 103: Outcome("in_progress")],
+            jobs: [
+                1000: Outcome("completed", "success"), 1001: Outcome("in_progress"),
+                1002: Outcome("completed", "success"), 1003: Outcome("pending"),
+                1004: Outcome("in_progress"), 1005: Outcome("queued"),
+                1006: Outcome("completed", "success"), 1007: Outcome("in_progress"),
+            ]),
+        Expectation(
             file: "matrix-live.yml", repository: ("acme", "mobile"), now: "2026-05-20T12:02:00Z",
             queues: [
                 "test-macos-latest": ["101/1009 job in_progress", "101/1010 job pending"],
@@ -277,6 +309,26 @@ import Workflows
         #expect(shop.jobs[JobID(1006)]?.parent == JobID(1005))
         #expect(shop.runs[RunID(100)]?.name == "Release v2.3.0")
         #expect(shop.runs[RunID(100)]?.configuredGroups.map(\.folded) == ["deploy-production", "deploy-staging", "notify-releases"])
+    }
+
+    /// Which groups each run lists and each job shows: a job-level group only once its job became
+    /// ready (and never for a skipped job); a workflow-level group from the run's creation.
+    @Test(arguments: [
+        ("bot-push-cancels-review.yml", "acme", "site", [100: ["review-main"], 101: ["review-main"], 102: ["review-main"]], [Int: String?]()),
+        ("bot-push-skips-job-group.yml", "acme", "site", [100: ["review-main"], 101: []], [1000: "review-main", 1001: nil]),
+        ("group-from-job-output.yml", "acme", "shop",
+         [100: ["deploy-production"], 101: ["deploy-production"], 102: [], 103: ["deploy-staging"]],
+         [1001: "deploy-production", 1003: "deploy-production", 1005: nil, 1007: "deploy-staging"]),
+    ] as [(String, String, String, [Int: [String]], [Int: String?])])
+    func groupsAreKnownOnlyOnceEvaluated(file: String, owner: String, name: String, runs: [Int: [String]], jobs: [Int: String?]) throws {
+        let state = try Self.load(file)
+        let repository = try #require(state.simulator.repository(owner: owner, name: name))
+        for (id, groups) in runs {
+            #expect(repository.runs[RunID(id)]?.configuredGroups.map(repository.displayName) == groups, "run \(id)")
+        }
+        for (id, group) in jobs {
+            #expect(repository.jobs[JobID(id)]?.concurrency?.group == group, "job \(id)")
+        }
     }
 
     @Test func matrixLegsAreExpandedWithIncludeAndExclude() throws {

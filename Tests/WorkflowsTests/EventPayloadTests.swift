@@ -36,13 +36,13 @@ import Workflows
         let plan = try plan(TriggerEvent(
             workflow: "ci.yml", ref: "refs/pull/7/merge", event: "pull_request", headRef: "feature", baseRef: "main"))
         #expect(plan.concurrency == ConcurrencySettings(group: "CI-7", cancelInProgress: true))
-        #expect(plan.jobs.first?.concurrency?.group == "review-7-feature-main")
+        #expect(plan.jobs.first?.concurrencyWhenReady(in: plan)?.group == "review-7-feature-main")
     }
 
     @Test func aPushFallsBackToTheRefAndHasNoPullRequest() throws {
         let plan = try plan(TriggerEvent(workflow: "ci.yml", ref: "refs/heads/main", event: "push"))
         #expect(plan.concurrency == ConcurrencySettings(group: "CI-refs/heads/main", cancelInProgress: false))
-        #expect(plan.jobs.first?.concurrency?.group == "review---")
+        #expect(plan.jobs.first?.concurrencyWhenReady(in: plan)?.group == "review---")
     }
 
     @Test func aGivenPayloadIsMergedOverTheBuiltOneAndDecidesHeadAndBase() throws {
@@ -50,7 +50,7 @@ import Workflows
             workflow: "ci.yml", ref: "refs/pull/7/merge", event: "pull_request_target", headRef: "ignored",
             payload: ["pull_request": ["number": 42, "head": ["ref": "fix-42"], "base": ["ref": "release"]]]))
         #expect(plan.concurrency == ConcurrencySettings(group: "CI-42", cancelInProgress: false))
-        #expect(plan.jobs.first?.concurrency?.group == "review-42-fix-42-release")
+        #expect(plan.jobs.first?.concurrencyWhenReady(in: plan)?.group == "review-42-fix-42-release")
     }
 
     @Test(arguments: [

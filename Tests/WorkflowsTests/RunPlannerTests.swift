@@ -101,7 +101,7 @@ import Workflows
         #expect(plan.jobs.map(\.name) == [
             "test (linux, 18, true)", "test (linux, 20, true)", "test (windows, 20)", "test (macos, 22)", "Build on arm64",
         ])
-        #expect(plan.jobs.compactMap(\.concurrency?.group) == ["t-linux-18-0", "t-linux-20-1", "t-windows-20-2", "t-macos-22-3"])
+        #expect(plan.jobs.compactMap { $0.concurrencyWhenReady(in: plan)?.group } == ["t-linux-18-0", "t-linux-20-1", "t-windows-20-2", "t-macos-22-3"])
     }
 
     @Test func needsOfAMatrixJobWaitForEveryLeg() throws {
@@ -117,7 +117,7 @@ import Workflows
         let plan = try plan(state, TriggerEvent(workflow: "ci.yml"))
         #expect(plan.jobs.map(\.key) == ["report", "test (1)", "test (2)"])
         #expect(plan.jobs[0].needs == [1, 2])
-        #expect(plan.jobs[0].concurrency?.group == "report-success")
+        #expect(plan.jobs[0].concurrencyWhenReady(in: plan)?.group == "report-success")
     }
 
     @Test func aCalledWorkflowOfAnotherRepositorySeesTheCallersGitHubAndItsOwnInputs() throws {
@@ -151,7 +151,7 @@ import Workflows
         #expect(plan.jobs.map(\.key) == ["ship", "ship/rollout"])
         #expect(plan.jobs.map(\.name) == ["ship", "ship / Roll out prod"])
         #expect(plan.jobs[0].callsReusableWorkflow)
-        #expect(plan.jobs[0].concurrency?.group == "gate")
+        #expect(plan.jobs[0].concurrencyWhenReady(in: plan)?.group == "gate")
         #expect(plan.jobs[0].calledWorkflowConcurrency?.group == "Release-prod-2-true")
         #expect(plan.jobs[1].parent == 0)
     }

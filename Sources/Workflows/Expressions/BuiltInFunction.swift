@@ -1,13 +1,22 @@
 /// The functions GitHub offers in every expression context.
 ///
-/// The status functions `success()`, `always()`, `cancelled()` and `failure()` and `hashFiles()`
-/// are not here: GitHub offers them only in `if:` conditions and step-level fields, never in the
-/// workflow-level and job-level fields this module evaluates (`concurrency`, `run-name`, job
-/// `name`), where GitHub answers `Unrecognized function`, and so does this module.
+/// The status functions `success()`, `always()`, `cancelled()` and `failure()` are here but
+/// parse only where the caller allows them (a job's `if:`): GitHub offers them only in `if:`
+/// conditions, and in `concurrency`, `run-name` and job `name` answers `Unrecognized function`,
+/// and so does this module. `hashFiles()` is not offered at all (no job-level field has it).
 enum BuiltInFunction: CaseIterable, Sendable {
     case contains, startsWith, endsWith, format, join, toJSON, fromJSON
     /// `case(predicate, value, ..., default)`
     case caseOf
+    case success, failure, cancelled, always
+
+    /// One of the four status functions, allowed only in `if:`.
+    var isStatusFunction: Bool {
+        switch self {
+        case .success, .failure, .cancelled, .always: return true
+        default: return false
+        }
+    }
 
     /// GitHub's spelling; calls match it ignoring case.
     var name: String {
@@ -20,6 +29,10 @@ enum BuiltInFunction: CaseIterable, Sendable {
         case .toJSON: return "toJson"
         case .fromJSON: return "fromJson"
         case .caseOf: return "case"
+        case .success: return "success"
+        case .failure: return "failure"
+        case .cancelled: return "cancelled"
+        case .always: return "always"
         }
     }
 
@@ -31,6 +44,7 @@ enum BuiltInFunction: CaseIterable, Sendable {
         case .join: return 1...2
         case .toJSON, .fromJSON: return 1...1
         case .caseOf: return 3...255
+        case .success, .failure, .cancelled, .always: return 0...0
         }
     }
 

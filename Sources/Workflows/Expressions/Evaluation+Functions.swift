@@ -35,6 +35,14 @@ extension Evaluation {
             }
         case .caseOf:
             return try caseOf(arguments, source: source)
+        case .success:
+            return Evaluated(value: .bool(context.jobStatus?.success ?? false))
+        case .failure:
+            return Evaluated(value: .bool(context.jobStatus?.failure ?? false))
+        case .cancelled:
+            return Evaluated(value: .bool(context.jobStatus?.cancelled ?? false))
+        case .always:
+            return Evaluated(value: .bool(true))
         }
     }
 

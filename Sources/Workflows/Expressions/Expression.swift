@@ -17,6 +17,8 @@ public struct Expression: Sendable {
     /// Top-level named values the expression reads, lowercased (`["github", "matrix"]`), for
     /// checking them against the contexts a workflow field allows.
     public let referencedNamedValues: Set<String>
+    /// Whether it calls `success()`, `failure()`, `cancelled()` or `always()`.
+    public let callsStatusFunction: Bool
     private let scalars: [Unicode.Scalar]
     private let root: SyntaxNode
 
@@ -26,17 +28,24 @@ public struct Expression: Sendable {
         try self.init(parsing: source, maximumDepth: ExpressionLimits.maximumDepth)
     }
 
+    /// Parses a job's `if:` condition, where the status functions are allowed.
+    public init(parsingCondition source: String) throws(ExpressionError) {
+        try self.init(parsing: source, maximumDepth: ExpressionLimits.maximumDepth, allowingStatusFunctions: true)
+    }
+
     /// `maximumDepth` is one less inside a template with text around its expressions, which
     /// GitHub evaluates as one `format(...)` call around them.
-    init(parsing source: String, maximumDepth: Int) throws(ExpressionError) {
+    init(parsing source: String, maximumDepth: Int, allowingStatusFunctions: Bool = false) throws(ExpressionError) {
         let scalars = Array(source.unicodeScalars)
         guard scalars.count <= ExpressionLimits.maximumLength else {
             throw ExpressionError(message: "Exceeded max expression length \(ExpressionLimits.maximumLength)",
                                   offset: ExpressionLimits.maximumLength)
         }
         var parser = Parser(source, scalars: scalars, maximumDepth: maximumDepth)
+        parser.allowsStatusFunctions = allowingStatusFunctions
         root = try parser.parse()
         referencedNamedValues = parser.namedValues
+        callsStatusFunction = parser.callsStatusFunction
         self.source = source
         self.scalars = scalars
     }

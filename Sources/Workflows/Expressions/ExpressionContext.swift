@@ -5,10 +5,29 @@
 /// which names a workflow field may use is the caller's business (see
 /// ``Expression/referencedNamedValues``).
 public struct ExpressionContext: Sendable {
-    public var namedValues: [String: ExpressionValue]
+    /// What the status functions of a job's `if:` answer.
+    public struct JobStatus: Sendable, Equatable {
+        /// `success()`: every job it needs succeeded.
+        public var success: Bool
+        /// `failure()`: a job it needs, directly or through others, failed.
+        public var failure: Bool
+        /// `cancelled()`: a job it needs, directly or through others, was cancelled.
+        public var cancelled: Bool
 
-    public init(_ namedValues: [String: ExpressionValue] = [:]) {
+        public init(success: Bool, failure: Bool, cancelled: Bool) {
+            self.success = success
+            self.failure = failure
+            self.cancelled = cancelled
+        }
+    }
+
+    public var namedValues: [String: ExpressionValue]
+    /// `nil` outside an `if:`; the status functions then answer `false` (they do not parse there).
+    public var jobStatus: JobStatus?
+
+    public init(_ namedValues: [String: ExpressionValue] = [:], jobStatus: JobStatus? = nil) {
         self.namedValues = namedValues
+        self.jobStatus = jobStatus
     }
 
     /// The value named `name` (already lowercased by the parser), matching keys ignoring case.

@@ -28,6 +28,10 @@ struct Parser {
     private var lastToken: Token?
     private var groupingDepth = 0
     private(set) var namedValues: Set<String> = []
+    /// Whether `success()`, `failure()`, `cancelled()` and `always()` parse (only in `if:`).
+    var allowsStatusFunctions = false
+    /// Whether the expression calls one of them.
+    private(set) var callsStatusFunction = false
 
     /// A subtree with what the depth check needs: its height (a leaf is 1) and where it lies.
     private struct Parsed {
@@ -171,9 +175,10 @@ struct Parser {
     }
 
     private mutating func parseCall(_ name: Token, depth: Int) throws(ExpressionError) -> Parsed {
-        guard let function = BuiltInFunction(named: name.text) else {
+        guard let function = BuiltInFunction(named: name.text), allowsStatusFunctions || !function.isStatusFunction else {
             throw .syntax("Unrecognized function", symbol: name.text, offset: name.offset, in: source)
         }
+        if function.isStatusFunction { callsStatusFunction = true }
         let open = try expect(.openParenthesis)
         let (arguments, close) = try parseArguments(depth: depth + 1)
         // Checked once the call is closed, and reported at its `(`, as GitHub does.

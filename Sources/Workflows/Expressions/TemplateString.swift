@@ -21,11 +21,13 @@ public struct TemplateString: Sendable {
     public let source: String
     /// Top-level named values any of the expressions reads, lowercased.
     public let referencedNamedValues: Set<String>
+    /// Whether an expression calls a status function (only possible with `allowingStatusFunctions`).
+    public let callsStatusFunction: Bool
     private let segments: [Segment]
 
     /// Parses every embedded expression. Error offsets count from the start of `text`; the
     /// messages keep GitHub's wording, whose positions count within the expression.
-    public init(parsing text: String) throws(ExpressionError) {
+    public init(parsing text: String, allowingStatusFunctions: Bool = false) throws(ExpressionError) {
         let scalars = Array(text.unicodeScalars)
         func string(_ range: Range<Int>) -> String { String(String.UnicodeScalarView(scalars[range])) }
 
@@ -51,6 +53,7 @@ public struct TemplateString: Sendable {
         let maximumDepth = ExpressionLimits.maximumDepth - (pieces.count > 1 ? 1 : 0)
         var segments: [Segment] = []
         var names: Set<String> = []
+        var callsStatus = false
         for piece in pieces {
             switch piece {
             case .literal(let text):
@@ -58,17 +61,20 @@ public struct TemplateString: Sendable {
             case .expression(let range):
                 let expression: Expression
                 do {
-                    expression = try Expression(parsing: string(range), maximumDepth: maximumDepth)
+                    expression = try Expression(
+                        parsing: string(range), maximumDepth: maximumDepth, allowingStatusFunctions: allowingStatusFunctions)
                 } catch {
                     throw error.shifted(by: range.lowerBound)
                 }
                 names.formUnion(expression.referencedNamedValues)
+                if expression.callsStatusFunction { callsStatus = true }
                 segments.append(.expression(expression, offset: range.lowerBound))
             }
         }
         self.source = text
         self.segments = segments
         referencedNamedValues = names
+        callsStatusFunction = callsStatus
     }
 
     /// True when the text contains no `${{ }}` at all.
