@@ -100,6 +100,9 @@ public final class EventHTTPServer {
     private var unregistered: [Connection] = []
     private var registration: OpaquePointer?
     private var acceptRetry: OpaquePointer?
+    /// Access-log lines for stderr, written in batches (`writeLog`).
+    private let logBuffer = LogBuffer(descriptor: STDERR_FILENO)
+    private var logFlush: OpaquePointer?
     private var accepting = true
     private var pausedAtLimit = false
     private var waitingForDescriptors = false
@@ -153,7 +156,17 @@ public final class EventHTTPServer {
             server.waitingForDescriptors = false
             server.updateAccepting()
         }, me)
+        logFlush = event_new(base, -1, Int16(EV_PERSIST), { _, _, argument in
+            guard let argument else { return }
+            Unmanaged<EventHTTPServer>.fromOpaque(argument).takeUnretainedValue().logBuffer.flush()
+        }, me)
         Self.owners.withLock { $0[Int(bitPattern: http)] = Int(bitPattern: me) }
+    }
+
+    /// Queues an access-log line for stderr; lines go out in batches, at the latest
+    /// `LogBuffer.flushIntervalMilliseconds` later, and all of them before `run` returns.
+    public func writeLog(_ line: [UInt8]) {
+        logBuffer.append(line)
     }
 
     deinit {
@@ -169,6 +182,8 @@ public final class EventHTTPServer {
         evhttp_free(http)
         if let registration { event_free(registration) }
         if let acceptRetry { event_free(acceptRetry) }
+        if let logFlush { event_free(logFlush) }
+        logBuffer.flush()
         event_base_free(base)
     }
 
@@ -238,8 +253,13 @@ public final class EventHTTPServer {
                 signalEvents.append(event)
             }
         }
+        if let logFlush {
+            var interval = Glibc.timeval(tv_sec: 0, tv_usec: LogBuffer.flushIntervalMilliseconds * 1000)
+            event_add(logFlush, &interval)
+        }
         ready()
         event_base_dispatch(base)
+        logBuffer.flush()
     }
 
     // MARK: - Accepting

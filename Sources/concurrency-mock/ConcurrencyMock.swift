@@ -146,22 +146,20 @@ struct ConcurrencyMock: ParsableCommand {
             server.serve(mock, accessLog: nil)
         case (false, .text):
             let token = controlToken
-            server.serve(mock, accessLog: { entry in
+            server.serve(mock, accessLog: { [unowned server] entry in
                 let status = entry.status == 0 ? "dropped" : String(entry.status)
                 // The board sends the control token as ?token= where it cannot set a header; keep it out of the log.
                 let target = token.map { entry.target.replacing($0, with: "REDACTED") } ?? entry.target
-                var line = Array("\(entry.method) \(target) \(status) \(entry.microseconds)us\n".utf8)
-                _ = write(STDERR_FILENO, &line, line.count)
+                server.writeLog(Array("\(entry.method) \(target) \(status) \(entry.microseconds)us\n".utf8))
             })
         case (false, .json):
             // The server logs what it answered with every field; the transport only what it refused itself.
-            mock.requestLog = { entry in
+            mock.requestLog = { [unowned server] entry in
                 var json = JSONWriter(reservingCapacity: 512)
                 ControlPlane.writeRequest(entry, to: &json)
-                var line = json.bytes + [0x0A]
-                _ = write(STDERR_FILENO, &line, line.count)
+                server.writeLog(json.bytes + [0x0A])
             }
-            server.serve(mock, accessLog: { entry in
+            server.serve(mock, accessLog: { [unowned server] entry in
                 guard entry.refused else { return }
                 var json = JSONWriter(reservingCapacity: 256)
                 json.beginObject()
@@ -173,8 +171,7 @@ struct ConcurrencyMock: ParsableCommand {
                 json.field("duration_us", entry.microseconds)
                 json.field("refused", true)
                 json.endObject()
-                var line = json.bytes + [0x0A]
-                _ = write(STDERR_FILENO, &line, line.count)
+                server.writeLog(json.bytes + [0x0A])
             })
         }
         server.run {

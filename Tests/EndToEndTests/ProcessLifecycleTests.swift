@@ -41,6 +41,21 @@ import Glibc
         }
     }
 
+    /// Lines are written in batches (not one write(2) per request on the loop), and every one of
+    /// them is out before the server exits.
+    @Test func everyAccessLogLineIsWrittenBeforeTheServerExits() throws {
+        let server = try ServerProcess(arguments: ["--port", "0"])
+        defer { server.stop(signal: SIGKILL) }
+        try server.waitUntilListening()
+        let connection = try server.connect()
+        for _ in 0..<50 { #expect(try connection.get("/repos/octocat/Hello-World/actions/concurrency_groups").status == 200) }
+        #expect(server.stop(signal: SIGTERM) == .exited(0))
+        server.stderr.waitForEnd(milliseconds: 2_000)
+        let lines = server.stderr.text.split(separator: "\n")
+        #expect(lines.count == 50)
+        #expect(lines.allSatisfy { $0.hasPrefix("GET /repos/octocat/Hello-World/actions/concurrency_groups 200 ") })
+    }
+
     @Test func quietWritesNoAccessLog() throws {
         let server = try ServerProcess(arguments: ["--port", "0", "--quiet"])
         defer { server.stop() }
