@@ -22,7 +22,9 @@ def test_the_demo_plays_its_stories():
         "(cancel_in_progress by run 30433751 in preview-feature)",
         "30433752/production in_progress, 30433753/production pending",
         "“Canceling since a deadlock was detected for concurrency group: 'deploy-production' between a top level workflow and 'Ship to production'”",
-        "Job `if:` is not implemented by concurrency-mock yet",
+        "(cancel_in_progress by run 30433756 in review-main)",
+        "GET  /_mock/repos/demo/bot-push/runs/30433758  → 200 completed skipped",
+        "1 member: 30433757/review in_progress",
         "The end.",
     ]:
         assert expected in out, expected
