@@ -214,6 +214,7 @@ struct LeaseEngine {
     private mutating func cancel(_ run: RunID, cause: CancellationCause) {
         guard let record = repository.runs[run], record.status != .completed else { return }
         repository.runs[run]!.status = .completed
+        repository.completionOrder.append(run)
         repository.runs[run]!.conclusion = .cancelled
         repository.runs[run]!.cancellationReason = cause.message
         repository.runs[run]!.cancelledBy = cause
@@ -278,6 +279,7 @@ struct LeaseEngine {
         let all = record.jobs.compactMap { repository.jobs[$0] }
         guard all.allSatisfy({ $0.status == .completed }) else { return }
         repository.runs[run]!.status = .completed
+        repository.completionOrder.append(run)
         let conclusion = Self.aggregate(all.map(\.conclusion))
         repository.runs[run]!.conclusion = conclusion
         if conclusion == .cancelled, let cancelled = all.first(where: { $0.conclusion == .cancelled }) {
@@ -333,5 +335,6 @@ extension Simulator {
         operation(&engine)
         repositories[key] = engine.repository
         events += engine.events
+        dropCompletedRunsBeyondRetention(in: key)
     }
 }

@@ -24,7 +24,9 @@ public struct Repository: Sendable {
     /// The same names in the order they were first used, so an export can replay them.
     public private(set) var groupNamesInOrder: [String] = []
     /// How many runs each workflow file has had here, so a trigger's `run_number` costs O(1).
-    var runCounts: [String: Int] = [:]
+    public internal(set) var runCounts: [String: Int] = [:]
+    /// The completed runs, oldest first: the order retention drops them in (`Retention.swift`).
+    var completionOrder = CompletionOrder()
 
     public init(owner: String, name: String, visibility: Visibility) {
         self.key = RepositoryKey(owner: owner, name: name)
@@ -132,6 +134,7 @@ public struct Repository: Sendable {
             cancellationReason: spec.cancellationReason, cancelledBy: spec.cancelledBy)
         jobs.merge(records) { existing, _ in existing }
         if let workflow = spec.workflow { runCounts[workflow, default: 0] += 1 }
+        if spec.status == .completed { completionOrder.append(spec.id) }
     }
 
     /// Records the spelling of a group's first use; answers the group's key.

@@ -2216,6 +2216,20 @@ components:
                       type: string
                     source:
                       type: string
+              run_counts:
+                description: Present when --retain-completed dropped runs of a workflow; its runs so far, which run_number counts on from.
+                type: array
+                items:
+                  type: object
+                  required:
+                  - workflow
+                  - count
+                  properties:
+                    workflow:
+                      type: string
+                    count:
+                      type: integer
+                      minimum: 1
               runs:
                 type: array
                 items:

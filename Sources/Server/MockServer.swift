@@ -22,20 +22,26 @@ public final class MockServer: HTTPResponder {
     /// Counts changes of state, so GitHub's answers of an unchanged state can be reused.
     private var stateGeneration: UInt64 = 0
     private let requestIDPrefix: String
+    /// Completed runs each repository keeps; a state put in place by the control API gets it too.
+    private let retainedCompletedRuns: Int
 
     /// - Parameter wallClock: real time; by default the time stands at the state's `now`, so an
     ///   unfrozen clock does not move (what tests want).
+    /// - Parameter retainedCompletedRuns: completed runs kept per repository (at least 1); older
+    ///   ones are dropped with their jobs (`--retain-completed`).
     public init(
         state: MockState, configuration: APIConfiguration, controlPlane: ControlPlaneGuard = ControlPlaneGuard(),
         eventJournalSize: Int = EventJournal.defaultCapacity, wallClock: (@Sendable () -> Timestamp)? = nil,
-        requestIDSeed: UInt32 = 0xC0DE
+        requestIDSeed: UInt32 = 0xC0DE, retainedCompletedRuns: Int = Simulator.defaultRetainedCompletedRuns
     ) {
         self.controlPlaneGuard = controlPlane
+        self.retainedCompletedRuns = retainedCompletedRuns
         let start = state.simulator.now
         let wall = wallClock ?? { start }
         self.wallClock = wall
         let clock = MockClock(now: start, frozen: state.clockFrozen, wall: wall())
         var state = state
+        state.simulator.retainCompletedRuns(retainedCompletedRuns)
         _ = state.simulator.takeEvents()
         self.context = ControlPlane.Context(
             state: state, clock: clock, initialState: state, initialClock: clock, wall: wall(),
@@ -89,6 +95,10 @@ public final class MockServer: HTTPResponder {
             try controlPlaneGuard.admit(request)
             let answer = try control.respond(
                 to: request.method, target.segments.dropFirst(), query: target.query, body: request.body, context: &context)
+            // A state loaded by `PUT /_mock/state` comes with the default retention.
+            if context.state.simulator.retainedCompletedRuns != retainedCompletedRuns {
+                context.state.simulator.retainCompletedRuns(retainedCompletedRuns)
+            }
             context.journalSimulatorEvents()
             // Even a read may move the state (the clock), so every answered control request counts.
             stateGeneration &+= 1

@@ -54,6 +54,9 @@ struct ConcurrencyMock: ParsableCommand {
     @Option(help: ArgumentHelp("Events the journal keeps for GET /_mock/events; older ones are dropped.", valueName: "count"))
     var eventJournalSize = EventJournal.defaultCapacity
 
+    @Option(help: ArgumentHelp("Completed runs kept per repository; the oldest completed runs beyond it are dropped with their jobs (their ids then answer 404), so memory stays flat in a long session.", valueName: "count"))
+    var retainCompleted = Simulator.defaultRetainedCompletedRuns
+
     @Option(help: ArgumentHelp("Open connections at which the server stops accepting until one closes. Default: the descriptor limit (ulimit -n) minus \(EventHTTPServer.Limits.reservedDescriptors).", valueName: "count"))
     var maxConnections: Int?
 
@@ -81,6 +84,7 @@ struct ConcurrencyMock: ParsableCommand {
         guard (1...10_000_000).contains(eventJournalSize) else {
             throw ValidationError("--event-journal-size must be from 1 to 10000000, not \(eventJournalSize)")
         }
+        guard retainCompleted >= 1 else { throw ValidationError("--retain-completed must be at least 1, not \(retainCompleted)") }
         if let maxConnections, maxConnections < 1 { throw ValidationError("--max-connections must be at least 1, not \(maxConnections)") }
         for (flag, seconds) in [("--header-timeout", headerTimeout), ("--body-timeout", bodyTimeout), ("--send-timeout", sendTimeout)] {
             guard seconds > 0, seconds <= 86_400 else { throw ValidationError("\(flag) must be more than 0 and at most 86400 seconds, not \(seconds)") }
@@ -111,7 +115,7 @@ struct ConcurrencyMock: ParsableCommand {
         let controlPlane = ControlPlaneGuard(allowedHosts: [host] + allowHost, token: controlToken)
         let mock = MockServer(
             state: state, configuration: configuration, controlPlane: controlPlane, eventJournalSize: eventJournalSize,
-            wallClock: { Timestamp(secondsSinceEpoch: Int64(time(nil))) })
+            wallClock: { Timestamp(secondsSinceEpoch: Int64(time(nil))) }, retainedCompletedRuns: retainCompleted)
         server.serve(mock, accessLog: quiet ? nil : { entry in
             var line = Array("\(entry.method) \(entry.target) \(entry.status) \(entry.microseconds)us\n".utf8)
             _ = write(STDERR_FILENO, &line, line.count)

@@ -208,6 +208,7 @@ import Glibc
         (["--port", "0", "--allow-host", "mock.test:8080"], "--allow-host takes a host name or address without a port, not 'mock.test:8080'"),
         (["--port", "0", "--allow-host", ""], "--allow-host"),
         (["--port", "0", "--control-token", "two words"], "--control-token must be printable ASCII without spaces"),
+        (["--port", "0", "--retain-completed", "0"], "--retain-completed must be at least 1, not 0"),
     ])
     func badOptionsAreRefused(arguments: [String], mentioned: String) throws {
         let server = try ServerProcess(arguments: arguments)
