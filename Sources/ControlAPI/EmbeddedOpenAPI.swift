@@ -438,9 +438,20 @@ paths:
       tags:
       - mock
       operationId: mock/health
+      description: |-
+        With check=invariants the simulator's invariants are checked as well (release builds
+        never check them on their own): 500 with every violation when one is broken.
+      parameters:
+      - name: check
+        in: query
+        required: false
+        schema:
+          type: string
+          enum:
+          - invariants
       responses:
         '200':
-          description: The server answers.
+          description: The server answers (and, when asked, its state is sound).
           content:
             application/json:
               schema:
@@ -454,6 +465,26 @@ paths:
                     - ok
         '405':
           "$ref": "#/components/responses/method_not_allowed"
+        '422':
+          "$ref": "#/components/responses/mock_validation_failed"
+        '500':
+          description: An invariant of the simulator is broken (a bug of the mock).
+          content:
+            application/json:
+              schema:
+                type: object
+                required:
+                - status
+                - violations
+                properties:
+                  status:
+                    type: string
+                    enum:
+                    - broken
+                  violations:
+                    type: array
+                    items:
+                      type: string
   "/_mock/openapi.yaml":
     get:
       summary: This document
