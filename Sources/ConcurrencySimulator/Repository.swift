@@ -5,6 +5,8 @@
 /// - every group in `groups` has a non-empty queue of at most `maximumQueueLength` items;
 /// - every item refers to a run in `runs`, and its job (if any) to a job of that run;
 /// - every run lists in `configuredGroups` each group in which it has an item.
+/// - `completionOrder` lists exactly the completed runs, each once, at most the simulator's
+///   `retainedCompletedRuns` of them.
 public struct Repository: Sendable {
     public let key: RepositoryKey
     /// The owner as first spelled; URLs use it.
