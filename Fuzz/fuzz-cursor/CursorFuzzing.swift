@@ -1,5 +1,5 @@
-import FuzzDriver
 import ConcurrencySimulator
+import FuzzDriver
 import GitHubREST
 
 /// libFuzzer entry point: a cursor string and the scope it is decoded for.

@@ -1,5 +1,5 @@
-import FuzzDriver
 import ConcurrencySimulator
+import FuzzDriver
 import GitHubREST
 import MockHTTP
 import Server

@@ -1,5 +1,5 @@
-import FuzzDriver
 import ConcurrencySimulator
+import FuzzDriver
 import StateDocuments
 
 /// libFuzzer entry point: the input as a fixture or `PUT /_mock/state` document (YAML or JSON),
