@@ -104,3 +104,24 @@ let package = Package(
         .testTarget(name: "EndToEndTests", dependencies: ["concurrency-mock", "Server", "StateDocuments", "GitHubREST", "MockHTTP"]),
     ]
 )
+
+// libFuzzer harnesses (Fuzz/), one executable each, built by scripts/fuzz. They exist only when
+// it asks for them: they call libFuzzer's driver, which only `-sanitize=fuzzer` links in, so an
+// ordinary build must not see them.
+if Context.environment["CONCURRENCY_MOCK_FUZZ"] != nil {
+    package.targets.append(.target(name: "FuzzDriver", path: "Fuzz/FuzzDriver", swiftSettings: strictImports))
+    let harnesses: [(name: String, dependencies: [Target.Dependency])] = [
+        ("fuzz-request-target", ["MockHTTP"]),
+        ("fuzz-cursor", ["GitHubREST", "ConcurrencySimulator"]),
+        ("fuzz-expression", ["Workflows"]),
+        ("fuzz-workflow", ["Workflows", "SourceDocuments"]),
+        ("fuzz-state-document", ["StateDocuments", "ConcurrencySimulator", "SourceDocuments"]),
+        ("fuzz-request-handler", ["Server", "StateDocuments", "GitHubREST", "MockHTTP", "ConcurrencySimulator"]),
+    ]
+    for harness in harnesses {
+        package.targets.append(.executableTarget(
+            name: harness.name, dependencies: ["FuzzDriver"] + harness.dependencies, path: "Fuzz/\(harness.name)",
+            swiftSettings: strictImports))
+        package.products.append(.executable(name: harness.name, targets: [harness.name]))
+    }
+}

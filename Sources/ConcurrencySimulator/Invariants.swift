@@ -41,6 +41,9 @@ extension Simulator {
                 if id.rawValue > highestJobID { violations.append("job \(id) is above the highest job id \(highestJobID)") }
             }
         }
+        for repository in repositories.values where repository.completionOrder.count > retainedCompletedRuns {
+            violations.append("\(repository.key) keeps \(repository.completionOrder.count) completed runs, more than \(retainedCompletedRuns)")
+        }
         if runLocations.count != runCount { violations.append("\(runLocations.count) run locations for \(runCount) runs") }
         if jobLocations.count != jobCount { violations.append("\(jobLocations.count) job locations for \(jobCount) jobs") }
         return violations
@@ -68,6 +71,10 @@ extension Repository {
                 guard let job = jobs[jobID] else { fail("run \(id) lists job \(jobID), which does not exist"); continue }
                 if job.run != id { fail("run \(id) lists job \(jobID) of run \(job.run)") }
             }
+        }
+        let completed = Set(runs.values.filter { $0.status == .completed }.map(\.id))
+        if completionOrder.count != completed.count || Set(completionOrder.elements) != completed {
+            fail("the completion order lists \(completionOrder.count) runs, not the \(completed.count) completed ones")
         }
         for (workflow, count) in runsPerWorkflow where runCounts[workflow, default: 0] < count {
             fail("\(count) runs of \(workflow), but a run count of \(runCounts[workflow, default: 0])")

@@ -259,6 +259,7 @@ struct LeaseEngine {
     private mutating func cancel(_ run: RunID, cause: CancellationCause) {
         guard let record = repository.runs[run], record.status != .completed else { return }
         repository.runs[run]!.status = .completed
+        repository.completionOrder.append(run)
         repository.runs[run]!.conclusion = .cancelled
         repository.runs[run]!.cancellationReason = cause.message
         repository.runs[run]!.cancelledBy = cause
@@ -332,6 +333,7 @@ struct LeaseEngine {
         repository.runs[run]!.status = .completed
         repository.runs[run]!.times.completedAt = now
         touch(run)
+        repository.completionOrder.append(run)
         let conclusion = Self.aggregate(all.map(\.conclusion))
         repository.runs[run]!.conclusion = conclusion
         if conclusion == .cancelled, let cancelled = all.first(where: { $0.conclusion == .cancelled }) {
@@ -383,6 +385,7 @@ struct LeaseEngine {
     /// `Simulator.rerunSelection` and the run completed; the simulator validated both.
     mutating func rerun(_ run: RunID, jobs selected: Set<JobID>, actor: String) {
         guard var record = repository.runs.removeValue(forKey: run), record.status == .completed, let conclusion = record.conclusion else { return }
+        repository.completionOrder.remove(run)
         record.previousAttempts.append(RunAttempt(
             number: record.attempt, conclusion: conclusion, triggeringActor: record.origin.triggeringActor,
             startedAt: record.times.startedAt, updatedAt: record.times.updatedAt))
@@ -438,5 +441,6 @@ extension Simulator {
         operation(&engine)
         repositories[key] = engine.repository
         events += engine.events
+        dropCompletedRunsBeyondRetention(in: key)
     }
 }

@@ -5,6 +5,8 @@
 /// - every group in `groups` has a non-empty queue of at most `maximumQueueLength` items;
 /// - every item refers to a run in `runs`, and its job (if any) to a job of that run;
 /// - every run lists in `configuredGroups` each group in which it has an item.
+/// - `completionOrder` lists exactly the completed runs, each once, at most the simulator's
+///   `retainedCompletedRuns` of them.
 public struct Repository: Sendable {
     public let key: RepositoryKey
     /// The owner as first spelled; URLs use it.
@@ -24,7 +26,9 @@ public struct Repository: Sendable {
     /// The same names in the order they were first used, so an export can replay them.
     public private(set) var groupNamesInOrder: [String] = []
     /// How many runs each workflow file has had here, so a trigger's `run_number` costs O(1).
-    var runCounts: [String: Int] = [:]
+    public internal(set) var runCounts: [String: Int] = [:]
+    /// The completed runs, oldest first: the order retention drops them in (`Retention.swift`).
+    var completionOrder = CompletionOrder()
 
     public init(owner: String, name: String, visibility: Visibility) {
         self.key = RepositoryKey(owner: owner, name: name)
@@ -135,6 +139,7 @@ public struct Repository: Sendable {
             cancellationReason: spec.cancellationReason, cancelledBy: spec.cancelledBy, origin: spec.origin, runNumber: runNumber, attempt: spec.attempt,
             times: spec.times ?? .at(now), previousAttempts: spec.previousAttempts)
         jobs.merge(records) { existing, _ in existing }
+        if spec.status == .completed { completionOrder.append(spec.id) }
     }
 
     /// Records the spelling of a group's first use; answers the group's key.

@@ -16,6 +16,8 @@ public struct Simulator: Sendable {
     /// Where a fixture wants new run and job ids to start (ids never go below what is in use).
     public var runIDStart: RunID?
     public var jobIDStart: JobID?
+    /// How many completed runs each repository keeps (`retainCompletedRuns`).
+    public internal(set) var retainedCompletedRuns = Simulator.defaultRetainedCompletedRuns
     /// What lifecycle operations did since the owner last took them (`takeEvents()`).
     var events: [SimulationEvent] = []
 
@@ -222,6 +224,7 @@ public struct Simulator: Sendable {
             jobLocations[job] = repositoryKey
             highestJobID = max(highestJobID, job.rawValue)
         }
+        dropCompletedRunsBeyondRetention(in: repositoryKey)
     }
 
     /// Puts a group's whole queue in place, as a fixture describes it. The group must not be active.

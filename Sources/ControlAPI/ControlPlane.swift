@@ -172,7 +172,7 @@ public struct ControlPlane {
             throw .methodNotAllowed(allowing: route.allowedMethods, DocumentationURL.controlAPI)
         }
         switch route {
-        case .state(let route): return try Self.respond(route, method: method, body: body, context: &context)
+        case .state(let route): return try Self.respond(route, method: method, query: query, body: body, context: &context)
         case .clock(let route): return try Self.respond(route, method: method, body: body, context: &context)
         case .access(let route): return try Self.respond(route, method: method, body: body, context: &context)
         case .repository(let route): return try Self.respond(route, method: method, body: body, context: &context)

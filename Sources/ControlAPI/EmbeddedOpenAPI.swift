@@ -1402,13 +1402,24 @@ paths:
       tags:
       - mock
       operationId: mock/health
+      description: |-
+        With check=invariants the simulator's invariants are checked as well (release builds
+        never check them on their own): 500 with every violation when one is broken.
+      parameters:
+      - name: check
+        in: query
+        required: false
+        schema:
+          type: string
+          enum:
+          - invariants
       responses:
         '401':
           "$ref": "#/components/responses/mock_unauthorized"
         '403':
           "$ref": "#/components/responses/mock_forbidden"
         '200':
-          description: The server answers.
+          description: The server answers (and, when asked, its state is sound).
           content:
             application/json:
               schema:
@@ -1422,6 +1433,26 @@ paths:
                     - ok
         '405':
           "$ref": "#/components/responses/method_not_allowed"
+        '422':
+          "$ref": "#/components/responses/mock_validation_failed"
+        '500':
+          description: An invariant of the simulator is broken (a bug of the mock).
+          content:
+            application/json:
+              schema:
+                type: object
+                required:
+                - status
+                - violations
+                properties:
+                  status:
+                    type: string
+                    enum:
+                    - broken
+                  violations:
+                    type: array
+                    items:
+                      type: string
   "/_mock/openapi.yaml":
     get:
       summary: This document
@@ -4740,6 +4771,20 @@ components:
                       type: string
                     source:
                       type: string
+              run_counts:
+                description: Present when --retain-completed dropped runs of a workflow; its runs so far, which run_number counts on from.
+                type: array
+                items:
+                  type: object
+                  required:
+                  - workflow
+                  - count
+                  properties:
+                    workflow:
+                      type: string
+                    count:
+                      type: integer
+                      minimum: 1
               runs:
                 type: array
                 items:

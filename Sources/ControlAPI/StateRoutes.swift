@@ -1,9 +1,12 @@
 import ConcurrencySimulator
 import GitHubREST
+import JSONOutput
+import MockHTTP
 import StateDocuments
 
-/// `GET /_mock/health`, `GET|PUT /_mock/state` (export and replace the whole state) and
-/// `POST /_mock/reset` (back to the state the server started with).
+/// `GET /_mock/health` (with `?check=invariants`, the simulator's invariants too),
+/// `GET|PUT /_mock/state` (export and replace the whole state) and `POST /_mock/reset` (back to
+/// the state the server started with).
 enum StateRoute {
     case health, state, reset
 
@@ -17,10 +20,12 @@ enum StateRoute {
 }
 
 extension ControlPlane {
-    static func respond(_ route: StateRoute, method: String, body: [UInt8], context: inout Context) throws(GitHubError) -> (Int, [UInt8]) {
+    static func respond(
+        _ route: StateRoute, method: String, query: QueryParameters, body: [UInt8], context: inout Context
+    ) throws(GitHubError) -> (Int, [UInt8]) {
         switch route {
         case .health:
-            return (200, Array(#"{"status":"ok"}"#.utf8))
+            return try health(check: query["check"], state: context.state)
         case .state:
             if method == "PUT" {
                 // Loaded whole before anything is replaced, so a refused document changes nothing.
@@ -44,6 +49,30 @@ extension ControlPlane {
             context.replacedState = true
             context.journal(.stateReset)
             return (200, Array(#"{"status":"reset"}"#.utf8))
+        }
+    }
+
+    /// Release builds never check the invariants on their own (each check walks the whole
+    /// state), so a long-running server is checked on request: `scripts/soak` asks every 15 s.
+    /// A broken invariant is a bug of the mock, hence a 500 naming every violation.
+    private static func health(check: String?, state: MockState) throws(GitHubError) -> (Int, [UInt8]) {
+        switch check {
+        case nil:
+            return (200, Array(#"{"status":"ok"}"#.utf8))
+        case "invariants"?:
+            let violations = state.simulator.invariantViolations()
+            guard !violations.isEmpty else { return (200, Array(#"{"status":"ok"}"#.utf8)) }
+            var json = JSONWriter(reservingCapacity: 256)
+            json.beginObject()
+            json.field("status", "broken")
+            json.key("violations")
+            json.beginArray()
+            for violation in violations { json.string(violation) }
+            json.endArray()
+            json.endObject()
+            return (500, json.bytes)
+        case let other?:
+            throw invalid("Health", "check", "check must be invariants, not '\(other)'")
         }
     }
 }

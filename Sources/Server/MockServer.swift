@@ -31,21 +31,27 @@ public final class MockServer: HTTPResponder {
     private weak var outlet: HTTPStreamOutlet?
     /// Called with every request as journaled (the JSON access log).
     public var requestLog: ((RequestJournal.Entry) -> Void)?
+    /// Completed runs each repository keeps; a state put in place by the control API gets it too.
+    private let retainedCompletedRuns: Int
 
     /// - Parameter wallClock: real time; by default the time stands at the state's `now`, so an
     ///   unfrozen clock does not move (what tests want).
+    /// - Parameter retainedCompletedRuns: completed runs kept per repository (at least 1); older
+    ///   ones are dropped with their jobs (`--retain-completed`).
     public init(
         state: MockState, configuration: APIConfiguration, controlPlane: ControlPlaneGuard = ControlPlaneGuard(),
         eventJournalSize: Int = EventJournal.defaultCapacity, requestJournalSize: Int = RequestJournal.defaultCapacity,
         wallClock: (@Sendable () -> Timestamp)? = nil, monotonicMicroseconds: (@Sendable () -> Int)? = nil,
-        requestIDSeed: UInt32 = 0xC0DE, faultSeed: UInt64 = 0
+        requestIDSeed: UInt32 = 0xC0DE, faultSeed: UInt64 = 0, retainedCompletedRuns: Int = Simulator.defaultRetainedCompletedRuns
     ) {
         self.controlPlaneGuard = controlPlane
+        self.retainedCompletedRuns = retainedCompletedRuns
         let start = state.simulator.now
         let wall = wallClock ?? { start }
         self.wallClock = wall
         let clock = MockClock(now: start, frozen: state.clockFrozen, wall: wall())
         var state = state
+        state.simulator.retainCompletedRuns(retainedCompletedRuns)
         _ = state.simulator.takeEvents()
         self.context = ControlPlane.Context(
             state: state, clock: clock, initialState: state, initialClock: clock, wall: wall(),
@@ -173,6 +179,10 @@ public final class MockServer: HTTPResponder {
             let answer = try control.respond(
                 to: request.method, target.segments.dropFirst(), query: target.query, body: request.body,
                 headers: request.headers, context: &context)
+            // A state loaded by `PUT /_mock/state` comes with the default retention.
+            if context.state.simulator.retainedCompletedRuns != retainedCompletedRuns {
+                context.state.simulator.retainCompletedRuns(retainedCompletedRuns)
+            }
             context.journalSimulatorEvents()
             // Control reads change nothing GitHub's answers show; every write may.
             if request.method != "GET" {

@@ -79,7 +79,7 @@ public enum FixtureLoader {
 
     private static func loadRepository(_ node: Node, into simulator: inout Simulator, reader: YAMLReader) throws(SourceError) -> [PendingWorkflow] {
         let fields = try reader.mapping(
-            node, "a repository", allowed: ["owner", "name", "visibility", "group_names", "workflows", "runs", "concurrency_groups"],
+            node, "a repository", allowed: ["owner", "name", "visibility", "group_names", "workflows", "run_counts", "runs", "concurrency_groups"],
             required: ["owner", "name"])
         let owner = try reader.nonEmptyString(fields["owner"]!, "owner")
         let name = try reader.nonEmptyString(fields["name"]!, "name")
@@ -115,6 +115,12 @@ public enum FixtureLoader {
         }
         simulator.deriveStatuses(in: key, runs: unsettledRuns, jobs: unsettledJobs)
         simulator.deriveTimes(in: key, runs: untimedRuns)
+        for countNode in try fields["run_counts"].map({ node throws(SourceError) in try reader.sequence(node, "run_counts") }) ?? [] {
+            let entry = try reader.mapping(countNode, "a run count", allowed: ["workflow", "count"], required: ["workflow", "count"])
+            let workflow = try reader.nonEmptyString(entry["workflow"]!, "workflow")
+            if let problem = StoredName.problem(workflow, "the workflow of a run count") { throw reader.error(at: entry["workflow"]!, problem) }
+            simulator.raiseRunCount(of: workflow, to: try reader.identifier(entry["count"]!, "count"), in: key)
+        }
         var workflows: [PendingWorkflow] = []
         for workflowNode in try fields["workflows"].map({ node throws(SourceError) in try reader.sequence(node, "workflows") }) ?? [] {
             let workflow = try reader.mapping(workflowNode, "a workflow", allowed: ["file", "source"], required: ["file", "source"])

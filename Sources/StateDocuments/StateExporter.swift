@@ -50,6 +50,18 @@ public enum StateExporter {
                 json.endObject()
             }
             json.endArray()
+            let runCounts = repository.runCountsBeyondRunsPresent
+            if !runCounts.isEmpty {
+                json.key("run_counts")
+                json.beginArray()
+                for entry in runCounts {
+                    json.beginObject()
+                    json.field("workflow", entry.workflow)
+                    json.field("count", entry.count)
+                    json.endObject()
+                }
+                json.endArray()
+            }
             json.key("runs")
             json.beginArray()
             for run in repository.runs.values.sorted(by: { $0.id < $1.id }) {

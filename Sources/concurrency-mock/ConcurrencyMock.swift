@@ -79,6 +79,9 @@ struct ConcurrencyMock: ParsableCommand {
     @Option(help: ArgumentHelp("The access log's format: text (method, target, status, microseconds) or json (one object per line, the fields of GET /_mock/requests).", valueName: "format"))
     var logFormat: LogFormat = .text
 
+    @Option(help: ArgumentHelp("Completed runs kept per repository; the oldest completed runs beyond it are dropped with their jobs (their ids then answer 404), so memory stays flat in a long session.", valueName: "count"))
+    var retainCompleted = Simulator.defaultRetainedCompletedRuns
+
     @Option(help: ArgumentHelp("Open connections at which the server stops accepting until one closes. Default: the descriptor limit (ulimit -n) minus \(EventHTTPServer.Limits.reservedDescriptors).", valueName: "count"))
     var maxConnections: Int?
 
@@ -109,6 +112,7 @@ struct ConcurrencyMock: ParsableCommand {
         guard (1...1_000_000).contains(requestJournalSize) else {
             throw ValidationError("--request-journal-size must be from 1 to 1000000, not \(requestJournalSize)")
         }
+        guard retainCompleted >= 1 else { throw ValidationError("--retain-completed must be at least 1, not \(retainCompleted)") }
         if let maxConnections, maxConnections < 1 { throw ValidationError("--max-connections must be at least 1, not \(maxConnections)") }
         for (flag, seconds) in [("--header-timeout", headerTimeout), ("--body-timeout", bodyTimeout), ("--send-timeout", sendTimeout)] {
             guard seconds > 0, seconds <= 86_400 else { throw ValidationError("\(flag) must be more than 0 and at most 86400 seconds, not \(seconds)") }
@@ -140,7 +144,7 @@ struct ConcurrencyMock: ParsableCommand {
         let mock = MockServer(
             state: state, configuration: configuration, controlPlane: controlPlane, eventJournalSize: eventJournalSize,
             requestJournalSize: requestJournalSize, wallClock: { Timestamp(secondsSinceEpoch: Int64(time(nil))) },
-            monotonicMicroseconds: { Self.monotonicMicroseconds() }, faultSeed: seed)
+            monotonicMicroseconds: { Self.monotonicMicroseconds() }, faultSeed: seed, retainedCompletedRuns: retainCompleted)
         switch (quiet, logFormat) {
         case (true, _):
             server.serve(mock, accessLog: nil)

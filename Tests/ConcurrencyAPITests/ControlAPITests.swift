@@ -16,6 +16,16 @@ import Workflows
         #expect(answer.text == #"{"status":"ok"}"#)
     }
 
+    @Test func healthChecksTheInvariantsWhenAsked() throws {
+        let driver = try Driver()
+        let checked = driver.send("GET", "/_mock/health?check=invariants")
+        #expect(checked.status == 200)
+        #expect(checked.text == #"{"status":"ok"}"#)
+        let unknown = driver.send("GET", "/_mock/health?check=everything")
+        #expect(unknown.status == 422)
+        #expect(unknown.text == #"{"message":"Validation Failed","errors":[{"resource":"Health","field":"check","code":"invalid","message":"check must be invariants, not 'everything'"}],"documentation_url":"README.md#control-api","status":"422"}"#)
+    }
+
     @Test func repositoriesAreCreatedThenUpdated() throws {
         let driver = try Driver()
         let created = driver.send("PUT", "/_mock/repos/octo/Widgets", #"{"visibility":"private"}"#)

@@ -12,12 +12,14 @@ import Workflows
 final class Driver {
     let server: MockServer
 
-    init() throws {
+    init(retainedCompletedRuns: Int = Simulator.defaultRetainedCompletedRuns) throws {
         var simulator = Simulator(now: Timestamp(rfc3339: "2026-01-15T16:00:00Z")!)
         simulator.runIDStart = RunID(100)
         simulator.jobIDStart = JobID(1000)
         try simulator.addRepository(owner: "acme", name: "app", visibility: .public)
-        server = MockServer(state: MockState(simulator: simulator, clockFrozen: true), configuration: APIConfiguration(baseURL: apiBase))
+        server = MockServer(
+            state: MockState(simulator: simulator, clockFrozen: true), configuration: APIConfiguration(baseURL: apiBase),
+            retainedCompletedRuns: retainedCompletedRuns)
     }
 
     @discardableResult

@@ -7,15 +7,15 @@ import Testing
     static let serveHelp = #"""
         OVERVIEW: Serve GitHub's REST endpoints for Actions concurrency groups from a
         simulated queue.
-        
+
         Prints one line, `listening on http://HOST:PORT`, on stdout once it accepts
         connections, and one access-log line per request on stderr. Stops cleanly on
         SIGINT or SIGTERM. The board, a live page of the queues, is at
         http://HOST:PORT/_mock/ui.
-        
+
         USAGE: concurrency-mock [--host <host>] [--port <port>] [--fixture <file>] [<more options>]
                concurrency-mock watch [--url <url>] [--repository <owner/name>]
-        
+
         OPTIONS:
           --host <host>           The address to listen on. (default: 127.0.0.1)
           --port <port>           The port to listen on; 0 picks a free one. (default:
@@ -53,6 +53,11 @@ import Testing
                                   status, microseconds) or json (one object per line,
                                   the fields of GET /_mock/requests). (values: text,
                                   json; default: text)
+          --retain-completed <count>
+                                  Completed runs kept per repository; the oldest
+                                  completed runs beyond it are dropped with their jobs
+                                  (their ids then answer 404), so memory stays flat in
+                                  a long session. (default: 10000)
           --max-connections <count>
                                   Open connections at which the server stops accepting
                                   until one closes. Default: the descriptor limit
@@ -70,27 +75,27 @@ import Testing
                                   does not read) before the connection is closed.
                                   (default: 30.0)
           -h, --help              Show help information.
-        
+
         SUBCOMMANDS:
           watch                   Show a running server's concurrency groups and events
                                   in the terminal, live.
-        
+
           See 'concurrency-mock help <subcommand>' for detailed help.
         """#
 
     static let watchHelp = #"""
         OVERVIEW: Show a running server's concurrency groups and events in the
         terminal, live.
-        
+
         Draws every active group as a lane (the holder, then the pending items in queue
         order) and the recent events in words, redrawn on each event of GET
         /_mock/events/stream (or, from a server without the stream, of GET
         /_mock/events polled every 200 ms). When stdout is not a terminal it prints the
         lanes once and then one plain line per event. Reconnects when the server
         restarts. Ctrl-C stops it.
-        
+
         USAGE: concurrency-mock watch [--url <url>] [--repository <owner/name>] [--control-token <token>]
-        
+
         OPTIONS:
           --url <url>             The server to watch. (default: http://127.0.0.1:8080)
           --repository <owner/name>
@@ -98,7 +103,7 @@ import Testing
           --control-token <token> The server's --control-token, if it was started with
                                   one. Default: $CONCURRENCY_MOCK_CONTROL_TOKEN.
           -h, --help              Show help information.
-        
+
         """#
 
     func help(_ arguments: [String]) throws -> (ExitOutcome?, String) {

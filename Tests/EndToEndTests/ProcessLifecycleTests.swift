@@ -226,6 +226,7 @@ import Glibc
         (["--port", "0", "--request-journal-size", "0"], "--request-journal-size must be from 1 to 1000000"),
         (["--port", "0", "--seed", "-1"], "--seed"),
         (["--port", "0", "--log-format", "xml"], "--log-format"),
+        (["--port", "0", "--retain-completed", "0"], "--retain-completed must be at least 1, not 0"),
     ])
     func badOptionsAreRefused(arguments: [String], mentioned: String) throws {
         let server = try ServerProcess(arguments: arguments)
