@@ -439,8 +439,10 @@ extension Simulator {
         guard let repository = repositories.removeValue(forKey: key) else { return }
         var engine = LeaseEngine(repository: repository, now: now)
         operation(&engine)
-        repositories[key] = engine.repository
         events += engine.events
+        // Consumed, not copied: an engine still holding the repository would make the next
+        // change to it (dropping completed runs) copy all its runs.
+        repositories[key] = (consume engine).repository
         dropCompletedRunsBeyondRetention(in: key)
     }
 }
