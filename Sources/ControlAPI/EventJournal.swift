@@ -15,30 +15,22 @@ public struct EventJournal: Sendable {
     /// `--event-journal-size`'s default.
     public static let defaultCapacity = 100_000
 
-    public let capacity: Int
-    private var ring: [Entry] = []
-    /// Index in `ring` of the oldest entry once the ring is full.
-    private var head = 0
-    /// The number the next event gets; the first is 1.
-    public private(set) var nextSequenceNumber = 1
+    private var ring: SequencedRing<SimulationEvent>
 
     public init(capacity: Int = EventJournal.defaultCapacity) {
-        precondition(capacity >= 1)
-        self.capacity = capacity
+        ring = SequencedRing(capacity: capacity)
     }
 
+    public var capacity: Int { ring.capacity }
+
+    /// The number the next event gets; the first is 1.
+    public var nextSequenceNumber: Int { ring.nextSequenceNumber }
+
     /// The oldest number still kept (`nextSequenceNumber` when nothing is).
-    public var oldestSequenceNumber: Int { nextSequenceNumber - ring.count }
+    public var oldestSequenceNumber: Int { ring.oldestSequenceNumber }
 
     public mutating func record(_ event: SimulationEvent) {
-        let entry = Entry(sequenceNumber: nextSequenceNumber, event: event)
-        nextSequenceNumber += 1
-        if ring.count < capacity {
-            ring.append(entry)
-        } else {
-            ring[head] = entry
-            head = (head + 1) % capacity
-        }
+        ring.append(event)
     }
 
     public mutating func record(_ events: [SimulationEvent]) {
@@ -47,11 +39,7 @@ public struct EventJournal: Sendable {
 
     /// The kept entries numbered after `sequenceNumber`, oldest first.
     public func entries(after sequenceNumber: Int) -> [Entry] {
-        let skip = max(0, min(ring.count, sequenceNumber - oldestSequenceNumber + 1))
-        var result: [Entry] = []
-        result.reserveCapacity(ring.count - skip)
-        for offset in skip..<ring.count { result.append(ring[(head + offset) % ring.count]) }
-        return result
+        ring.elements(after: sequenceNumber).map { Entry(sequenceNumber: $0.sequenceNumber, event: $0.element) }
     }
 }
 

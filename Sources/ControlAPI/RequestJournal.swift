@@ -104,41 +104,32 @@ public struct RequestJournal: Sendable {
     /// The most of a request's body an entry keeps.
     public static let maximumBodyBytes = 64 * 1024
 
-    public let capacity: Int
-    private var ring: [Entry] = []
-    private var head = 0
-    /// The number the next entry gets; the first is 1. Emptying the journal does not reset it.
-    public private(set) var nextSequenceNumber = 1
+    private var ring: SequencedRing<Entry>
 
     public init(capacity: Int = RequestJournal.defaultCapacity) {
-        precondition(capacity >= 1)
-        self.capacity = capacity
+        ring = SequencedRing(capacity: capacity)
     }
+
+    public var capacity: Int { ring.capacity }
 
     public var count: Int { ring.count }
 
-    /// Numbers and keeps the entry; answers it numbered.
+    /// Numbers and keeps the entry; answers it numbered. Emptying the journal does not reset
+    /// the numbers.
     @discardableResult
     public mutating func record(_ entry: Entry) -> Entry {
         var entry = entry
-        entry.sequenceNumber = nextSequenceNumber
-        nextSequenceNumber += 1
-        if ring.count < capacity {
-            ring.append(entry)
-        } else {
-            ring[head] = entry
-            head = (head + 1) % capacity
-        }
+        entry.sequenceNumber = ring.nextSequenceNumber
+        ring.append(entry)
         return entry
     }
 
     public mutating func removeAll() {
         ring.removeAll()
-        head = 0
     }
 
     /// The kept entries, oldest first.
     public var entries: [Entry] {
-        (0..<ring.count).map { ring[(head + $0) % ring.count] }
+        ring.elements(after: 0).map(\.element)
     }
 }
