@@ -5,13 +5,7 @@ import Testing
 @Suite struct LifecycleTests {
     let key = RepositoryKey(owner: "acme", name: "app")
 
-    func simulator() throws -> Simulator {
-        var simulator = Simulator(now: t(0))
-        try simulator.addRepository(owner: "acme", name: "app", visibility: .public)
-        simulator.runIDStart = RunID(100)
-        simulator.jobIDStart = JobID(1000)
-        return simulator
-    }
+    func simulator() throws -> Simulator { try liveSimulator() }
 
     func deploy(_ settings: ConcurrencySettings?, jobs: [PlannedJob] = [PlannedJob(key: "deploy", name: "deploy")]) -> RunPlan {
         RunPlan(name: "Deploy", workflow: "deploy.yml", concurrency: settings, jobs: jobs)

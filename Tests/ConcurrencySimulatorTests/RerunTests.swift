@@ -5,13 +5,7 @@ import Testing
 @Suite struct RerunTests {
     let key = RepositoryKey(owner: "acme", name: "app")
 
-    func simulator() throws -> Simulator {
-        var simulator = Simulator(now: t(0))
-        try simulator.addRepository(owner: "acme", name: "app", visibility: .public)
-        simulator.runIDStart = RunID(100)
-        simulator.jobIDStart = JobID(1000)
-        return simulator
-    }
+    func simulator() throws -> Simulator { try liveSimulator() }
 
     /// build → deploy (group env-prod) → notify, under the workflow-level group `prod`.
     func plan(workflowGroup: String? = "prod") -> RunPlan {

@@ -46,3 +46,13 @@ func reusableItem(_ run: Int, _ job: Int, _ waiting: Int64, acquired: Int64? = n
 extension Simulator {
     var repo: Repository { repositories[repoKey]! }
 }
+
+/// An empty public `acme/app` at `t(0)`, run ids from 100 and job ids from 1000: where the
+/// lifecycle and re-run tests start.
+func liveSimulator() throws -> Simulator {
+    var simulator = Simulator(now: t(0))
+    try simulator.addRepository(owner: "acme", name: "app", visibility: .public)
+    simulator.runIDStart = RunID(100)
+    simulator.jobIDStart = JobID(1000)
+    return simulator
+}
