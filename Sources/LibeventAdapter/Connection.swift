@@ -107,7 +107,9 @@ final class Connection {
             return
         }
         var position = length - count
-        var chunk = [UInt8](repeating: 0, count: min(count, 4096))
+        let bodyLimit = { [server] (method: String, target: String) in
+            server.responder?.maximumBodyBytes(method: method, target: target) ?? 0
+        }
         while position < length {
             let skippable = framer.skippable
             if skippable > 0 {
@@ -116,19 +118,18 @@ final class Connection {
                 if let event = framer.skip(skipped), !handle(event, in: buffer) { return }
                 continue
             }
-            var pointer = evbuffer_ptr()
-            evbuffer_ptr_set(buffer, &pointer, position, EVBUFFER_PTR_SET)
-            let copied = chunk.withUnsafeMutableBytes { evbuffer_copyout_from(buffer, &pointer, $0.baseAddress, min($0.count, length - position)) }
-            guard copied > 0 else { return }
+            // The bytes are read where libevent holds them, one contiguous extent at a time.
+            var extent = iovec()
+            var start = evbuffer_ptr()
+            evbuffer_ptr_set(buffer, &start, position, EVBUFFER_PTR_SET)
+            guard evbuffer_peek(buffer, length - position, &start, &extent, 1) > 0, let base = extent.iov_base else { return }
+            let bytes = UnsafeRawBufferPointer(start: base, count: min(extent.iov_len, length - position))
             var index = 0
-            while index < copied {
+            while index < bytes.count, framer.skippable == 0 {
                 if framer.isIdle { requestStarted() }
-                let event = framer.feed(chunk[index]) { [server] method, target in
-                    server.responder?.maximumBodyBytes(method: method, target: target) ?? 0
-                }
-                index += 1
+                let (consumed, event) = framer.feed(UnsafeRawBufferPointer(rebasing: bytes[index...]), bodyLimit: bodyLimit)
+                index += consumed
                 if let event, !handle(event, in: buffer) { return }
-                if framer.skippable > 0 { break }
             }
             position += index
         }
