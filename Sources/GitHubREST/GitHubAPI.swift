@@ -77,6 +77,7 @@ public struct GitHubAPI: Sendable {
             caller.budgetKey, limit: limit, now: state.simulator.now, free: notModified && caller.isAuthenticated,
             enforced: access.rateLimits.enforced)
         if !charge.admitted { response = Self.errorResponse(RateLimiter.exceeded(caller), version: version) }
+        response.headers.reserve(Self.headersAddedPerAnswer)
         Self.addRateLimitHeaders(charge.status, to: &response)
         if case .token(_, let token, _) = caller, token.hasOAuthScopes {
             response.headers.add("X-OAuth-Scopes", token.scopes.joined(separator: ", "))
@@ -146,6 +147,10 @@ public struct GitHubAPI: Sendable {
         response.headers.removeAll(named: "Content-Type")
         return true
     }
+
+    /// The rate-limit headers, the two OAuth scope headers and the server's request id: what an
+    /// answer (a kept one too) gains after it was made.
+    static let headersAddedPerAnswer = 8
 
     private static func addRateLimitHeaders(_ status: RateLimiter.Status, to response: inout HTTPResponse) {
         response.headers.add("X-RateLimit-Limit", String(status.limit))

@@ -361,63 +361,62 @@ public final class EventHTTPServer {
         let reply = responder?.reply(to: incoming)
             ?? .answer(HTTPResponse(status: 503, headers: HTTPHeaders([("Content-Type", "text/plain")]), body: Array("not ready\n".utf8)))
         let isHead = method == "HEAD"
-        let log = { [weak self] (status: Int) in
-            self?.accessLog?(AccessLogEntry(
-                method: method, target: target, status: status,
-                microseconds: Self.monotonicMicroseconds() - started, refused: false))
-        }
         switch reply {
         case .answer(let response):
             send(response, to: request, isHead: isHead, on: connection)
-            log(response.status)
+            logAccess(method: method, target: target, status: response.status, started: started)
         case .delayed(let response, let milliseconds):
-            schedule(after: milliseconds) { [weak self] in
+            // Scheduled replies go down with the server (`deinit`), so it outlives them.
+            schedule(after: milliseconds) { [unowned self] in
                 // The connection may have closed meanwhile: evhttp then left the request to us, and
                 // sending it frees it.
-                guard let self else { return }
-                self.send(response, to: request, isHead: isHead, on: self.connection(of: request))
-                log(response.status)
+                send(response, to: request, isHead: isHead, on: self.connection(of: request))
+                logAccess(method: method, target: target, status: response.status, started: started)
             }
         case .drop(let milliseconds):
-            schedule(after: milliseconds) {
+            schedule(after: milliseconds) { [unowned self] in
                 if let evcon = evhttp_request_get_connection(request) {
                     // Frees the request with the connection (and drops its Connection through the close callback).
                     evhttp_connection_free(evcon)
                 } else {
                     evhttp_request_free(request)
                 }
-                log(0)
+                logAccess(method: method, target: target, status: 0, started: started)
             }
         case .stream(let opening):
             guard !isHead, let connection else {
                 send(opening.response, to: request, isHead: isHead, on: connection)
                 responder?.streamEnded(opening.id)
-                log(opening.response.status)
+                logAccess(method: method, target: target, status: opening.response.status, started: started)
                 return
             }
-            let outputHeaders = evhttp_request_get_output_headers(request)
-            for (name, value) in opening.response.headers { evhttp_add_header(outputHeaders, name, value) }
+            Self.addHeaders(opening.response.headers, to: request)
             // Without a Content-Length an HTTP/1.1 answer is chunked; an HTTP/1.0 one ends with the connection.
-            evhttp_send_reply_start(request, Int32(opening.response.status), opening.response.reasonPhrase)
+            opening.response.reasonPhrase.withCString { evhttp_send_reply_start(request, Int32(opening.response.status), $0) }
             streams[opening.id] = connection
             connection.startStream(opening, for: request)
-            log(opening.response.status)
+            logAccess(method: method, target: target, status: opening.response.status, started: started)
         }
+    }
+
+    private func logAccess(method: String, target: String, status: Int, started: Int) {
+        accessLog?(AccessLogEntry(
+            method: method, target: target, status: status,
+            microseconds: Self.monotonicMicroseconds() - started, refused: false))
     }
 
     /// Runs `action` on the loop once `milliseconds` have passed; the loop serves others meanwhile.
     private func schedule(after milliseconds: Int, _ action: @escaping () -> Void) {
-        let reply = ScheduledReply(action: action)
+        let reply = ScheduledReply(server: self, action: action)
         guard let event = event_new(base, -1, 0, { _, _, argument in
             guard let argument else { return }
             let reply = Unmanaged<ScheduledReply>.fromOpaque(argument).takeUnretainedValue()
-            reply.server?.fire(reply)
+            reply.server.fire(reply)
         }, Unmanaged.passUnretained(reply).toOpaque()) else {
             action()
             return
         }
         reply.event = event
-        reply.server = self
         scheduled[ObjectIdentifier(reply)] = reply
         var delay = Self.timeval(seconds: Double(max(0, milliseconds)) / 1000)
         event_add(event, &delay)
@@ -436,26 +435,31 @@ public final class EventHTTPServer {
     }
 
     private func send(_ response: HTTPResponse, to request: OpaquePointer, isHead: Bool, on connection: Connection?) {
+        Self.addHeaders(response.headers, to: request)
         let outputHeaders = evhttp_request_get_output_headers(request)
-        for (name, value) in response.headers {
-            evhttp_add_header(outputHeaders, name, value)
-        }
         if !isHead, response.body.count > limits.maximumBufferedOutputBytes, let connection {
             evhttp_add_header(outputHeaders, "Content-Length", String(response.body.count))
-            evhttp_send_reply_start(request, Int32(response.status), response.reasonPhrase)
+            response.reasonPhrase.withCString { evhttp_send_reply_start(request, Int32(response.status), $0) }
             connection.startSending(response.body, for: request)
             return
         }
-        guard let buffer = evbuffer_new() else { return }
-        defer { evbuffer_free(buffer) }
         if isHead {
             // evhttp would send a HEAD body anyway and break keep-alive: say the length a GET
             // would carry and send no bytes.
             evhttp_add_header(outputHeaders, "Content-Length", String(response.body.count))
-        } else if !response.body.isEmpty {
-            response.body.withUnsafeBytes { _ = evbuffer_add(buffer, $0.baseAddress, $0.count) }
+        } else if !response.body.isEmpty, let output = evhttp_request_get_output_buffer(request) {
+            BodyReference.add(response.body, to: output)
         }
-        evhttp_send_reply(request, Int32(response.status), response.reasonPhrase, buffer)
+        response.reasonPhrase.withCString { evhttp_send_reply(request, Int32(response.status), $0, nil) }
+    }
+
+    /// Hands the headers to evhttp as C strings made on the stack (a Swift string passed straight
+    /// to C is copied to the heap unless it is a long one).
+    private static func addHeaders(_ headers: HTTPHeaders, to request: OpaquePointer) {
+        let outputHeaders = evhttp_request_get_output_headers(request)
+        for (name, value) in headers {
+            name.withCString { name in value.withCString { value in _ = evhttp_add_header(outputHeaders, name, value) } }
+        }
     }
 
     private func connection(of request: OpaquePointer) -> Connection? {
@@ -484,7 +488,14 @@ public final class EventHTTPServer {
     private static func headers(of request: OpaquePointer) -> HTTPHeaders {
         var headers = HTTPHeaders()
         guard let list = evhttp_request_get_input_headers(request) else { return headers }
+        var count = 0
         var entry = list.pointee.tqh_first
+        while let current = entry {
+            count += 1
+            entry = current.pointee.next.tqe_next
+        }
+        headers.reserve(count)
+        entry = list.pointee.tqh_first
         while let current = entry {
             if let key = current.pointee.key, let value = current.pointee.value {
                 headers.add(String(cString: key), String(cString: value))
@@ -564,9 +575,34 @@ extension EventHTTPServer: HTTPStreamOutlet {
 private final class ScheduledReply {
     let action: () -> Void
     var event: OpaquePointer!
-    weak var server: EventHTTPServer?
+    /// The server frees its scheduled replies as it goes, so it outlives them (and holding it
+    /// weakly would put every reference count of the server on the slow path).
+    unowned let server: EventHTTPServer
 
-    init(action: @escaping () -> Void) {
+    init(server: EventHTTPServer, action: @escaping () -> Void) {
+        self.server = server
         self.action = action
+    }
+}
+
+/// An answer's body lent to libevent instead of copied into it: the bytes stay alive, unchanged,
+/// until libevent has written them and lets go of its reference.
+private final class BodyReference {
+    let bytes: [UInt8]
+
+    private init(_ bytes: [UInt8]) {
+        self.bytes = bytes
+    }
+
+    static func add(_ bytes: [UInt8], to buffer: OpaquePointer) {
+        let reference = Unmanaged.passRetained(BodyReference(bytes))
+        let added = reference.takeUnretainedValue().bytes.withUnsafeBytes {
+            evbuffer_add_reference(buffer, $0.baseAddress, $0.count, { _, _, context in
+                guard let context else { return }
+                Unmanaged<BodyReference>.fromOpaque(context).release()
+            }, reference.toOpaque())
+        }
+        // On failure libevent did not take the reference, so it calls no cleanup.
+        if added != 0 { reference.release() }
     }
 }

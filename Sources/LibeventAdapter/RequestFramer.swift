@@ -55,6 +55,9 @@ struct RequestFramer {
     private var headBytes = 0
     private var bodyBytes = 0
     private var bodyLimit = 0
+    /// Where the head's method and target are in `pending`; made into `method` and `target` only
+    /// when something needs them (a body's limit, a refusal).
+    private var requestLineParts: (method: Range<Int>, target: Range<Int>)?
     private var method = ""
     private var target = ""
     /// Bytes consumed since the connection opened.
@@ -113,6 +116,7 @@ struct RequestFramer {
                 headLines.removeAll(keepingCapacity: true)
                 lineStart = 0
                 headBytes = 0
+                requestLineParts = nil
                 method = ""
                 target = ""
             }
@@ -204,8 +208,7 @@ struct RequestFramer {
         else {
             return refuse(400, "The request line is not `METHOD TARGET HTTP/1.1`.")
         }
-        method = String(decoding: line[..<firstSpace], as: UTF8.self)
-        target = String(decoding: line[(firstSpace + 1)..<lastSpace], as: UTF8.self)
+        requestLineParts = (requestLine.lowerBound..<firstSpace, (firstSpace + 1)..<lastSpace)
         let version = line[(lastSpace + 1)...]
         if !version.elementsEqual("HTTP/1.1".utf8) && !version.elementsEqual("HTTP/1.0".utf8) {
             let text = String(decoding: version, as: UTF8.self)
@@ -231,7 +234,7 @@ struct RequestFramer {
                 transferEncodings.append(Self.trimmedLikeEvhttp(field[(colon + 1)...]))
             }
         }
-        let mayHaveBody = Self.methodsWithBody.contains(method)
+        let mayHaveBody = Self.methodsWithBody.contains { $0.utf8.elementsEqual(pending[requestLineParts!.method]) }
         if !transferEncodings.isEmpty {
             guard contentLengths.isEmpty else {
                 return refuse(400, "The request has both Transfer-Encoding and Content-Length.")
@@ -239,9 +242,11 @@ struct RequestFramer {
             guard transferEncodings.count == 1, transferEncodings[0].lowercased() == "chunked" else {
                 return refuse(501, "Transfer-Encoding \(transferEncodings.joined(separator: ", ")) is not supported; use chunked.")
             }
+            nameRequestLineParts()
             guard mayHaveBody else { return refuse(400, "A \(method) request cannot carry a body.") }
             bodyLimit = limit(method, target)
             bodyBytes = 0
+            requestLineParts = nil
             pending.removeAll(keepingCapacity: true)
             lineStart = 0
             state = .chunkSize
@@ -264,6 +269,7 @@ struct RequestFramer {
             state = .idle
             return .head(bodyFollows: false)
         }
+        nameRequestLineParts()
         guard mayHaveBody else { return refuse(400, "A \(method) request cannot carry a body.") }
         bodyLimit = limit(method, target)
         guard length <= bodyLimit else { return refuseTooLarge() }
@@ -297,7 +303,15 @@ struct RequestFramer {
         refuse(413, "The request body exceeds \(bodyLimit) bytes, the limit for \(method) \(target).")
     }
 
+    /// Makes `method` and `target` from the head, which is still in `pending`.
+    private mutating func nameRequestLineParts() {
+        guard let parts = requestLineParts, method.isEmpty else { return }
+        method = String(decoding: pending[parts.method], as: UTF8.self)
+        target = String(decoding: pending[parts.target], as: UTF8.self)
+    }
+
     private mutating func refuse(_ status: Int, _ message: String) -> Event {
+        nameRequestLineParts()
         let inBody: Bool
         switch state {
         case .idle, .head, .refused: inBody = false

@@ -22,13 +22,15 @@ public final class MockServer: HTTPResponder {
     private var requestCounter: UInt32 = 0
     /// Counts changes of state, so GitHub's answers of an unchanged state can be reused.
     private var stateGeneration: UInt64 = 0
-    private let requestIDPrefix: String
+    private let requestIDSeed: UInt32
     private let monotonicMicroseconds: @Sendable () -> Int
     private var faults: FaultInjector
     private let faultSeed: UInt64
     private var eventStream = EventStream()
-    /// The transport's side of open streams.
-    private weak var outlet: HTTPStreamOutlet?
+    /// The transport's side of open streams. The transport owns this responder and outlives it;
+    /// `unowned`, as a weak reference would put every reference count of the transport on the
+    /// slow path.
+    private unowned var outlet: HTTPStreamOutlet?
     /// Called with every request as journaled (the JSON access log).
     public var requestLog: ((RequestJournal.Entry) -> Void)?
     /// Completed runs each repository keeps; a state put in place by the control API gets it too.
@@ -60,7 +62,7 @@ public final class MockServer: HTTPResponder {
         self.faults = FaultInjector(seed: faultSeed)
         self.faultSeed = faultSeed
         self.github = GitHubAPI(configuration: configuration)
-        self.requestIDPrefix = Self.hex(requestIDSeed, width: 4)
+        self.requestIDSeed = requestIDSeed
     }
 
     public var state: MockState { context.state }
@@ -95,8 +97,8 @@ public final class MockServer: HTTPResponder {
         let arrived = wallClock()
         context.state.simulator.now = context.clock.now(wall: arrived)
         requestCounter &+= 1
-        // GitHub's ids are five colon-separated hex fields; ours count requests so logs line up.
-        let requestID = "\(requestIDPrefix):\(Self.hex(requestCounter, width: 6)):\(Self.hex(requestCounter &* 2_654_435_761, width: 8)):\(Self.hex(requestCounter &* 2_246_822_519, width: 8)):\(Self.hex(UInt32(truncatingIfNeeded: context.state.simulator.now.secondsSinceEpoch), width: 8))"
+        let requestID = Self.requestID(
+            seed: requestIDSeed, counter: requestCounter, time: UInt32(truncatingIfNeeded: context.state.simulator.now.secondsSinceEpoch))
         // HEAD is answered as GET everywhere; the transport drops the body.
         var answering = request
         if answering.method == "HEAD" { answering.method = "GET" }
@@ -211,8 +213,35 @@ public final class MockServer: HTTPResponder {
         return next == nil || next == "/" || next == "?" || next == "#"
     }
 
-    private static func hex(_ value: UInt32, width: Int) -> String {
-        let digits = String(value, radix: 16, uppercase: true)
-        return String(repeating: "0", count: max(0, width - digits.count)) + digits
+    /// GitHub's request ids are five colon-separated hex fields (`C0DE:000003:DAA66D13:...`);
+    /// ours count requests so logs line up. Written in one pass: this runs for every request.
+    static func requestID(seed: UInt32, counter: UInt32, time: UInt32) -> String {
+        // Five fields of at most 8 digits and four colons.
+        String(unsafeUninitializedCapacity: 44) { text in
+            var index = 0
+            /// `value` in upper-case hex, zero-padded to `width` digits.
+            func write(_ value: UInt32, width: Int) {
+                let digits = max(width, (UInt32.bitWidth - value.leadingZeroBitCount + 3) / 4)
+                for shift in stride(from: (digits - 1) * 4, through: 0, by: -4) {
+                    let nibble = UInt8(truncatingIfNeeded: (value >> UInt32(shift)) & 0xF)
+                    text[index] = nibble < 10 ? UInt8(ascii: "0") + nibble : UInt8(ascii: "A") + nibble - 10
+                    index += 1
+                }
+            }
+            func colon() {
+                text[index] = UInt8(ascii: ":")
+                index += 1
+            }
+            write(seed, width: 4)
+            colon()
+            write(counter, width: 6)
+            colon()
+            write(counter &* 2_654_435_761, width: 8)
+            colon()
+            write(counter &* 2_246_822_519, width: 8)
+            colon()
+            write(time, width: 8)
+            return index
+        }
     }
 }
