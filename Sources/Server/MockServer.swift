@@ -204,13 +204,13 @@ public final class MockServer: HTTPResponder {
 
     /// Whether the target's first path segment is `_mock` (in origin form or absolute form).
     static func isControlPath(_ target: String) -> Bool {
-        var path = Substring(target)
-        if !path.hasPrefix("/"), let schemeEnd = path.firstRange(of: "://") {
-            path = path[schemeEnd.upperBound...].drop { $0 != "/" }
+        var path = Substring(target).utf8[...]
+        if path.first != UInt8(ascii: "/"), let schemeEnd = path.firstRange(of: "://".utf8) {
+            path = path[schemeEnd.upperBound...].drop { $0 != UInt8(ascii: "/") }
         }
-        guard path.hasPrefix("/_mock") else { return false }
+        guard path.starts(with: "/_mock".utf8) else { return false }
         let next = path.dropFirst(6).first
-        return next == nil || next == "/" || next == "?" || next == "#"
+        return next == nil || next == UInt8(ascii: "/") || next == UInt8(ascii: "?") || next == UInt8(ascii: "#")
     }
 
     /// GitHub's request ids are five colon-separated hex fields (`C0DE:000003:DAA66D13:...`);

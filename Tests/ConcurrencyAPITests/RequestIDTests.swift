@@ -19,3 +19,17 @@ import Testing
         return String(repeating: "0", count: 8 - digits.count) + digits
     }
 }
+
+/// Which requests the control API answers: a first path segment of exactly `_mock`, in origin or
+/// absolute form.
+@Suite struct ControlPathTests {
+    @Test(arguments: [
+        ("/_mock", true), ("/_mock/state", true), ("/_mock?x=1", true), ("/_mock#f", true),
+        ("http://127.0.0.1:8080/_mock/reset", true), ("http://h/_mock", true),
+        ("/_mockery", false), ("/_MOCK/state", false), ("/repos/o/r/_mock", false), ("_mock", false),
+        ("http://h/repos", false), ("http://h", false), ("/", false), ("", false),
+    ])
+    func controlPaths(target: String, isControl: Bool) {
+        #expect(MockServer.isControlPath(target) == isControl)
+    }
+}
