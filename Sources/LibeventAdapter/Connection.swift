@@ -14,6 +14,10 @@ final class Connection {
     private var evcon: OpaquePointer?
     private var inputCallback: OpaquePointer?
     private var timer: OpaquePointer?
+    /// When the connection is to be closed (`arm`), if it is to be.
+    private var deadline: Int?
+    /// When the pending timer fires; `nil` when it is not pending.
+    private var timerExpiry: Int?
     private var framer: RequestFramer
     /// Bytes ever added to the input buffer (so a position in the stream maps to one in the buffer).
     private var bytesAdded = 0
@@ -71,6 +75,7 @@ final class Connection {
         if let timer {
             event_free(timer)
             self.timer = nil
+            timerExpiry = nil
         }
         if let inputCallback {
             evbuffer_remove_cb_entry(bufferevent_get_input(bufferevent), inputCallback)
@@ -211,21 +216,38 @@ final class Connection {
 
     // MARK: - Deadlines
 
+    /// Sets when the connection is closed unless something moves the deadline first. The timer
+    /// is only rescheduled when the deadline comes before it would fire: a connection serving
+    /// request after request keeps one pending timer instead of adding and removing one each time.
     private func arm(at deadline: Int) {
+        self.deadline = deadline
+        if let timerExpiry, timerExpiry <= deadline { return }
         if timer == nil {
             timer = event_new(server.base, -1, 0, { _, _, argument in
                 guard let argument else { return }
-                Unmanaged<Connection>.fromOpaque(argument).takeUnretainedValue().deadlinePassed()
+                Unmanaged<Connection>.fromOpaque(argument).takeUnretainedValue().timerFired()
             }, me)
         }
         guard let timer else { return }
+        timerExpiry = deadline
         var delay = EventHTTPServer.timeval(
             seconds: Double(max(0, deadline - EventHTTPServer.monotonicMicroseconds())) / 1_000_000)
         event_add(timer, &delay)
     }
 
+    /// Drops the deadline; a pending timer then finds none when it fires.
     private func disarm() {
-        if let timer { event_del(timer) }
+        deadline = nil
+    }
+
+    private func timerFired() {
+        timerExpiry = nil
+        guard let deadline else { return }
+        if EventHTTPServer.monotonicMicroseconds() >= deadline {
+            deadlinePassed()
+        } else {
+            arm(at: deadline)
+        }
     }
 
     private func deadlinePassed() {
