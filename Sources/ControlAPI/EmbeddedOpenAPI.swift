@@ -1510,6 +1510,38 @@ paths:
                 type: string
         '405':
           "$ref": "#/components/responses/method_not_allowed"
+  "/_mock/ui/board.js":
+    get:
+      summary: The board's script
+      description: Loaded by /_mock/ui; served with the page's Content-Security-Policy.
+      tags:
+      - mock
+      operationId: mock/get-board-script
+      responses:
+        '200':
+          description: The script.
+          content:
+            text/javascript:
+              schema:
+                type: string
+        '405':
+          "$ref": "#/components/responses/method_not_allowed"
+  "/_mock/ui/board.css":
+    get:
+      summary: The board's style sheet
+      description: Loaded by /_mock/ui; served with the page's Content-Security-Policy.
+      tags:
+      - mock
+      operationId: mock/get-board-style
+      responses:
+        '200':
+          description: The style sheet.
+          content:
+            text/css:
+              schema:
+                type: string
+        '405':
+          "$ref": "#/components/responses/method_not_allowed"
   "/_mock/clock":
     get:
       summary: Read the simulator clock
