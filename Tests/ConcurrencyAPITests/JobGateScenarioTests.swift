@@ -378,7 +378,8 @@ import Testing
         complete(driver, 1000)
         #expect(driver.queues() == [:])
         #expect(driver.send("POST", "/_mock/repos/acme/app/runs/100/rerun").status == 200)
-        #expect(driver.queues() == ["attempt-2": ["100/1000 in_progress"]])
+        // The new attempt's job is a new record, 1001; job 1000 stays attempt 1's.
+        #expect(driver.queues() == ["attempt-2": ["100/1001 in_progress"]])
         #expect(runGroups(driver, 100) == ["attempt-1", "attempt-2"])
     }
 
@@ -402,7 +403,7 @@ import Testing
         let reloaded = try Driver()
         #expect(reloaded.send("PUT", "/_mock/state", exported).status == 200)
         #expect(reloaded.send("GET", "/_mock/state").text == exported)
-        complete(reloaded, 1000)
+        complete(reloaded, 1001)
         #expect(reloaded.send("POST", "/_mock/repos/acme/app/runs/100/rerun").status == 200)
         #expect(reloaded.queues() == ["run-3": ["100 in_progress"]])
     }
