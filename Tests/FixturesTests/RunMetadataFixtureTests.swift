@@ -131,4 +131,24 @@ import Testing
             #expect(error.description == expected)
         }
     }
+
+    @Test func aJobOfALaterAttemptThanItsRunIsRefused() throws {
+        let text = """
+            now: "2026-03-01T10:00:00Z"
+            repositories:
+              - owner: o
+                name: r
+                runs:
+                  - id: 9
+                    name: CI
+                    jobs:
+                      - { id: 90, name: build, run_attempt: 2 }
+            """
+        do {
+            _ = try FixtureLoader.load(text, file: "f.yml")
+            Issue.record("loaded")
+        } catch {
+            #expect(error.description == "f.yml:9:13: job 90 is of attempt 2, but run 9 is at attempt 1")
+        }
+    }
 }
