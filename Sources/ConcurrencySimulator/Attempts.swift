@@ -38,11 +38,11 @@ extension Simulator {
     /// What is wrong with how a run's attempts list its job records (`lists[k]` is attempt
     /// k + 1's, the last the current one's; `records` every record of the run); empty when they
     /// fit. Each list names records of the run at most once, none of a later attempt, with their
-    /// `uses:` parents, called jobs and needs in the same list; each record belongs to an attempt the run has
-    /// had and is in that attempt's list (when it is known: a fixture may leave an earlier
-    /// attempt's list out); a record the current attempt does not list is completed and listed by
-    /// an earlier attempt. `addRun` refuses what this finds; the invariants check it after every
-    /// operation.
+    /// `uses:` parents, called jobs and needs in the same list; each record belongs to an attempt
+    /// the run has had and is in that attempt's list (when it is known: a fixture may leave an
+    /// earlier attempt's list out); a record the current attempt does not list is completed and
+    /// listed by an earlier attempt. `addRun` refuses what this finds; the invariants check it
+    /// after every operation.
     static func attemptProblems(of run: RunID, lists: [[JobID]], records: [Job]) -> [AttemptProblem] {
         // A run never re-run whose one list names exactly its records (whose parents and needs
         // `addRun` and the invariants check to be of the same run): only their attempt can be

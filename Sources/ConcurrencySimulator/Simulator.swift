@@ -213,6 +213,12 @@ public struct Simulator: Sendable {
                 throw SimulatorError("job \(job.id) needs \(need), which is not a sibling job of run \(id)", subject: .job(index: index))
             }
         }
+        guard spec.attempt >= 1, spec.runNumber.map({ $0 >= 1 }) ?? true else {
+            throw SimulatorError("run \(id)'s run_number and run_attempt are at least 1")
+        }
+        guard spec.previousAttempts.map(\.number) == Array(1..<spec.attempt) else {
+            throw SimulatorError("run \(id) is at attempt \(spec.attempt), so it has the earlier attempts 1 to \(spec.attempt - 1), in order")
+        }
         let lists = spec.previousAttempts.map(\.jobs) + [spec.jobs.map(\.id)]
         if let problem = Self.attemptProblems(of: id, lists: lists, records: allJobs.compactMap { records[$0.id] }).first {
             throw SimulatorError(problem.message, subject: problem.job.flatMap { job in allJobs.firstIndex { $0.id == job } }.map { .job(index: $0) })
@@ -225,9 +231,6 @@ public struct Simulator: Sendable {
         for (value, what) in [(spec.origin.event, "event"), (spec.origin.ref, "ref"), (spec.origin.sha, "sha"), (spec.origin.actor, "actor"),
                               (spec.origin.triggeringActor, "triggering_actor"), (spec.origin.headRef, "head_ref"), (spec.origin.baseRef, "base_ref")] {
             if let problem = StoredName.problem(value, "the \(what) of run \(id)") { throw SimulatorError(problem, field: what) }
-        }
-        guard spec.attempt >= 1, spec.runNumber.map({ $0 >= 1 }) ?? true else {
-            throw SimulatorError("run \(id)'s run_number and run_attempt are at least 1")
         }
         repositories[repositoryKey]!.insert(spec, jobs: records, now: now)
         runLocations[id] = repositoryKey

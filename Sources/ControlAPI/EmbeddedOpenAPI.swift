@@ -26,8 +26,8 @@ info:
     The workflow-run, job and workflow operations (`actions/list-workflow-runs-for-repo`,
     `actions/get-workflow-run`, `actions/get-workflow-run-attempt`, `actions/list-jobs-for-workflow-run`,
     `actions/list-jobs-for-workflow-run-attempt`, `actions/get-job-for-workflow-run`,
-    `actions/list-repo-workflows`, `actions/get-workflow`, `actions/list-workflow-runs`) and the writes that move the queues
-    (`actions/create-workflow-dispatch`, `actions/cancel-workflow-run`,
+    `actions/list-repo-workflows`, `actions/get-workflow`, `actions/list-workflow-runs`) and the
+    writes that move the queues (`actions/create-workflow-dispatch`, `actions/cancel-workflow-run`,
     `actions/force-cancel-workflow-run`, `actions/re-run-workflow`,
     `actions/re-run-workflow-failed-jobs`, `actions/re-run-job-for-workflow-run`) use GitHub's
     operationIds, parameters and schemas (`workflow-run`, `job`, `workflow`, `simple-user`,

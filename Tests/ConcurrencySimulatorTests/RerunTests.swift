@@ -207,6 +207,14 @@ import Testing
         ])
     }
 
+    @Test func aRunIsAddedWithEveryEarlierAttemptOrNotAtAll() throws {
+        var simulator = try simulator()
+        let spec = Simulator.RunSpec(id: RunID(7), name: "CI", jobs: [.init(id: JobID(70), name: "build", attempt: 2)], configuredGroups: [], attempt: 2)
+        #expect(throws: SimulatorError("run 7 is at attempt 2, so it has the earlier attempts 1 to 1, in order")) { try simulator.addRun(in: key, spec) }
+        #expect(simulator.repositories[key]!.runs.isEmpty)
+        #expect(simulator.jobLocations.isEmpty)
+    }
+
     @Test func refusedRerunsChangeNothing() throws {
         var simulator = try simulator()
         try simulator.trigger(in: key, plan: plan())
