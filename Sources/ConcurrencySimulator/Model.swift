@@ -106,8 +106,10 @@ public struct Job: Hashable, Sendable {
     public internal(set) var cancellationReason: String?
     /// Why it was cancelled (or skipped for a failed need); `nil` otherwise.
     public internal(set) var cancelledBy: CancellationCause?
-    /// The run attempt that last ran this job.
-    public internal(set) var attempt: Int
+    /// The run attempt that created this record. A re-run gives the jobs it starts again new
+    /// records (new ids); a job it does not start is carried into the new attempt as it is, so
+    /// an attempt's job list may hold records of earlier attempts (see `WorkflowRun.jobs`).
+    public let attempt: Int
     public internal(set) var times: JobTimes
 
     /// The job a spec describes, as part of `run`.
@@ -139,8 +141,10 @@ public struct WorkflowRun: Hashable, Sendable {
     /// The workflow file (`deploy.yml`) the run was triggered from; `nil` for runs a fixture
     /// describes only by their queue items.
     public let workflow: String?
-    /// The run's jobs in declaration order (parents before their children).
-    public let jobs: [JobID]
+    /// The current attempt's jobs in declaration order (parents before their children): the
+    /// records this attempt created and those it carried over from earlier attempts. The
+    /// earlier attempts' lists are in `previousAttempts`.
+    public internal(set) var jobs: [JobID]
     /// Every group of the run's configuration, reached or not, sorted by key. Invariant: holds
     /// every group in which the run has an item.
     public internal(set) var configuredGroups: [GroupKey]
