@@ -113,6 +113,7 @@ if Context.environment["CONCURRENCY_MOCK_FUZZ"] != nil {
     package.targets.append(.target(name: "FuzzDriver", path: "Fuzz/FuzzDriver", swiftSettings: strictImports))
     let harnesses: [(name: String, dependencies: [Target.Dependency])] = [
         ("fuzz-request-target", ["MockHTTP"]),
+        ("fuzz-request-framer", ["LibeventAdapter"]),
         ("fuzz-cursor", ["GitHubREST", "ConcurrencySimulator"]),
         ("fuzz-expression", ["Workflows"]),
         ("fuzz-workflow", ["Workflows", "SourceDocuments"]),

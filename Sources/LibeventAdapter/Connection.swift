@@ -116,13 +116,6 @@ final class Connection {
             server.responder?.maximumBodyBytes(method: method, target: target) ?? 0
         }
         while position < length {
-            let skippable = framer.skippable
-            if skippable > 0 {
-                let skipped = min(skippable, length - position)
-                position += skipped
-                if let event = framer.skip(skipped), !handle(event, in: buffer) { return }
-                continue
-            }
             // The bytes are read where libevent holds them, one contiguous extent at a time.
             var extent = iovec()
             var start = evbuffer_ptr()
@@ -130,9 +123,9 @@ final class Connection {
             guard evbuffer_peek(buffer, length - position, &start, &extent, 1) > 0, let base = extent.iov_base else { return }
             let bytes = UnsafeRawBufferPointer(start: base, count: min(extent.iov_len, length - position))
             var index = 0
-            while index < bytes.count, framer.skippable == 0 {
+            while index < bytes.count {
                 if framer.isIdle { requestStarted() }
-                let (consumed, event) = framer.feed(UnsafeRawBufferPointer(rebasing: bytes[index...]), bodyLimit: bodyLimit)
+                let (consumed, event) = framer.read(UnsafeRawBufferPointer(rebasing: bytes[index...]), bodyLimit: bodyLimit)
                 index += consumed
                 if let event, !handle(event, in: buffer) { return }
             }

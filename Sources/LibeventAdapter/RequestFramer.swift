@@ -7,18 +7,18 @@
 /// boundaries evhttp does (lines end in LF or CRLF; a body by `Content-Length` or chunked, and only
 /// for the methods evhttp reads a body for) and refuses every head it could disagree with evhttp
 /// about, so both always agree on where a request ends.
-struct RequestFramer {
-    struct Refusal: Equatable {
-        let status: Int
-        let message: String
+package struct RequestFramer {
+    package struct Refusal: Equatable, Sendable {
+        package let status: Int
+        package let message: String
         /// What the head said, when it got that far (for the access log).
-        var method: String?
-        var target: String?
+        package var method: String?
+        package var target: String?
         /// Refused in its body: the head had been accepted (and handed to evhttp).
-        var inBody = false
+        package var inBody = false
     }
 
-    enum Event: Equatable {
+    package enum Event: Equatable, Sendable {
         /// The head is complete and acceptable; evhttp will read the body if `bodyFollows`.
         case head(bodyFollows: Bool)
         /// The body is complete.
@@ -61,11 +61,11 @@ struct RequestFramer {
     private var method = ""
     private var target = ""
     /// Bytes consumed since the connection opened.
-    private(set) var offset = 0
+    package private(set) var offset = 0
     /// `offset` of the current request's first byte.
     private(set) var requestStart = 0
 
-    init(maximumHeadBytes: Int) {
+    package init(maximumHeadBytes: Int) {
         self.maximumHeadBytes = maximumHeadBytes
     }
 
@@ -97,9 +97,29 @@ struct RequestFramer {
     }
 
     /// Between two requests: the next byte starts one.
-    var isIdle: Bool {
+    package var isIdle: Bool {
         if case .idle = state { return true }
         return false
+    }
+
+    /// Reads bytes as they arrived, body data passed over and the rest fed, up to the first
+    /// event. Answers how many bytes it consumed and the event, if any. A request starts at the
+    /// first byte read while `isIdle`, which only the first byte of a call can be.
+    package mutating func read(_ bytes: UnsafeRawBufferPointer, bodyLimit: (String, String) -> Int) -> (consumed: Int, event: Event?) {
+        var index = 0
+        while index < bytes.count {
+            let skippable = self.skippable
+            if skippable > 0 {
+                let skipped = min(skippable, bytes.count - index)
+                index += skipped
+                if let event = skip(skipped) { return (index, event) }
+                continue
+            }
+            let (consumed, event) = feed(UnsafeRawBufferPointer(rebasing: bytes[index...]), bodyLimit: bodyLimit)
+            index += consumed
+            if let event { return (index, event) }
+        }
+        return (index, nil)
     }
 
     /// Reads bytes of a head, a chunk-size line or a trailer (call it while `skippable` is 0), a

@@ -11,40 +11,28 @@ import Testing
         var bodyLimitsAsked: [String] = []
     }
 
-    /// Feeds `bytes` in reads of the given sizes (the last size repeats), as `Connection` does:
-    /// body bytes skipped, the rest fed, stopping at a refusal.
+    /// Reads `bytes` in reads of the given sizes (the last size repeats), as `Connection` does.
     static func frame(_ bytes: [UInt8], readSizes: [Int], maximumHeadBytes: Int = 64 * 1024) -> Observed {
         var framer = RequestFramer(maximumHeadBytes: maximumHeadBytes)
         var observed = Observed()
         var position = 0
         var read = 0
-        func record(_ event: RequestFramer.Event) -> Bool {
-            observed.events.append(event)
-            if case .refused = event { return false }
-            observed.offsets.append(framer.offset)
-            return true
-        }
         while position < bytes.count {
-            let size = readSizes[min(read, readSizes.count - 1)]
+            let end = min(bytes.count, position + readSizes[min(read, readSizes.count - 1)])
             read += 1
-            let end = min(bytes.count, position + size)
             var index = position
             while index < end {
-                let skippable = framer.skippable
-                if skippable > 0 {
-                    let skipped = min(skippable, end - index)
-                    index += skipped
-                    if let event = framer.skip(skipped), !record(event) { return observed }
-                    continue
-                }
                 let (consumed, event) = bytes[index..<end].withUnsafeBytes { chunk in
-                    framer.feed(chunk) { method, target in
+                    framer.read(chunk) { method, target in
                         observed.bodyLimitsAsked.append("\(method) \(target)")
                         return 16
                     }
                 }
                 index += consumed
-                if let event, !record(event) { return observed }
+                guard let event else { continue }
+                observed.events.append(event)
+                if case .refused = event { return observed }
+                observed.offsets.append(framer.offset)
             }
             position = end
         }
