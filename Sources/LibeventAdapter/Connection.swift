@@ -29,7 +29,13 @@ final class Connection {
     private var refusalSent = false
     /// Set while the server itself rearranges the input buffer, whose callback must ignore that.
     private var rearranging = false
-    private var outgoing: (request: OpaquePointer, bytes: [UInt8], sent: Int)?
+    /// The answer being written, held (`HeldAnswers`) until it is written or the connection closes.
+    private var answer: HeldAnswers.Body?
+    /// For an answer passed on in pieces: its request and how much of it has been handed over.
+    private var outgoing: (request: OpaquePointer, sent: Int)?
+    /// When the answer being written last moved (handed over, or a piece of it written): the
+    /// connection stalled longest is the first closed when held answers pass their budget.
+    private(set) var lastProgressAt = 0
     /// An answer of unknown length in progress (`HTTPReply.stream`).
     private var stream: (id: HTTPStreamID, request: OpaquePointer, maximumBufferedBytes: Int)?
     private var keepAlive: (event: OpaquePointer, bytes: [UInt8])?
@@ -86,6 +92,7 @@ final class Connection {
             evhttp_send_reply_end(outgoing.request)
         }
         outgoing = nil
+        releaseAnswer()
         if let keepAlive {
             event_free(keepAlive.event)
             self.keepAlive = nil
@@ -237,14 +244,14 @@ final class Connection {
         timerExpiry = nil
         guard let deadline else { return }
         if EventHTTPServer.monotonicMicroseconds() >= deadline {
-            deadlinePassed()
+            close()
         } else {
             arm(at: deadline)
         }
     }
 
-    private func deadlinePassed() {
-        // Frees the connection; evhttp's close callback then drops this object.
+    /// Frees the connection; evhttp's close callback then drops this object (and its answer).
+    func close() {
         if let evcon { evhttp_connection_free(evcon) }
     }
 
@@ -264,6 +271,7 @@ final class Connection {
     }
 
     private func answered() {
+        releaseAnswer()
         unansweredRequests -= 1
         guard unansweredRequests == 0, let refusal = pendingRefusal else { return }
         pendingRefusal = nil
@@ -272,30 +280,51 @@ final class Connection {
         transmit(refusal)
     }
 
-    /// Passes `bytes` on in pieces of `maximumBufferedOutputBytes`, the next once the last has
-    /// been written to the socket. The reply has been started with its Content-Length.
-    func startSending(_ bytes: [UInt8], for request: OpaquePointer) {
-        outgoing = (request, bytes, 0)
-        sendNextPiece()
+    var isWritingAnswer: Bool { answer != nil }
+
+    /// Sends the reply to `request` with `body`, which libevent takes by reference: whole when it
+    /// is at most `maximumBufferedOutputBytes`, else in pieces of that size, the next once the last
+    /// has been written to the socket (so progress is seen piece by piece).
+    func writeAnswer(_ body: [UInt8], status: Int, reason: String, for request: OpaquePointer) {
+        let held = server.heldAnswers.hold(body)
+        releaseAnswer()
+        answer = held
+        lastProgressAt = EventHTTPServer.monotonicMicroseconds()
+        if held.bytes.count > server.limits.maximumBufferedOutputBytes {
+            evhttp_add_header(evhttp_request_get_output_headers(request), "Content-Length", String(held.bytes.count))
+            reason.withCString { evhttp_send_reply_start(request, Int32(status), $0) }
+            outgoing = (request, 0)
+            sendNextPiece()
+            return
+        }
+        if let output = evhttp_request_get_output_buffer(request) { held.add(0..<held.bytes.count, to: output) }
+        reason.withCString { evhttp_send_reply(request, Int32(status), $0, nil) }
     }
 
     private func sendNextPiece() {
-        guard let (request, bytes, sent) = outgoing else { return }
-        guard sent < bytes.count else {
+        guard let (request, sent) = outgoing, let answer else { return }
+        lastProgressAt = EventHTTPServer.monotonicMicroseconds()
+        guard sent < answer.bytes.count else {
             outgoing = nil
             // May finish the connection (and drop this object): nothing may follow.
             evhttp_send_reply_end(request)
             return
         }
         guard let piece = evbuffer_new() else { return }
-        let end = min(bytes.count, sent + server.limits.maximumBufferedOutputBytes)
-        bytes[sent..<end].withUnsafeBytes { _ = evbuffer_add(piece, $0.baseAddress, $0.count) }
-        outgoing = (request, bytes, end)
+        let end = min(answer.bytes.count, sent + server.limits.maximumBufferedOutputBytes)
+        answer.add(sent..<end, to: piece)
+        outgoing = (request, end)
         evhttp_send_reply_chunk_with_cb(request, piece, { _, argument in
             guard let argument else { return }
             Unmanaged<Connection>.fromOpaque(argument).takeUnretainedValue().sendNextPiece()
         }, me)
         evbuffer_free(piece)
+    }
+
+    private func releaseAnswer() {
+        guard let answer else { return }
+        self.answer = nil
+        server.heldAnswers.release(answer)
     }
 
     // MARK: - Streams

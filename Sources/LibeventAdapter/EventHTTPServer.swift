@@ -26,10 +26,14 @@ public final class EventHTTPServer {
         /// An answer that makes no progress for this long (a client that stopped reading) closes
         /// its connection.
         public var sendTimeoutSeconds = 30.0
-        /// Answer bytes handed to libevent per connection at a time; a larger answer is passed on
-        /// in pieces of this size as the client reads, so libevent never buffers more for one
-        /// client. (The responder still builds the whole answer; the piece is on top of it.)
+        /// Answer bytes handed to libevent per connection at a time (by reference, not copied); a
+        /// larger answer is passed on in pieces of this size as the client reads, so its progress
+        /// is seen piece by piece.
         public var maximumBufferedOutputBytes = 1024 * 1024
+        /// Answer bytes held for connections that have not taken them, all connections together,
+        /// an answer shared by several counted once (`HeldAnswers`). An answer that would pass it
+        /// first closes the connections whose answers made no progress for longest until it fits.
+        public var maximumHeldAnswerBytes = 256 * 1024 * 1024
         /// Open connections; the server stops accepting at this many until one closes.
         public var maximumConnections = Limits.defaultMaximumConnections
         /// After accept(2) ran out of descriptors, the server tries again this much later (or as
@@ -90,6 +94,8 @@ public final class EventHTTPServer {
     var responder: HTTPResponder?
     var accessLog: ((AccessLogEntry) -> Void)?
     let log: (@Sendable (String) -> Void)?
+    /// The answer bodies libevent is writing to connections, against `maximumHeldAnswerBytes`.
+    let heldAnswers = HeldAnswers()
     /// Every open connection, by the address of its bufferevent.
     var connections: [Int: Connection] = [:]
     /// Open streams (`HTTPReply.stream`) by id, each on its connection.
@@ -437,20 +443,34 @@ public final class EventHTTPServer {
     private func send(_ response: HTTPResponse, to request: OpaquePointer, isHead: Bool, on connection: Connection?) {
         Self.addHeaders(response.headers, to: request)
         let outputHeaders = evhttp_request_get_output_headers(request)
-        if !isHead, response.body.count > limits.maximumBufferedOutputBytes, let connection {
-            evhttp_add_header(outputHeaders, "Content-Length", String(response.body.count))
-            response.reasonPhrase.withCString { evhttp_send_reply_start(request, Int32(response.status), $0) }
-            connection.startSending(response.body, for: request)
+        guard !isHead, !response.body.isEmpty, let connection else {
+            // evhttp would send a HEAD body anyway and break keep-alive: say the length a GET
+            // would carry and send no bytes. (Without a connection evhttp only frees the request.)
+            if isHead { evhttp_add_header(outputHeaders, "Content-Length", String(response.body.count)) }
+            response.reasonPhrase.withCString { evhttp_send_reply(request, Int32(response.status), $0, nil) }
             return
         }
-        if isHead {
-            // evhttp would send a HEAD body anyway and break keep-alive: say the length a GET
-            // would carry and send no bytes.
-            evhttp_add_header(outputHeaders, "Content-Length", String(response.body.count))
-        } else if !response.body.isEmpty, let output = evhttp_request_get_output_buffer(request) {
-            BodyReference.add(response.body, to: output)
+        makeRoom(for: response.body, besides: connection)
+        connection.writeAnswer(response.body, status: response.status, reason: response.reasonPhrase, for: request)
+    }
+
+    /// Closes the connections whose answers made no progress for longest until `body` fits
+    /// `maximumHeldAnswerBytes`. The answer itself always goes out: it is built, and may be the
+    /// answer to a write that has changed the state, which a refusal would misreport.
+    private func makeRoom(for body: [UInt8], besides connection: Connection) {
+        let budget = limits.maximumHeldAnswerBytes
+        guard heldAnswers.bytes(afterHolding: body) > budget else { return }
+        let stalled = connections.values
+            .filter { $0 !== connection && $0.isWritingAnswer }
+            .sorted { $0.lastProgressAt < $1.lastProgressAt }
+        var closed = 0
+        for other in stalled where heldAnswers.bytes(afterHolding: body) > budget {
+            other.close()
+            closed += 1
         }
-        response.reasonPhrase.withCString { evhttp_send_reply(request, Int32(response.status), $0, nil) }
+        if closed > 0 {
+            log?("closed \(closed) connection(s) not reading their answers: answers held for clients would pass \(limits.maximumHeldAnswerBytes / (1024 * 1024)) MiB (--max-answer-memory)")
+        }
     }
 
     /// Hands the headers to evhttp as C strings made on the stack (a Swift string passed straight
@@ -582,27 +602,5 @@ private final class ScheduledReply {
     init(server: EventHTTPServer, action: @escaping () -> Void) {
         self.server = server
         self.action = action
-    }
-}
-
-/// An answer's body lent to libevent instead of copied into it: the bytes stay alive, unchanged,
-/// until libevent has written them and lets go of its reference.
-private final class BodyReference {
-    let bytes: [UInt8]
-
-    private init(_ bytes: [UInt8]) {
-        self.bytes = bytes
-    }
-
-    static func add(_ bytes: [UInt8], to buffer: OpaquePointer) {
-        let reference = Unmanaged.passRetained(BodyReference(bytes))
-        let added = reference.takeUnretainedValue().bytes.withUnsafeBytes {
-            evbuffer_add_reference(buffer, $0.baseAddress, $0.count, { _, _, context in
-                guard let context else { return }
-                Unmanaged<BodyReference>.fromOpaque(context).release()
-            }, reference.toOpaque())
-        }
-        // On failure libevent did not take the reference, so it calls no cleanup.
-        if added != 0 { reference.release() }
     }
 }
