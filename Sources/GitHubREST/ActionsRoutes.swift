@@ -73,6 +73,15 @@ public struct ActionsRoute: Equatable, Sendable {
         }
     }
 
+    /// Whether the answer depends on the state alone, so it can be reused while the state stands.
+    /// The workflows' answers also read the clock.
+    var answerDependsOnStateAlone: Bool {
+        switch operation {
+        case .listRuns, .getRun, .getRunAttempt, .listJobs, .getJob: true
+        default: false
+        }
+    }
+
     var documentationURL: String {
         let base = "https://docs.github.com/rest/actions/"
         switch operation {

@@ -20,8 +20,6 @@ public final class MockServer: HTTPResponder {
     private let controlPlaneGuard: ControlPlaneGuard
     private let wallClock: @Sendable () -> Timestamp
     private var requestCounter: UInt32 = 0
-    /// Counts changes of state, so GitHub's answers of an unchanged state can be reused.
-    private var stateGeneration: UInt64 = 0
     private let requestIDSeed: UInt32
     private let monotonicMicroseconds: @Sendable () -> Int
     private var faults: FaultInjector
@@ -73,7 +71,7 @@ public final class MockServer: HTTPResponder {
     public var simulator: Simulator {
         get { context.state.simulator }
         _modify {
-            stateGeneration &+= 1
+            context.stateGeneration &+= 1
             yield &context.state.simulator
         }
     }
@@ -129,6 +127,8 @@ public final class MockServer: HTTPResponder {
         } else {
             let rule = context.state.faults.rules.isEmpty
                 ? nil : faults.take(from: &context.state.faults, method: answering.method, path: RequestTarget.rawPath(of: request.target))
+            // A rule that applies may have counted down its `times`: the state changed.
+            if rule != nil { context.stateGeneration &+= 1 }
             delay = rule?.delayMilliseconds ?? 0
             var response: HTTPResponse
             switch rule?.response {
@@ -144,10 +144,10 @@ public final class MockServer: HTTPResponder {
             case .normal?, nil:
                 let access = GitHubAPI.AccessSettings(
                     tokens: context.state.tokens, mode: context.state.authenticationMode, rateLimits: context.state.rateLimits)
-                response = github.respond(to: answering, state: &context.state, access: access, generation: stateGeneration)
+                response = github.respond(to: answering, state: &context.state, access: access, generation: context.stateGeneration)
                 // GitHub's writes (dispatch, cancel, re-run) change the state; reads never do.
                 if answering.method != "GET" {
-                    stateGeneration &+= 1
+                    context.stateGeneration &+= 1
                     #if DEBUG
                     context.state.simulator.checkInvariants()
                     #endif
@@ -188,7 +188,7 @@ public final class MockServer: HTTPResponder {
             context.journalSimulatorEvents()
             // Control reads change nothing GitHub's answers show; every write may.
             if request.method != "GET" {
-                stateGeneration &+= 1
+                context.stateGeneration &+= 1
                 #if DEBUG
                 context.state.simulator.checkInvariants()
                 #endif
