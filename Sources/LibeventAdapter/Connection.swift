@@ -11,6 +11,9 @@ import MockHTTP
 final class Connection {
     let bufferevent: OpaquePointer
     private unowned let server: EventHTTPServer
+    /// The server's, held here too: the connection releases its answer while the server is
+    /// being destroyed (`abandon`), when `server` can no longer be reached.
+    private let heldAnswers: HeldAnswers
     private var evcon: OpaquePointer?
     private var inputCallback: OpaquePointer?
     private var timer: OpaquePointer?
@@ -45,6 +48,7 @@ final class Connection {
     init(server: EventHTTPServer, bufferevent: OpaquePointer) {
         self.server = server
         self.bufferevent = bufferevent
+        self.heldAnswers = server.heldAnswers
         self.framer = RequestFramer(maximumHeadBytes: server.limits.maximumHeaderBytes)
         inputCallback = evbuffer_add_cb(bufferevent_get_input(bufferevent), { buffer, info, argument in
             guard let buffer, let info, let argument, info.pointee.n_added > 0 else { return }
@@ -286,7 +290,7 @@ final class Connection {
     /// is at most `maximumBufferedOutputBytes`, else in pieces of that size, the next once the last
     /// has been written to the socket (so progress is seen piece by piece).
     func writeAnswer(_ body: [UInt8], status: Int, reason: String, for request: OpaquePointer) {
-        let held = server.heldAnswers.hold(body)
+        let held = heldAnswers.hold(body)
         releaseAnswer()
         answer = held
         lastProgressAt = EventHTTPServer.monotonicMicroseconds()
@@ -324,7 +328,7 @@ final class Connection {
     private func releaseAnswer() {
         guard let answer else { return }
         self.answer = nil
-        server.heldAnswers.release(answer)
+        heldAnswers.release(answer)
     }
 
     // MARK: - Streams
