@@ -34,6 +34,9 @@ public final class EventHTTPServer {
         /// an answer shared by several counted once (`HeldAnswers`). An answer that would pass it
         /// first closes the connections whose answers made no progress for longest until it fits.
         public var maximumHeldAnswerBytes = 256 * 1024 * 1024
+        /// After an answer larger than `maximumBufferedOutputBytes` is no longer held, freed heap
+        /// pages are handed back to the system this much later (at most once per this interval).
+        public var memoryReturnDelaySeconds = 1.0
         /// Open connections; the server stops accepting at this many until one closes.
         public var maximumConnections = Limits.defaultMaximumConnections
         /// After accept(2) ran out of descriptors, the server tries again this much later (or as
@@ -109,6 +112,8 @@ public final class EventHTTPServer {
     /// Access-log lines for stderr, written in batches (`writeLog`).
     private let logBuffer = LogBuffer(descriptor: STDERR_FILENO)
     private var logFlush: OpaquePointer?
+    /// Hands the pages of released answers back to the system (`releasedAnswer`).
+    private var memoryReturn: OpaquePointer?
     private var accepting = true
     private var pausedAtLimit = false
     private var waitingForDescriptors = false
@@ -166,7 +171,20 @@ public final class EventHTTPServer {
             guard let argument else { return }
             Unmanaged<EventHTTPServer>.fromOpaque(argument).takeUnretainedValue().logBuffer.flush()
         }, me)
+        memoryReturn = event_new(base, -1, 0, { _, _, _ in ProcessMemory.returnFreedPages() }, nil)
+        // Weak: connections release their answers while the server is being destroyed.
+        heldAnswers.released = { [weak self] bytes in self?.releasedAnswer(bytes) }
         Self.owners.withLock { $0[Int(bitPattern: http)] = Int(bitPattern: me) }
+    }
+
+    /// glibc keeps the pages of large freed blocks for reuse, so clients that were sent (or gave
+    /// up on) large answers would leave the server's memory at its peak. Once a large answer is no
+    /// longer held, the pages go back a moment later: the delay lets libevent finish freeing the
+    /// connections that held it, and gathers the releases of a crowd into one trim.
+    private func releasedAnswer(_ bytes: Int) {
+        guard bytes > limits.maximumBufferedOutputBytes, let memoryReturn, event_pending(memoryReturn, Int16(EV_TIMEOUT), nil) == 0 else { return }
+        var delay = Self.timeval(seconds: limits.memoryReturnDelaySeconds)
+        event_add(memoryReturn, &delay)
     }
 
     /// Queues an access-log line for stderr; lines go out in batches, at the latest
@@ -189,6 +207,7 @@ public final class EventHTTPServer {
         if let registration { event_free(registration) }
         if let acceptRetry { event_free(acceptRetry) }
         if let logFlush { event_free(logFlush) }
+        if let memoryReturn { event_free(memoryReturn) }
         logBuffer.flush()
         event_base_free(base)
     }

@@ -35,6 +35,8 @@ final class HeldAnswers {
         }
     }
 
+    /// Called with a body's size when no connection holds it any more.
+    var released: ((Int) -> Void)?
     /// Bytes of the bodies held now, each counted once.
     private(set) var bytes = 0
     /// The bodies held now, by the address of their elements (the identity of the array's storage).
@@ -65,5 +67,6 @@ final class HeldAnswers {
         guard body.holders == 0 else { return }
         bodies.removeValue(forKey: body.address)
         bytes -= body.bytes.count
+        released?(body.bytes.count)
     }
 }

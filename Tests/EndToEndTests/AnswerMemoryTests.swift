@@ -80,6 +80,26 @@ import Glibc
         }
     }
 
+    /// Ten clients each holding a different 20 MB answer, then gone: glibc would keep the pages
+    /// (RSS stayed 80 MB up); the server hands them back once the answers are released.
+    @Test func memoryOfDifferentAnswersGoesBackOnceTheirClientsGo() throws {
+        try withServer(yaml: Self.fixture, arguments: ["--send-timeout", "600"]) { server in
+            let control = try server.connect(timeoutSeconds: 60)
+            _ = try control.get("/_mock/state")
+            let baseline = try server.residentKilobytes()
+            var clients: [StalledClient] = []
+            for _ in 0..<10 {
+                #expect(try control.request("POST", "/_mock/clock/advance", body: Array(#"{"seconds":1}"#.utf8)).status == 200)
+                clients.append(try StalledClient(server))
+            }
+            #expect(try Self.growth(server, since: baseline) > 150, "ten different answers are held")
+            for client in clients { client.connection.abort() }
+            let deadline = monotonicMilliseconds() + 20_000
+            while try Self.growth(server, since: baseline) >= 40, monotonicMilliseconds() < deadline { usleep(100_000) }
+            #expect(try Self.growth(server, since: baseline) < 40)
+        }
+    }
+
     /// The budget counts each held answer once and forgets an aborted client's share at once: two
     /// different 20 MB answers fit 50 MiB; a third closes the connection stalled longest, and only it.
     @Test func pastTheBudgetTheConnectionStalledLongestIsClosed() throws {
