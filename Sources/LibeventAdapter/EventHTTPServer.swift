@@ -172,8 +172,8 @@ public final class EventHTTPServer {
             Unmanaged<EventHTTPServer>.fromOpaque(argument).takeUnretainedValue().logBuffer.flush()
         }, me)
         memoryReturn = event_new(base, -1, 0, { _, _, _ in ProcessMemory.returnFreedPages() }, nil)
-        // Weak: connections release their answers while the server is being destroyed.
-        heldAnswers.released = { [weak self] bytes in self?.releasedAnswer(bytes) }
+        // `deinit` lets go of this before the connections release their answers.
+        heldAnswers.released = { [unowned self] bytes in releasedAnswer(bytes) }
         Self.owners.withLock { $0[Int(bitPattern: http)] = Int(bitPattern: me) }
     }
 
@@ -195,6 +195,7 @@ public final class EventHTTPServer {
 
     deinit {
         Self.owners.withLock { _ = $0.removeValue(forKey: Int(bitPattern: http)) }
+        heldAnswers.released = nil
         // evhttp_free closes the connections, whose close callbacks would reach this server
         // while it is being destroyed: the connections let go of libevent first.
         for connection in connections.values { connection.abandon() }
