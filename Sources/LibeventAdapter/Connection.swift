@@ -4,7 +4,8 @@ import MockHTTP
 
 /// What the server knows of one client connection beyond evhttp: the bytes it has sent (framed by
 /// `RequestFramer` as they arrive, before evhttp reads them), the deadline of the request in
-/// progress, a refusal owed to it, and an answer being passed to libevent piece by piece.
+/// progress, a refusal owed to it, and the answer being written (lent to libevent, piece by piece
+/// when large, and held in `HeldAnswers` until written).
 ///
 /// Owned by `EventHTTPServer.connections` from accept until evhttp's close callback; libevent's
 /// callbacks (input buffer, timer, close, completion, piece written) hold it unretained.
