@@ -77,7 +77,7 @@ public struct ActionsRoute: Equatable, Sendable {
     /// The workflows' answers also read the clock.
     var answerDependsOnStateAlone: Bool {
         switch operation {
-        case .listRuns, .getRun, .getRunAttempt, .listJobs, .getJob: true
+        case .listRuns, .getRun, .getRunAttempt, .listJobs, .listAttemptJobs, .getJob: true
         default: false
         }
     }
