@@ -5,12 +5,11 @@ import Glibc
 #endif
 
 /// What clients that do not read their answers, or give up on them, cost the server's memory.
-@Suite struct AnswerMemoryTests {
+/// One test at a time: each server loads a 20 MB fixture and measures its own memory.
+@Suite(.serialized) struct AnswerMemoryTests {
     /// `SlowReaderTests.largeFixture` (`GET /_mock/state` answers about 20 MB) with the clock
     /// frozen, so the state, and so its answer, stands until a test changes it.
     static let fixture = SlowReaderTests.largeFixture.replacingOccurrences(of: "\nrepositories:", with: "\nfrozen: true\nrepositories:")
-
-    static let mebibyte = 1024 * 1024
 
     /// A client that asked for the whole state and has taken only the first bytes of the answer.
     struct StalledClient {
@@ -50,7 +49,7 @@ import Glibc
 
     /// Before: every client held its own copy of the answer (20 clients, 496 MB).
     @Test func clientsThatDoNotReadOneAnswerShareIt() throws {
-        try withServer(yaml: Self.fixture, arguments: ["--send-timeout", "600"]) { server in
+        try withServer(yaml: Self.fixture, arguments: ["--send-timeout", "600"], startupMilliseconds: 60_000) { server in
             // The first answer is built and kept for the others; what it costs is the baseline.
             let whole = try server.connect(timeoutSeconds: 60).get("/_mock/state")
             #expect(whole.body.count > 20_000_000)
@@ -65,7 +64,7 @@ import Glibc
     /// Before: 20 clients at a time each held a copy of the answer until they went (a wave,
     /// 400 MB), and glibc kept what they freed.
     @Test func clientsThatAbortMidAnswerFreeTheirShare() throws {
-        try withServer(yaml: Self.fixture, arguments: ["--send-timeout", "600"]) { server in
+        try withServer(yaml: Self.fixture, arguments: ["--send-timeout", "600"], startupMilliseconds: 60_000) { server in
             _ = try server.connect(timeoutSeconds: 60).get("/_mock/state")
             let baseline = try server.residentKilobytes()
             var largestGrowth = 0
@@ -83,7 +82,7 @@ import Glibc
     /// Ten clients each holding a different 20 MB answer, then gone: glibc would keep the pages
     /// (RSS stayed 80 MB up); the server hands them back once the answers are released.
     @Test func memoryOfDifferentAnswersGoesBackOnceTheirClientsGo() throws {
-        try withServer(yaml: Self.fixture, arguments: ["--send-timeout", "600"]) { server in
+        try withServer(yaml: Self.fixture, arguments: ["--send-timeout", "600"], startupMilliseconds: 60_000) { server in
             let control = try server.connect(timeoutSeconds: 60)
             _ = try control.get("/_mock/state")
             let baseline = try server.residentKilobytes()
@@ -103,7 +102,9 @@ import Glibc
     /// The budget counts each held answer once and forgets an aborted client's share at once: two
     /// different 20 MB answers fit 50 MiB; a third closes the connection stalled longest, and only it.
     @Test func pastTheBudgetTheConnectionStalledLongestIsClosed() throws {
-        try withServer(yaml: Self.fixture, arguments: ["--send-timeout", "600", "--max-answer-memory", "50"], quiet: false) { server in
+        try withServer(
+            yaml: Self.fixture, arguments: ["--send-timeout", "600", "--max-answer-memory", "50"], quiet: false, startupMilliseconds: 60_000
+        ) { server in
             // Shares of clients that abort are not counted once they are gone.
             for _ in 0..<5 { try StalledClient(server).connection.abort() }
             let control = try server.connect(timeoutSeconds: 60)
