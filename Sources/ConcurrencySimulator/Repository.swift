@@ -121,7 +121,7 @@ public struct Repository: Sendable {
 
     // MARK: - Index maintenance
 
-    mutating func insert(_ spec: Simulator.RunSpec, jobs records: [JobID: Job], now: Timestamp) {
+    mutating func insert(_ spec: Simulator.RunSpec, jobs records: [Job], now: Timestamp) {
         // Names are remembered in the order the run would first use them.
         var keys = spec.concurrency.map { [rememberName($0.group)] } ?? []
         for job in spec.jobs {
@@ -138,7 +138,7 @@ public struct Repository: Sendable {
             concurrency: spec.concurrency, gate: spec.gate, status: spec.status, conclusion: spec.conclusion,
             cancellationReason: spec.cancellationReason, cancelledBy: spec.cancelledBy, origin: spec.origin, runNumber: runNumber, attempt: spec.attempt,
             times: spec.times ?? .at(now), previousAttempts: spec.previousAttempts)
-        jobs.merge(records) { existing, _ in existing }
+        for job in records { jobs[job.id] = job }
         if spec.status == .completed { completionOrder.append(spec.id) }
     }
 

@@ -168,13 +168,18 @@ public struct Simulator: Sendable {
         if let group = spec.concurrency?.group, let problem = StoredName.problem(group, "the concurrency group of run \(id)") {
             throw SimulatorError(problem, field: "concurrency_group")
         }
-        var records: [JobID: Job] = [:]
+        var records: [Job] = []
+        records.reserveCapacity(spec.jobs.count)
+        var positions: [JobID: Int] = Dictionary(minimumCapacity: spec.jobs.count)
         for (index, job) in spec.jobs.enumerated() {
-            let names = [(job.name, "the name of job \(job.id)"), (job.key ?? "", "the key of job \(job.id)")]
-                + [job.concurrency, job.calledWorkflowConcurrency].compactMap { $0.map { ($0.group, "the concurrency group of job \(job.id)") } }
-            for (value, what) in names {
-                if let problem = StoredName.problem(value, what) { throw SimulatorError(problem, subject: .job(index: index), field: "job") }
+            func check(_ value: String?, _ what: String) throws(SimulatorError) {
+                guard let value, let problem = StoredName.problem(value, "the \(what) of job \(job.id)") else { return }
+                throw SimulatorError(problem, subject: .job(index: index), field: "job")
             }
+            try check(job.name, "name")
+            try check(job.key, "key")
+            try check(job.concurrency?.group, "concurrency group")
+            try check(job.calledWorkflowConcurrency?.group, "concurrency group")
             guard (1...Self.largestIdentifier).contains(job.id.rawValue) else {
                 throw SimulatorError("job id \(job.id) must be from 1 to \(Self.largestIdentifier)", subject: .job(index: index))
             }
@@ -188,20 +193,21 @@ public struct Simulator: Sendable {
                     "job \(job.id) is queued, so its gate has not decided its concurrency yet; leave concurrency out",
                     subject: .job(index: index), field: "concurrency")
             }
-            if jobLocations[job.id] != nil || records[job.id] != nil {
+            if jobLocations[job.id] != nil || positions[job.id] != nil {
                 throw SimulatorError("job \(job.id) is declared twice", subject: .job(index: index))
             }
             if let parent = job.parent {
-                guard let parentRecord = records[parent], parentRecord.callsReusableWorkflow else {
+                guard let parentPosition = positions[parent], records[parentPosition].callsReusableWorkflow else {
                     throw SimulatorError(
                         "job \(job.id)'s parent \(parent) is not a uses: job declared before it in run \(id)",
                         subject: .job(index: index))
                 }
             }
-            records[job.id] = Job(job, run: id, createdAt: spec.times?.createdAt ?? now)
+            positions[job.id] = records.count
+            records.append(Job(job, run: id, createdAt: spec.times?.createdAt ?? now))
         }
         for (index, job) in spec.jobs.enumerated() {
-            for need in job.needs where records[need]?.parent != job.parent || need == job.id {
+            for need in job.needs where positions[need].flatMap({ records[$0].parent }) != job.parent || need == job.id {
                 throw SimulatorError("job \(job.id) needs \(need), which is not a sibling job of run \(id)", subject: .job(index: index))
             }
         }
@@ -220,9 +226,9 @@ public struct Simulator: Sendable {
         repositories[repositoryKey]!.insert(spec, jobs: records, now: now)
         runLocations[id] = repositoryKey
         highestRunID = max(highestRunID, id.rawValue)
-        for job in records.keys {
-            jobLocations[job] = repositoryKey
-            highestJobID = max(highestJobID, job.rawValue)
+        for job in records {
+            jobLocations[job.id] = repositoryKey
+            highestJobID = max(highestJobID, job.id.rawValue)
         }
         dropCompletedRunsBeyondRetention(in: repositoryKey)
     }
@@ -382,7 +388,9 @@ extension Simulator {
     /// Gives runs and jobs whose status a fixture left out the status their queue items imply:
     /// `pending` while one of their items waits behind another, else `in_progress`.
     public mutating func deriveStatuses(in repositoryKey: RepositoryKey, runs: Set<RunID>, jobs: Set<JobID>) {
-        guard let repository = repositories[repositoryKey] else { return }
+        // Moved out and back, never written while a copy is alive: the first write through a
+        // copy would copy every run and job of the repository (it did: 15 % of a large load).
+        guard var repository = repositories.removeValue(forKey: repositoryKey) else { return }
         var waitingRuns: Set<RunID> = []
         var waitingJobs: Set<JobID> = []
         for group in repository.groups.values {
@@ -391,11 +399,12 @@ extension Simulator {
             }
         }
         for run in runs where repository.runs[run] != nil {
-            repositories[repositoryKey]!.runs[run]!.status = waitingRuns.contains(run) ? .pending : .inProgress
+            repository.runs[run]!.status = waitingRuns.contains(run) ? .pending : .inProgress
         }
         for job in jobs where repository.jobs[job] != nil {
-            repositories[repositoryKey]!.jobs[job]!.status = waitingJobs.contains(job) ? .pending : .inProgress
+            repository.jobs[job]!.status = waitingJobs.contains(job) ? .pending : .inProgress
         }
+        repositories[repositoryKey] = repository
     }
 }
 
