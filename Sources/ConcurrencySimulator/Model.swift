@@ -88,27 +88,37 @@ public struct Job: Hashable, Sendable {
     public let parent: JobID?
     /// Whether this job calls a reusable workflow (`uses:`), and so may hold reusable-workflow leases.
     public let callsReusableWorkflow: Bool
+    public internal(set) var status: ExecutionStatus
+    public internal(set) var conclusion: Conclusion?
     /// Sibling jobs that must succeed before this one starts.
     public let needs: [JobID]
     /// `jobs.<id>.concurrency`, evaluated; with a gate that defers it, `nil` until the job
     /// becomes ready.
     public internal(set) var concurrency: ConcurrencySettings?
-    /// For a `uses:` job, the called workflow's workflow-level `concurrency`, evaluated.
-    public let calledWorkflowConcurrency: ConcurrencySettings?
-    /// What decides, when the job becomes ready, whether it runs and its job-level group (see
-    /// `JobGate`); `nil`: it runs when its needs succeeded, under `concurrency`.
-    public let gate: AnyJobGate?
     /// What the job produced (`needs.<job>.outputs`): given when it completed, or for a `uses:`
     /// job mapped from its called workflow's jobs.
     public internal(set) var outputs: [String: String]
-    public internal(set) var status: ExecutionStatus
-    public internal(set) var conclusion: Conclusion?
-    public internal(set) var cancellationReason: String?
-    /// Why it was cancelled (or skipped for a failed need); `nil` otherwise.
-    public internal(set) var cancelledBy: CancellationCause?
     /// The run attempt that last ran this job.
     public internal(set) var attempt: Int
     public internal(set) var times: JobTimes
+    /// What most jobs never have, out of line: a large state holds hundreds of thousands of
+    /// jobs, and every byte of a job is paid twice over in the table that holds it.
+    private var uncommon: UncommonJobFields?
+
+    /// For a `uses:` job, the called workflow's workflow-level `concurrency`, evaluated.
+    public var calledWorkflowConcurrency: ConcurrencySettings? { uncommon?.calledWorkflowConcurrency }
+    /// What decides, when the job becomes ready, whether it runs and its job-level group (see
+    /// `JobGate`); `nil`: it runs when its needs succeeded, under `concurrency`.
+    public var gate: AnyJobGate? { uncommon?.gate }
+    public internal(set) var cancellationReason: String? {
+        get { uncommon?.cancellationReason }
+        set { uncommon = .of(calledWorkflowConcurrency: calledWorkflowConcurrency, gate: gate, cancellationReason: newValue, cancelledBy: cancelledBy) }
+    }
+    /// Why it was cancelled (or skipped for a failed need); `nil` otherwise.
+    public internal(set) var cancelledBy: CancellationCause? {
+        get { uncommon?.cancelledBy }
+        set { uncommon = .of(calledWorkflowConcurrency: calledWorkflowConcurrency, gate: gate, cancellationReason: cancellationReason, cancelledBy: newValue) }
+    }
 
     /// The job a spec describes, as part of `run`.
     public init(_ spec: Simulator.JobSpec, run: RunID, createdAt: Timestamp) {
@@ -120,15 +130,51 @@ public struct Job: Hashable, Sendable {
         self.callsReusableWorkflow = spec.callsReusableWorkflow
         self.needs = spec.needs
         self.concurrency = spec.concurrency
-        self.calledWorkflowConcurrency = spec.calledWorkflowConcurrency
-        self.gate = spec.gate
         self.outputs = spec.outputs
         self.status = spec.status
         self.conclusion = spec.conclusion
-        self.cancellationReason = spec.cancellationReason
-        self.cancelledBy = spec.cancelledBy
         self.attempt = spec.attempt
         self.times = spec.times ?? JobTimes(createdAt: createdAt)
+        self.uncommon = .of(
+            calledWorkflowConcurrency: spec.calledWorkflowConcurrency, gate: spec.gate,
+            cancellationReason: spec.cancellationReason, cancelledBy: spec.cancelledBy)
+    }
+}
+
+/// The fields of a `Job` most jobs leave empty, behind one reference. Immutable, so jobs share
+/// it as values would; a change makes a new one.
+private final class UncommonJobFields: Hashable, Sendable {
+    let calledWorkflowConcurrency: ConcurrencySettings?
+    let gate: AnyJobGate?
+    let cancellationReason: String?
+    let cancelledBy: CancellationCause?
+
+    private init(calledWorkflowConcurrency: ConcurrencySettings?, gate: AnyJobGate?, cancellationReason: String?, cancelledBy: CancellationCause?) {
+        self.calledWorkflowConcurrency = calledWorkflowConcurrency
+        self.gate = gate
+        self.cancellationReason = cancellationReason
+        self.cancelledBy = cancelledBy
+    }
+
+    /// The fields, or `nil` when all are empty: a job without them holds no reference.
+    static func of(
+        calledWorkflowConcurrency: ConcurrencySettings?, gate: AnyJobGate?, cancellationReason: String?, cancelledBy: CancellationCause?
+    ) -> UncommonJobFields? {
+        guard calledWorkflowConcurrency != nil || gate != nil || cancellationReason != nil || cancelledBy != nil else { return nil }
+        return UncommonJobFields(
+            calledWorkflowConcurrency: calledWorkflowConcurrency, gate: gate, cancellationReason: cancellationReason, cancelledBy: cancelledBy)
+    }
+
+    static func == (lhs: UncommonJobFields, rhs: UncommonJobFields) -> Bool {
+        lhs.calledWorkflowConcurrency == rhs.calledWorkflowConcurrency && lhs.gate == rhs.gate
+            && lhs.cancellationReason == rhs.cancellationReason && lhs.cancelledBy == rhs.cancelledBy
+    }
+
+    func hash(into hasher: inout Hasher) {
+        hasher.combine(calledWorkflowConcurrency)
+        hasher.combine(gate)
+        hasher.combine(cancellationReason)
+        hasher.combine(cancelledBy)
     }
 }
 
