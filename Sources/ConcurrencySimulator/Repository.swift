@@ -146,10 +146,10 @@ public struct Repository: Sendable {
     @discardableResult
     public mutating func rememberName(_ name: String) -> GroupKey {
         let key = GroupKey(name)
-        if groupNames[key] == nil {
-            groupNames[key] = name
-            groupNamesInOrder.append(name)
-        }
+        // The key already stored, so every run configured for the group shares its text.
+        if let known = groupNames.index(forKey: key) { return groupNames[known].key }
+        groupNames[key] = name
+        groupNamesInOrder.append(name)
         return key
     }
 

@@ -21,6 +21,10 @@ public struct YAMLReader: Sendable {
     /// The largest document read, in UTF-8 bytes: the request-body limit, and room for a fixture
     /// several times the size of the largest one benchmarked (23 MiB).
     public static let maximumDocumentBytes = 64 << 20
+    /// The largest document `composeJSON` reads: room for a fixture of 2,000,000 queue items (the
+    /// bench's 1,000,000 are 229 MiB). The compact JSON tree makes that affordable where Yams'
+    /// would not be; request bodies stay under `RequestBodyLimits` before they get here.
+    public static let maximumJSONDocumentBytes = 512 << 20
     /// The deepest nesting of mappings and sequences in a document (aliases counted as what they
     /// stand for). Workflow files and fixtures need about ten levels; Yams builds its tree with one
     /// stack frame per level, so a deep `[[[[...` must be refused before it composes.
@@ -53,17 +57,15 @@ public struct YAMLReader: Sendable {
     /// text is not strict JSON, or is JSON that YAML reads differently (see `JSONReader`); then
     /// `compose` reads it, with YAML's answer. The limits and refusals are `compose`'s.
     public func composeJSON(_ text: String) throws(SourceError) -> JSONNode? {
-        try JSONReader.read(try checkedContent(text), file: file)
+        try JSONReader.read(try checkedContent(text, atMost: Self.maximumJSONDocumentBytes), file: file)
     }
 
     /// The text without its byte-order mark (not content; libyaml would count it as a column of
-    /// line 1), refused when it is larger than `maximumDocumentBytes`.
-    private func checkedContent(_ text: String) throws(SourceError) -> String {
+    /// line 1), refused when it is larger than `limit`.
+    private func checkedContent(_ text: String, atMost limit: Int = maximumDocumentBytes) throws(SourceError) -> String {
         let content = text.hasPrefix("\u{FEFF}") ? String(text.dropFirst()) : text
-        guard content.utf8.count <= Self.maximumDocumentBytes else {
-            throw SourceError(
-                file: file, line: 0, column: 0,
-                message: "the document is \(content.utf8.count) bytes; at most \(Self.maximumDocumentBytes) are read")
+        guard content.utf8.count <= limit else {
+            throw SourceError(file: file, line: 0, column: 0, message: "the document is \(content.utf8.count) bytes; at most \(limit) are read")
         }
         return content
     }
