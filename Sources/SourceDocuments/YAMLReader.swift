@@ -21,9 +21,10 @@ public struct YAMLReader: Sendable {
     /// The largest document read, in UTF-8 bytes: the request-body limit, and room for a fixture
     /// several times the size of the largest one benchmarked (23 MiB).
     public static let maximumDocumentBytes = 64 << 20
-    /// The largest document `composeJSON` reads: room for a fixture of 2,000,000 queue items (the
-    /// bench's 1,000,000 are 229 MiB). The compact JSON tree makes that affordable where Yams'
-    /// would not be; request bodies stay under `RequestBodyLimits` before they get here.
+    /// The largest document `composeJSON` reads, and so the largest state `PUT /_mock/state`
+    /// takes: room for 2,000,000 queue items (the bench's fixture of 1,000,000 is 229 MiB, the
+    /// export of its 100,000 94 MiB). The compact JSON tree makes that affordable where Yams'
+    /// would not be.
     public static let maximumJSONDocumentBytes = 512 << 20
     /// The deepest nesting of mappings and sequences in a document (aliases counted as what they
     /// stand for). Workflow files and fixtures need about ten levels; Yams builds its tree with one
