@@ -79,8 +79,9 @@ extension Repository {
         for (workflow, count) in runsPerWorkflow where runCounts[workflow, default: 0] < count {
             fail("\(count) runs of \(workflow), but a run count of \(runCounts[workflow, default: 0])")
         }
-        for (id, job) in jobs {
-            if job.id != id { fail("job \(job.id) is stored under \(id)") }
+        // `JobTable` stores each job under its own id.
+        for job in jobs.values {
+            let id = job.id
             guard let run = runs[job.run], run.jobs.contains(id) else { fail("job \(id)'s run \(job.run) does not list it"); continue }
             if let parent = job.parent, jobs[parent]?.callsReusableWorkflow != true || jobs[parent]?.run != job.run {
                 fail("job \(id)'s parent \(parent) is not a uses: job of its run")

@@ -16,7 +16,7 @@ public struct Repository: Sendable {
     public var visibility: Visibility
 
     public internal(set) var runs: [RunID: WorkflowRun] = [:]
-    public internal(set) var jobs: [JobID: Job] = [:]
+    public internal(set) var jobs = JobTable()
     /// The active groups, by key.
     public internal(set) var groups: [GroupKey: ConcurrencyGroup] = [:]
     /// The keys of `groups`, ascending: the order both list endpoints page through.
