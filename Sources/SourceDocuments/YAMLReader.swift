@@ -10,7 +10,7 @@ public struct YAMLReader: Sendable {
 
     public init(file: String) { self.file = file }
 
-    public func error(at node: some ReadableNode, _ message: String) -> SourceError {
+    @inlinable public func error(at node: some ReadableNode, _ message: String) -> SourceError {
         SourceError(file: file, line: node.line, column: node.column, message: message)
     }
 
@@ -164,8 +164,11 @@ public struct YAMLReader: Sendable {
         }
     }
 
+    // The readers below are inlinable so the state loader gets them specialized for JSONNode
+    // rather than working through generic metadata for each of a large fixture's million nodes.
+
     /// A mapping's entries by key, refusing keys outside `allowed` and missing `required` ones.
-    public func mapping<Node: ReadableNode>(
+    @inlinable public func mapping<Node: ReadableNode>(
         _ node: Node, _ what: String, allowed: [String], required: [String] = []
     ) throws(SourceError) -> [String: Node] {
         guard case .mapping(let mapping) = node.content else { throw error(at: node, "\(what) must be a mapping") }
@@ -183,35 +186,35 @@ public struct YAMLReader: Sendable {
         return entries
     }
 
-    public func sequence<Node: ReadableNode>(_ node: Node, _ what: String) throws(SourceError) -> [Node] {
+    @inlinable public func sequence<Node: ReadableNode>(_ node: Node, _ what: String) throws(SourceError) -> [Node] {
         guard case .sequence(let sequence) = node.content else { throw error(at: node, "\(what) must be a list") }
         return sequence
     }
 
-    public func isNull(_ node: some ReadableNode) -> Bool {
+    @inlinable public func isNull(_ node: some ReadableNode) -> Bool {
         guard case .scalar(let text, plain: true) = node.content else { return false }
         return ["", "~", "null", "Null", "NULL"].contains(text)
     }
 
     /// The text of a scalar, whatever it stands for (`null` is none).
-    public func scalarText(_ node: some ReadableNode) -> String? {
+    @inlinable public func scalarText(_ node: some ReadableNode) -> String? {
         guard case .scalar(let text, _) = node.content else { return nil }
         return text
     }
 
-    public func string(_ node: some ReadableNode, _ what: String) throws(SourceError) -> String {
+    @inlinable public func string(_ node: some ReadableNode, _ what: String) throws(SourceError) -> String {
         guard let text = scalarText(node), !isNull(node) else { throw error(at: node, "\(what) must be a string") }
         return text
     }
 
-    public func nonEmptyString(_ node: some ReadableNode, _ what: String) throws(SourceError) -> String {
+    @inlinable public func nonEmptyString(_ node: some ReadableNode, _ what: String) throws(SourceError) -> String {
         let value = try string(node, what)
         guard !value.isEmpty else { throw error(at: node, "\(what) cannot be empty") }
         return value
     }
 
     /// A positive decimal integer, as GitHub's ids are, no larger than `Simulator.largestIdentifier`.
-    public func identifier(_ node: some ReadableNode, _ what: String) throws(SourceError) -> Int {
+    @inlinable public func identifier(_ node: some ReadableNode, _ what: String) throws(SourceError) -> Int {
         var problem = Simulator.IdentifierProblem.notAPositiveWholeNumber
         if let text = scalarText(node) {
             do { return try Simulator.identifier(parsing: text) } catch { problem = error }
@@ -224,14 +227,14 @@ public struct YAMLReader: Sendable {
         }
     }
 
-    public func timestamp(_ node: some ReadableNode, _ what: String) throws(SourceError) -> Timestamp {
+    @inlinable public func timestamp(_ node: some ReadableNode, _ what: String) throws(SourceError) -> Timestamp {
         guard let text = scalarText(node), let value = Timestamp(rfc3339: text) else {
             throw error(at: node, "\(what) must be an RFC 3339 date-time such as 2026-01-15T16:14:23Z")
         }
         return value
     }
 
-    public func bool(_ node: some ReadableNode, _ what: String) throws(SourceError) -> Bool {
+    @inlinable public func bool(_ node: some ReadableNode, _ what: String) throws(SourceError) -> Bool {
         switch scalarText(node) {
         case "true", "True", "TRUE": return true
         case "false", "False", "FALSE": return false
@@ -239,7 +242,7 @@ public struct YAMLReader: Sendable {
         }
     }
 
-    public func oneOf<T: RawRepresentable & CaseIterable>(_ node: some ReadableNode, _ what: String, _: T.Type) throws(SourceError) -> T where T.RawValue == String {
+    @inlinable public func oneOf<T: RawRepresentable & CaseIterable>(_ node: some ReadableNode, _ what: String, _: T.Type) throws(SourceError) -> T where T.RawValue == String {
         let raw = try string(node, what)
         guard let value = T(rawValue: raw) else {
             throw error(at: node, "\(what) must be one of \(T.allCases.map(\.rawValue).joined(separator: ", ")), not '\(raw)'")
