@@ -5,9 +5,9 @@
 public struct Simulator: Sendable {
     public internal(set) var repositories: [RepositoryKey: Repository] = [:]
     /// Which repository holds each run; run ids are unique across the mock.
-    public internal(set) var runLocations: [RunID: RepositoryKey] = [:]
+    public internal(set) var runLocations = RepositoryLocations<RunID>()
     /// Which repository holds each job; job ids are unique across the mock.
-    public internal(set) var jobLocations: [JobID: RepositoryKey] = [:]
+    public internal(set) var jobLocations = RepositoryLocations<JobID>()
     /// The simulator's notion of now; lease times come from it.
     public var now: Timestamp
     /// The largest run and job ids in use; new runs and jobs count up from them.
