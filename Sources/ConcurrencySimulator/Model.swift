@@ -102,22 +102,22 @@ public struct Job: Hashable, Sendable {
     public internal(set) var attempt: Int
     public internal(set) var times: JobTimes
     /// What most jobs never have, out of line: a large state holds hundreds of thousands of
-    /// jobs, and every byte of a job is paid twice over in the table that holds it.
-    private var uncommon: UncommonJobFields?
+    /// jobs, and each is copied and stored whole.
+    private var uncommon: Boxed<UncommonJobFields>?
 
     /// For a `uses:` job, the called workflow's workflow-level `concurrency`, evaluated.
-    public var calledWorkflowConcurrency: ConcurrencySettings? { uncommon?.calledWorkflowConcurrency }
+    public var calledWorkflowConcurrency: ConcurrencySettings? { uncommon?.value.calledWorkflowConcurrency }
     /// What decides, when the job becomes ready, whether it runs and its job-level group (see
     /// `JobGate`); `nil`: it runs when its needs succeeded, under `concurrency`.
-    public var gate: AnyJobGate? { uncommon?.gate }
+    public var gate: AnyJobGate? { uncommon?.value.gate }
     public internal(set) var cancellationReason: String? {
-        get { uncommon?.cancellationReason }
-        set { uncommon = .of(calledWorkflowConcurrency: calledWorkflowConcurrency, gate: gate, cancellationReason: newValue, cancelledBy: cancelledBy) }
+        get { uncommon?.value.cancellationReason }
+        set { uncommon = Boxed(unlessEmpty: uncommon.changed { $0.cancellationReason = newValue }) }
     }
     /// Why it was cancelled (or skipped for a failed need); `nil` otherwise.
     public internal(set) var cancelledBy: CancellationCause? {
-        get { uncommon?.cancelledBy }
-        set { uncommon = .of(calledWorkflowConcurrency: calledWorkflowConcurrency, gate: gate, cancellationReason: cancellationReason, cancelledBy: newValue) }
+        get { uncommon?.value.cancelledBy }
+        set { uncommon = Boxed(unlessEmpty: uncommon.changed { $0.cancelledBy = newValue }) }
     }
 
     /// The job a spec describes, as part of `run`.
@@ -135,47 +135,20 @@ public struct Job: Hashable, Sendable {
         self.conclusion = spec.conclusion
         self.attempt = spec.attempt
         self.times = spec.times ?? JobTimes(createdAt: createdAt)
-        self.uncommon = .of(
+        self.uncommon = Boxed(unlessEmpty: UncommonJobFields(
             calledWorkflowConcurrency: spec.calledWorkflowConcurrency, gate: spec.gate,
-            cancellationReason: spec.cancellationReason, cancelledBy: spec.cancelledBy)
+            cancellationReason: spec.cancellationReason, cancelledBy: spec.cancelledBy))
     }
 }
 
-/// The fields of a `Job` most jobs leave empty, behind one reference. Immutable, so jobs share
-/// it as values would; a change makes a new one.
-private final class UncommonJobFields: Hashable, Sendable {
-    let calledWorkflowConcurrency: ConcurrencySettings?
-    let gate: AnyJobGate?
-    let cancellationReason: String?
-    let cancelledBy: CancellationCause?
+/// The fields of a `Job` most jobs leave empty.
+private struct UncommonJobFields: EmptiableFields {
+    var calledWorkflowConcurrency: ConcurrencySettings?
+    var gate: AnyJobGate?
+    var cancellationReason: String?
+    var cancelledBy: CancellationCause?
 
-    private init(calledWorkflowConcurrency: ConcurrencySettings?, gate: AnyJobGate?, cancellationReason: String?, cancelledBy: CancellationCause?) {
-        self.calledWorkflowConcurrency = calledWorkflowConcurrency
-        self.gate = gate
-        self.cancellationReason = cancellationReason
-        self.cancelledBy = cancelledBy
-    }
-
-    /// The fields, or `nil` when all are empty: a job without them holds no reference.
-    static func of(
-        calledWorkflowConcurrency: ConcurrencySettings?, gate: AnyJobGate?, cancellationReason: String?, cancelledBy: CancellationCause?
-    ) -> UncommonJobFields? {
-        guard calledWorkflowConcurrency != nil || gate != nil || cancellationReason != nil || cancelledBy != nil else { return nil }
-        return UncommonJobFields(
-            calledWorkflowConcurrency: calledWorkflowConcurrency, gate: gate, cancellationReason: cancellationReason, cancelledBy: cancelledBy)
-    }
-
-    static func == (lhs: UncommonJobFields, rhs: UncommonJobFields) -> Bool {
-        lhs.calledWorkflowConcurrency == rhs.calledWorkflowConcurrency && lhs.gate == rhs.gate
-            && lhs.cancellationReason == rhs.cancellationReason && lhs.cancelledBy == rhs.cancelledBy
-    }
-
-    func hash(into hasher: inout Hasher) {
-        hasher.combine(calledWorkflowConcurrency)
-        hasher.combine(gate)
-        hasher.combine(cancellationReason)
-        hasher.combine(cancelledBy)
-    }
+    static let empty = UncommonJobFields()
 }
 
 /// A workflow run as far as concurrency is concerned.
@@ -192,23 +165,40 @@ public struct WorkflowRun: Hashable, Sendable {
     public internal(set) var configuredGroups: [GroupKey]
     /// The workflow-level `concurrency`, evaluated for the current attempt.
     public internal(set) var concurrency: ConcurrencySettings?
-    /// Evaluates the workflow-level `concurrency` again for a new attempt (`github.run_attempt`);
-    /// `nil` when it does not change between attempts.
-    public let gate: AnyJobGate?
     public internal(set) var status: ExecutionStatus
     public internal(set) var conclusion: Conclusion?
-    public internal(set) var cancellationReason: String?
-    /// Why it was cancelled; `nil` otherwise.
-    public internal(set) var cancelledBy: CancellationCause?
-    /// What started the run (`triggeringActor` changes with a re-run).
-    public internal(set) var origin: RunOrigin
     /// GitHub's `run_number`: how many runs of its workflow file the repository had, this one included.
     public let runNumber: Int
     /// GitHub's `run_attempt`: 1, plus one per re-run.
     public internal(set) var attempt: Int
     public internal(set) var times: RunTimes
+    /// Out of line, like a job's uncommon fields; runs with the default origin (a fixture's, as
+    /// a rule) share one.
+    private var storedOrigin: Boxed<RunOrigin>
+    private var uncommon: Boxed<UncommonRunFields>?
+
+    /// What started the run (`triggeringActor` changes with a re-run).
+    public internal(set) var origin: RunOrigin {
+        get { storedOrigin.value }
+        set { storedOrigin = Self.boxed(newValue) }
+    }
+    /// Evaluates the workflow-level `concurrency` again for a new attempt (`github.run_attempt`);
+    /// `nil` when it does not change between attempts.
+    public var gate: AnyJobGate? { uncommon?.value.gate }
+    public internal(set) var cancellationReason: String? {
+        get { uncommon?.value.cancellationReason }
+        set { uncommon = Boxed(unlessEmpty: uncommon.changed { $0.cancellationReason = newValue }) }
+    }
+    /// Why it was cancelled; `nil` otherwise.
+    public internal(set) var cancelledBy: CancellationCause? {
+        get { uncommon?.value.cancelledBy }
+        set { uncommon = Boxed(unlessEmpty: uncommon.changed { $0.cancelledBy = newValue }) }
+    }
     /// The completed attempts before the current one, oldest first.
-    public internal(set) var previousAttempts: [RunAttempt]
+    public internal(set) var previousAttempts: [RunAttempt] {
+        get { uncommon?.value.previousAttempts ?? [] }
+        set { uncommon = Boxed(unlessEmpty: uncommon.changed { $0.previousAttempts = newValue }) }
+    }
 
     public init(
         id: RunID, name: String, workflow: String? = nil, jobs: [JobID], configuredGroups: [GroupKey],
@@ -217,7 +207,6 @@ public struct WorkflowRun: Hashable, Sendable {
         origin: RunOrigin = RunOrigin(), runNumber: Int = 1, attempt: Int = 1, times: RunTimes,
         previousAttempts: [RunAttempt] = []
     ) {
-        self.gate = gate
         self.id = id
         self.name = name
         self.workflow = workflow
@@ -226,13 +215,61 @@ public struct WorkflowRun: Hashable, Sendable {
         self.concurrency = concurrency
         self.status = status
         self.conclusion = conclusion
-        self.cancellationReason = cancellationReason
-        self.cancelledBy = cancelledBy
-        self.origin = origin
+        self.storedOrigin = Self.boxed(origin)
         self.runNumber = runNumber
         self.attempt = attempt
         self.times = times
-        self.previousAttempts = previousAttempts
+        self.uncommon = Boxed(unlessEmpty: UncommonRunFields(
+            gate: gate, cancellationReason: cancellationReason, cancelledBy: cancelledBy, previousAttempts: previousAttempts))
+    }
+
+    private static let defaultOrigin = Boxed(RunOrigin())
+
+    private static func boxed(_ origin: RunOrigin) -> Boxed<RunOrigin> {
+        origin == defaultOrigin.value ? defaultOrigin : Boxed(origin)
+    }
+}
+
+/// The fields of a `WorkflowRun` most runs leave empty.
+private struct UncommonRunFields: EmptiableFields {
+    var gate: AnyJobGate?
+    var cancellationReason: String?
+    var cancelledBy: CancellationCause?
+    var previousAttempts: [RunAttempt] = []
+
+    static let empty = UncommonRunFields()
+}
+
+/// An immutable value behind one reference: what a struct stored by the hundred thousand keeps
+/// out of line to stay small. Compared and hashed by its value; a change boxes a new value.
+private final class Boxed<Value: Hashable & Sendable>: Hashable, Sendable {
+    let value: Value
+
+    init(_ value: Value) { self.value = value }
+
+    static func == (lhs: Boxed, rhs: Boxed) -> Bool { lhs === rhs || lhs.value == rhs.value }
+    func hash(into hasher: inout Hasher) { hasher.combine(value) }
+}
+
+/// A group of optional fields that is empty when none is set.
+private protocol EmptiableFields: Hashable, Sendable {
+    static var empty: Self { get }
+}
+
+extension Boxed where Value: EmptiableFields {
+    /// `nil` for empty fields, so a value without them holds no reference.
+    convenience init?(unlessEmpty fields: Value) {
+        guard fields != .empty else { return nil }
+        self.init(fields)
+    }
+}
+
+extension Optional {
+    /// The boxed fields (empty when there are none) with `change` applied.
+    fileprivate func changed<Fields: EmptiableFields>(_ change: (inout Fields) -> Void) -> Fields where Wrapped == Boxed<Fields> {
+        var fields = self?.value ?? .empty
+        change(&fields)
+        return fields
     }
 }
 
