@@ -2,7 +2,7 @@
 ///
 /// The jobs sit side by side in an array; only the index from id to place is a hash table. A
 /// hash table of whole jobs keeps a job's bytes in every bucket, used or not, and is at most
-/// three-quarters full (at 233,331 jobs, 524,288 buckets of 178 bytes); the index's buckets hold
+/// three-quarters full (at 233,331 jobs, 524,288 buckets of 168 bytes); the index's buckets hold
 /// 16 bytes.
 public struct JobTable: Equatable, Sendable {
     private var places: [JobID: Int] = [:]
