@@ -100,6 +100,7 @@ let package = Package(
                 "Server", "MockHTTP", "JSONOutput", "SourceDocuments",
             ]),
         .testTarget(name: "MockHTTPTests", dependencies: ["MockHTTP"]),
+        .testTarget(name: "LibeventAdapterTests", dependencies: ["LibeventAdapter"]),
         .testTarget(name: "GitHubRESTTests", dependencies: ["ConcurrencySimulator", "GitHubREST"]),
         .testTarget(name: "EndToEndTests", dependencies: ["concurrency-mock", "Server", "StateDocuments", "GitHubREST", "MockHTTP"]),
     ]
@@ -112,6 +113,7 @@ if Context.environment["CONCURRENCY_MOCK_FUZZ"] != nil {
     package.targets.append(.target(name: "FuzzDriver", path: "Fuzz/FuzzDriver", swiftSettings: strictImports))
     let harnesses: [(name: String, dependencies: [Target.Dependency])] = [
         ("fuzz-request-target", ["MockHTTP"]),
+        ("fuzz-request-framer", ["LibeventAdapter"]),
         ("fuzz-cursor", ["GitHubREST", "ConcurrencySimulator"]),
         ("fuzz-expression", ["Workflows"]),
         ("fuzz-workflow", ["Workflows", "SourceDocuments"]),

@@ -32,7 +32,15 @@ public struct FoldedName: Hashable, Comparable, Sendable, CustomStringConvertibl
     }
 
     public static func == (lhs: FoldedName, rhs: FoldedName) -> Bool {
-        lhs.folded.utf8.elementsEqual(rhs.folded.utf8)
+        // Bytes, not `String ==` (canonical equivalence would join names GitHub keeps apart);
+        // compared over the contiguous storage the initializer guarantees, not byte by byte
+        // through the UTF-8 view's iterator.
+        let (left, right) = (lhs.folded.utf8, rhs.folded.utf8)
+        guard left.count == right.count else { return false }
+        let equal = left.withContiguousStorageIfAvailable { leftBytes in
+            right.withContiguousStorageIfAvailable { rightBytes in leftBytes.elementsEqual(rightBytes) }
+        }
+        return equal.flatMap { $0 } ?? left.elementsEqual(right)
     }
 
     public func hash(into hasher: inout Hasher) {
@@ -45,7 +53,11 @@ public struct FoldedName: Hashable, Comparable, Sendable, CustomStringConvertibl
     }
 
     public static func < (lhs: FoldedName, rhs: FoldedName) -> Bool {
-        lhs.folded.utf8.lexicographicallyPrecedes(rhs.folded.utf8)
+        let (left, right) = (lhs.folded.utf8, rhs.folded.utf8)
+        let precedes = left.withContiguousStorageIfAvailable { leftBytes in
+            right.withContiguousStorageIfAvailable { rightBytes in leftBytes.lexicographicallyPrecedes(rightBytes) }
+        }
+        return precedes.flatMap { $0 } ?? left.lexicographicallyPrecedes(right)
     }
 
     public var description: String { folded }

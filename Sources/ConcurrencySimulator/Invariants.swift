@@ -79,10 +79,12 @@ extension Repository {
         for (workflow, count) in runsPerWorkflow where runCounts[workflow, default: 0] < count {
             fail("\(count) runs of \(workflow), but a run count of \(runCounts[workflow, default: 0])")
         }
+        var recordsByRun: [RunID: [Job]] = [:]
         // `JobTable` stores each job under its own id.
         for job in jobs.values {
             let id = job.id
-            guard let run = runs[job.run], run.jobs.contains(id) else { fail("job \(id)'s run \(job.run) does not list it"); continue }
+            guard runs[job.run] != nil else { fail("job \(id)'s run \(job.run) does not exist"); continue }
+            recordsByRun[job.run, default: []].append(job)
             if let parent = job.parent, jobs[parent]?.callsReusableWorkflow != true || jobs[parent]?.run != job.run {
                 fail("job \(id)'s parent \(parent) is not a uses: job of its run")
             }
@@ -94,6 +96,12 @@ extension Repository {
             if job.status == .queued, job.gate?.base.defersConcurrency == true, job.concurrency != nil {
                 fail("job \(id) is queued with a job-level group its gate has not decided yet")
             }
+        }
+        // Every record belongs to exactly one attempt of its run and is listed by it; records of
+        // earlier attempts only have completed (so hold no queue item, checked with the groups).
+        for (id, run) in runs {
+            let lists = run.previousAttempts.map(\.jobs) + [run.jobs]
+            for problem in Simulator.attemptProblems(of: id, lists: lists, records: recordsByRun[id] ?? []) { fail(problem.message) }
         }
         for (key, group) in groups {
             violations += group.invariantViolations(key: key, in: self).map { "\(owner)/\(name): group '\(group.name)': \($0)" }
@@ -130,6 +138,7 @@ extension ConcurrencyGroup {
                 fail("a \(item.kind.rawValue) item has no job")
             case (_, .some(let jobID)):
                 guard let job = repository.jobs[jobID], job.run == item.run else { fail("its job is not a job of its run"); continue }
+                if !run.jobs.contains(jobID) { fail("its job belongs to an earlier attempt of its run") }
                 if job.status == .completed { fail("its job has completed") }
                 if item.kind == .reusableWorkflow, !job.callsReusableWorkflow { fail("a reusable-workflow item tied to a job that calls no workflow") }
                 settings = item.kind == .job ? job.concurrency : job.calledWorkflowConcurrency

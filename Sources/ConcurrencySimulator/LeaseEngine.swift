@@ -379,16 +379,18 @@ struct LeaseEngine {
         repository.runs[run]?.times.updatedAt = now
     }
 
-    /// Starts a new attempt of a completed run: the selected jobs go back to queued, the run
-    /// re-enters its groups by the queue rules, and jobs not selected keep their results (so
-    /// their dependents can start). `selected` must be closed under the rules of
-    /// `Simulator.rerunSelection` and the run completed; the simulator validated both.
-    mutating func rerun(_ run: RunID, jobs selected: Set<JobID>, actor: String) {
+    /// Starts a new attempt of a completed run: the selected jobs get new records, numbered
+    /// from `firstID` in declaration order, queued; the jobs not selected are carried over with
+    /// their results (so their dependents can start); the run re-enters its groups by the queue
+    /// rules. The earlier attempt keeps its job list and its records, unchanged. `selected`
+    /// must be closed under the rules of `Simulator.rerunSelection`, the run completed and the
+    /// new ids free; the simulator validated all three.
+    mutating func rerun(_ run: RunID, jobs selected: Set<JobID>, newIDsFrom firstID: Int, actor: String) {
         guard var record = repository.runs.removeValue(forKey: run), record.status == .completed, let conclusion = record.conclusion else { return }
         repository.completionOrder.remove(run)
         record.previousAttempts.append(RunAttempt(
             number: record.attempt, conclusion: conclusion, triggeringActor: record.origin.triggeringActor,
-            startedAt: record.times.startedAt, updatedAt: record.times.updatedAt))
+            startedAt: record.times.startedAt, updatedAt: record.times.updatedAt, jobs: record.jobs))
         record.attempt += 1
         record.status = .queued
         record.conclusion = nil
@@ -405,18 +407,13 @@ struct LeaseEngine {
             record.concurrency = settings
             if let settings { record.include(repository.rememberName(settings.group)) }
         }
-        let attempt = record.attempt
-        for id in record.jobs where selected.contains(id) {
-            repository.jobs[id]!.status = .queued
-            repository.jobs[id]!.conclusion = nil
-            repository.jobs[id]!.cancellationReason = nil
-            repository.jobs[id]!.cancelledBy = nil
-            repository.jobs[id]!.attempt = attempt
-            repository.jobs[id]!.times = JobTimes(createdAt: now)
-            repository.jobs[id]!.outputs = [:]
-            // A deferred group is evaluated again when the job becomes ready in this attempt.
-            if repository.jobs[id]!.gate?.base.defersConcurrency == true { repository.jobs[id]!.concurrency = nil }
+        var renamed: [JobID: JobID] = [:]
+        for id in record.jobs where selected.contains(id) { renamed[id] = JobID(firstID + renamed.count) }
+        for id in record.jobs {
+            guard let newID = renamed[id] else { continue }
+            repository.jobs[newID] = repository.jobs[id]!.startedAgain(as: newID, renaming: renamed, attempt: record.attempt, at: now)
         }
+        record.jobs = record.jobs.map { renamed[$0] ?? $0 }
         repository.runs[run] = record
         start(run)
     }
@@ -429,6 +426,19 @@ struct LeaseEngine {
             family.append(job)
         }
         return family
+    }
+}
+
+extension Job {
+    /// The record that runs this job again in a new attempt: a new id, queued, without results,
+    /// its `uses:` parent and needs renamed to their new records where they run again too (a
+    /// need carried over keeps its id). A deferred job-level group is evaluated again when the
+    /// new record becomes ready.
+    func startedAgain(as id: JobID, renaming renamed: [JobID: JobID], attempt: Int, at now: Timestamp) -> Job {
+        Job(Simulator.JobSpec(
+            id: id, name: name, key: key, parent: parent.map { renamed[$0] ?? $0 }, callsReusableWorkflow: callsReusableWorkflow,
+            needs: needs.map { renamed[$0] ?? $0 }, concurrency: gate?.base.defersConcurrency == true ? nil : concurrency,
+            calledWorkflowConcurrency: calledWorkflowConcurrency, gate: gate, status: .queued, attempt: attempt), run: run, createdAt: now)
     }
 }
 

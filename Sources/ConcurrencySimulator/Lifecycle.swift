@@ -87,10 +87,7 @@ extension Simulator {
         guard runID.rawValue <= Self.largestIdentifier else {
             throw SimulatorError("run ids are used up: the next would be \(runID), past \(Self.largestIdentifier) (2^53 - 1, beyond which JavaScript clients lose precision)")
         }
-        guard plan.jobs.count <= Self.largestIdentifier - firstJob + 1 else {
-            throw SimulatorError(
-                "job ids are used up: this run's \(plan.jobs.count) jobs would end at \(firstJob + plan.jobs.count - 1), past \(Self.largestIdentifier) (2^53 - 1, beyond which JavaScript clients lose precision)")
-        }
+        if let problem = jobIDsUsedUp(byJobs: plan.jobs.count, of: "this run") { throw SimulatorError(problem) }
         let ids = plan.jobs.indices.map { JobID(firstJob + $0) }
         var specs: [JobSpec] = []
         for (index, job) in plan.jobs.enumerated() {
@@ -121,6 +118,14 @@ extension Simulator {
 
     /// The id the first job of the next triggered run gets.
     public var nextJobID: JobID { JobID(max(highestJobID + 1, jobIDStart?.rawValue ?? 1)) }
+
+    /// Why `count` new jobs of `what` cannot get ids from `nextJobID` on (the last would pass
+    /// `largestIdentifier`), or `nil` when they fit.
+    func jobIDsUsedUp(byJobs count: Int, of what: String) -> String? {
+        let first = nextJobID.rawValue
+        guard count > Self.largestIdentifier - first + 1 else { return nil }
+        return "job ids are used up: \(what)'s \(count) jobs would end at \(first + count - 1), past \(Self.largestIdentifier) (2^53 - 1, beyond which JavaScript clients lose precision)"
+    }
 
     /// How many runs of this workflow file the repository has had: GitHub's `run_number` of the
     /// previous one.
@@ -218,31 +223,52 @@ public enum RerunScope: Hashable, Sendable {
 public enum RerunRefusal: Error, Equatable, Sendable {
     case runNotFound
     case jobNotFound
+    /// The job belongs to an earlier attempt only: a re-run starts jobs of the current attempt.
+    case jobNotInCurrentAttempt
     /// The run has not completed: GitHub's "This workflow is already running".
     case notCompleted
     /// Nothing to run again (no failed or cancelled job for `failedJobs`).
     case nothingToRerun
+    /// The new attempt's jobs would get ids past `Simulator.largestIdentifier`; the message says how far.
+    case jobIDsUsedUp(String)
 }
 
 extension Simulator {
     /// Starts a new attempt of a completed run (same id, `run_attempt` + 1). The selected jobs
-    /// go back to `queued` and the run re-enters its groups by the same queue rules as a new
-    /// run; jobs not selected keep their results. Validated before applied: a refused re-run
+    /// get new records with new ids (from the same counter as a trigger's), queued, and the run
+    /// re-enters its groups by the same queue rules as a new run; jobs not selected are carried
+    /// into the new attempt with their ids and results. The earlier attempt's records stay as
+    /// they were, listed in its `RunAttempt`. Validated before applied: a refused re-run
     /// changes nothing.
     public mutating func rerun(_ id: RunID, scope: RerunScope, actor: String) throws(RerunRefusal) {
         defer { checkInvariantsInDebugBuilds() }
+        let (key, selected) = try validatedRerun(id, scope: scope)
+        if let problem = jobIDsUsedUp(byJobs: selected.count, of: "this re-run") { throw .jobIDsUsedUp(problem) }
+        let firstID = nextJobID.rawValue
+        for offset in 0..<selected.count { jobLocations[JobID(firstID + offset)] = key }
+        highestJobID = max(highestJobID, firstID + selected.count - 1)
+        withEngine(on: key) { $0.rerun(id, jobs: selected, newIDsFrom: firstID, actor: actor) }
+    }
+
+    /// The repository and the jobs a re-run would start again; reads only, so no copy of the
+    /// repository outlives it into the engine (which would then copy its storage).
+    private func validatedRerun(_ id: RunID, scope: RerunScope) throws(RerunRefusal) -> (RepositoryKey, Set<JobID>) {
         guard let key = runLocations[id], let repository = repositories[key], let run = repository.runs[id] else { throw .runNotFound }
-        if case .job(let job) = scope, repository.jobs[job]?.run != id { throw .jobNotFound }
+        if case .job(let job) = scope {
+            guard repository.jobs[job]?.run == id else { throw .jobNotFound }
+            guard run.jobs.contains(job) else { throw .jobNotInCurrentAttempt }
+        }
         guard run.status == .completed else { throw .notCompleted }
         let selected = Self.rerunSelection(scope, of: run, in: repository)
         guard !selected.isEmpty else { throw .nothingToRerun }
-        withEngine(on: key) { $0.rerun(id, jobs: selected, actor: actor) }
+        return (key, selected)
     }
 
-    /// The jobs a re-run starts again. Seeds: every job, the failed and cancelled jobs that run
-    /// steps, or the one job (with everything inside it when it is a `uses:` job). Then, until
-    /// nothing is added: the `uses:` jobs enclosing a selected job (they must run again for it to
-    /// run), and every job that needs a selected job, with everything inside it.
+    /// The jobs a re-run starts again, of the current attempt. Seeds: every job, the failed and
+    /// cancelled jobs that run steps, or the one job. Then, until nothing is added: the `uses:`
+    /// jobs enclosing a selected job (they must run again for it to run) and every job that
+    /// needs a selected job. A `uses:` job that runs again runs its whole called workflow again,
+    /// so a called workflow's jobs (and the outputs mapped from them) always belong to one attempt.
     static func rerunSelection(_ scope: RerunScope, of run: WorkflowRun, in repository: Repository) -> Set<JobID> {
         let jobs = run.jobs.compactMap { repository.jobs[$0] }
         func withDescendants(_ ids: [JobID]) -> Set<JobID> {
@@ -263,11 +289,9 @@ extension Simulator {
         var changed = true
         while changed {
             changed = false
-            for job in jobs where !selected.contains(job.id) {
-                let encloses = jobs.contains { selected.contains($0.id) && repository.ancestorsOrSelf(of: $0.id).dropFirst().contains(job.id) }
-                let dependsOnSelected = job.needs.contains(where: selected.contains)
-                guard encloses || dependsOnSelected else { continue }
-                selected.formUnion(dependsOnSelected ? withDescendants([job.id]) : [job.id])
+            let enclosing = Set(selected.flatMap { repository.ancestorsOrSelf(of: $0).dropFirst() })
+            for job in jobs where !selected.contains(job.id) && (enclosing.contains(job.id) || job.needs.contains(where: selected.contains)) {
+                selected.formUnion(withDescendants([job.id]))
                 changed = true
             }
         }

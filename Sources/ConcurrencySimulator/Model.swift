@@ -98,8 +98,10 @@ public struct Job: Hashable, Sendable {
     /// What the job produced (`needs.<job>.outputs`): given when it completed, or for a `uses:`
     /// job mapped from its called workflow's jobs.
     public internal(set) var outputs: [String: String]
-    /// The run attempt that last ran this job.
-    public internal(set) var attempt: Int
+    /// The run attempt that created this record. A re-run gives the jobs it starts again new
+    /// records (new ids); a job it does not start is carried into the new attempt as it is, so
+    /// an attempt's job list may hold records of earlier attempts (see `WorkflowRun.jobs`).
+    public let attempt: Int
     public internal(set) var times: JobTimes
     /// What most jobs never have, out of line: a large state holds hundreds of thousands of
     /// jobs, and each is copied and stored whole.
@@ -158,8 +160,10 @@ public struct WorkflowRun: Hashable, Sendable {
     /// The workflow file (`deploy.yml`) the run was triggered from; `nil` for runs a fixture
     /// describes only by their queue items.
     public let workflow: String?
-    /// The run's jobs in declaration order (parents before their children).
-    public let jobs: [JobID]
+    /// The current attempt's jobs in declaration order (parents before their children): the
+    /// records this attempt created and those it carried over from earlier attempts. The
+    /// earlier attempts' lists are in `previousAttempts`.
+    public internal(set) var jobs: [JobID]
     /// Every group of the run's configuration, reached or not, sorted by key. Invariant: holds
     /// every group in which the run has an item.
     public internal(set) var configuredGroups: [GroupKey]

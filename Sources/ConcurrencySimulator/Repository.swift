@@ -3,7 +3,8 @@
 /// Invariants:
 /// - `activeGroupKeys` is `groups.keys`, sorted ascending, without duplicates.
 /// - every group in `groups` has a non-empty queue of at most `maximumQueueLength` items;
-/// - every item refers to a run in `runs`, and its job (if any) to a job of that run;
+/// - every item refers to a run in `runs`, and its job (if any) to a job of that run's current attempt;
+/// - every job record belongs to one attempt of its run and is listed by it (`Attempts.swift`);
 /// - every run lists in `configuredGroups` each group in which it has an item.
 /// - `completionOrder` lists exactly the completed runs, each once, at most the simulator's
 ///   `retainedCompletedRuns` of them.

@@ -22,6 +22,7 @@ public struct RepositoryLocations<ID: Hashable & Sendable>: Sendable {
     }
 
     public var count: Int { numbers.count }
+    public var isEmpty: Bool { numbers.isEmpty }
 
     /// The ids in no promised order.
     public var keys: Dictionary<ID, UInt32>.Keys { numbers.keys }

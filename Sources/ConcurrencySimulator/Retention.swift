@@ -17,7 +17,7 @@ extension Simulator {
 
     /// Drops the repository's oldest completed runs beyond the limit, with their jobs and their
     /// places in the id maps. Each run is dropped once, so this costs O(1) amortised per run
-    /// completed (times its jobs). Run counts per workflow stay, so `run_number` keeps counting;
+    /// completed (times its jobs, of every attempt). Run counts per workflow stay, so `run_number` keeps counting;
     /// the highest ids stay, so ids are never reused.
     mutating func dropCompletedRunsBeyondRetention(in key: RepositoryKey) {
         // Moved out and back, never read through a copy: a copy alive while the runs are dropped
@@ -31,7 +31,7 @@ extension Simulator {
         repositories[key] = repository
         for run in dropped {
             runLocations.removeValue(forKey: run.id)
-            for job in run.jobs { jobLocations.removeValue(forKey: job) }
+            for job in run.jobsOfEveryAttempt { jobLocations.removeValue(forKey: job) }
         }
     }
 }
@@ -57,7 +57,7 @@ extension Repository {
     /// Removes the run that completed first, with its jobs; answers it.
     mutating func dropOldestCompletedRun() -> WorkflowRun? {
         guard let id = completionOrder.popFirst(), let run = runs.removeValue(forKey: id) else { return nil }
-        for job in run.jobs { jobs.removeValue(forKey: job) }
+        for job in run.jobsOfEveryAttempt { jobs.removeValue(forKey: job) }
         return run
     }
 }

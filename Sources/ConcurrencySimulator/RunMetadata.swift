@@ -55,20 +55,24 @@ public struct RunTimes: Hashable, Sendable {
     public static func at(_ time: Timestamp) -> RunTimes { RunTimes(createdAt: time) }
 }
 
-/// A completed earlier attempt of a run, as `…/attempts/{n}` shows it.
+/// A completed earlier attempt of a run, as `…/attempts/{n}` and `…/attempts/{n}/jobs` show it.
 public struct RunAttempt: Hashable, Sendable {
     public let number: Int
     public let conclusion: Conclusion
     public let triggeringActor: String
     public let startedAt: Timestamp
     public let updatedAt: Timestamp
+    /// The attempt's jobs in declaration order, as `WorkflowRun.jobs` held them when it
+    /// completed; empty when a fixture did not say.
+    public let jobs: [JobID]
 
-    public init(number: Int, conclusion: Conclusion, triggeringActor: String, startedAt: Timestamp, updatedAt: Timestamp) {
+    public init(number: Int, conclusion: Conclusion, triggeringActor: String, startedAt: Timestamp, updatedAt: Timestamp, jobs: [JobID] = []) {
         self.number = number
         self.conclusion = conclusion
         self.triggeringActor = triggeringActor
         self.startedAt = startedAt
         self.updatedAt = updatedAt
+        self.jobs = jobs
     }
 }
 

@@ -119,15 +119,21 @@ public struct Simulator: Sendable {
         public let attempt: Int
         /// `nil`: every time is the simulator's now.
         public let times: RunTimes?
+        /// The earlier attempts, each with its job list (which may name records of `jobs` carried
+        /// over, and of `earlierJobs`).
         public let previousAttempts: [RunAttempt]
+        /// The job records of earlier attempts that the current attempt does not list (jobs a
+        /// re-run started again under new ids), parents before their children.
+        public let earlierJobs: [JobSpec]
 
         public init(
             id: RunID, name: String, workflow: String? = nil, jobs: [JobSpec], configuredGroups: [String],
             concurrency: ConcurrencySettings? = nil, gate: AnyJobGate? = nil, status: ExecutionStatus = .inProgress,
             conclusion: Conclusion? = nil, cancellationReason: String? = nil, cancelledBy: CancellationCause? = nil,
             origin: RunOrigin = RunOrigin(), runNumber: Int? = nil, attempt: Int = 1, times: RunTimes? = nil,
-            previousAttempts: [RunAttempt] = []
+            previousAttempts: [RunAttempt] = [], earlierJobs: [JobSpec] = []
         ) {
+            self.earlierJobs = earlierJobs
             self.id = id
             self.name = name
             self.workflow = workflow
@@ -168,10 +174,12 @@ public struct Simulator: Sendable {
         if let group = spec.concurrency?.group, let problem = StoredName.problem(group, "the concurrency group of run \(id)") {
             throw SimulatorError(problem, field: "concurrency_group")
         }
+        // Indexed as one list, current attempt first: what a `.job(index:)` subject counts.
+        let allJobs = spec.jobs + spec.earlierJobs
         var records: [Job] = []
-        records.reserveCapacity(spec.jobs.count)
-        var positions: [JobID: Int] = Dictionary(minimumCapacity: spec.jobs.count)
-        for (index, job) in spec.jobs.enumerated() {
+        records.reserveCapacity(allJobs.count)
+        var positions: [JobID: Int] = Dictionary(minimumCapacity: allJobs.count)
+        for (index, job) in allJobs.enumerated() {
             func check(_ value: String?, _ what: String) throws(SimulatorError) {
                 guard let value, let problem = StoredName.problem(value, "the \(what) of job \(job.id)") else { return }
                 throw SimulatorError(problem, subject: .job(index: index), field: "job")
@@ -206,10 +214,20 @@ public struct Simulator: Sendable {
             positions[job.id] = records.count
             records.append(Job(job, run: id, createdAt: spec.times?.createdAt ?? now))
         }
-        for (index, job) in spec.jobs.enumerated() {
+        for (index, job) in allJobs.enumerated() {
             for need in job.needs where positions[need].flatMap({ records[$0].parent }) != job.parent || need == job.id {
                 throw SimulatorError("job \(job.id) needs \(need), which is not a sibling job of run \(id)", subject: .job(index: index))
             }
+        }
+        guard spec.attempt >= 1, spec.runNumber.map({ $0 >= 1 }) ?? true else {
+            throw SimulatorError("run \(id)'s run_number and run_attempt are at least 1")
+        }
+        guard spec.previousAttempts.map(\.number) == Array(1..<spec.attempt) else {
+            throw SimulatorError("run \(id) is at attempt \(spec.attempt), so it has the earlier attempts 1 to \(spec.attempt - 1), in order")
+        }
+        let lists = spec.previousAttempts.map(\.jobs) + [spec.jobs.map(\.id)]
+        if let problem = Self.attemptProblems(of: id, lists: lists, records: records).first {
+            throw SimulatorError(problem.message, subject: problem.job.flatMap { job in allJobs.firstIndex { $0.id == job } }.map { .job(index: $0) })
         }
         for (index, groupName) in spec.configuredGroups.enumerated() {
             if let problem = Self.groupNameProblem(groupName) {
@@ -219,9 +237,6 @@ public struct Simulator: Sendable {
         for (value, what) in [(spec.origin.event, "event"), (spec.origin.ref, "ref"), (spec.origin.sha, "sha"), (spec.origin.actor, "actor"),
                               (spec.origin.triggeringActor, "triggering_actor"), (spec.origin.headRef, "head_ref"), (spec.origin.baseRef, "base_ref")] {
             if let problem = StoredName.problem(value, "the \(what) of run \(id)") { throw SimulatorError(problem, field: what) }
-        }
-        guard spec.attempt >= 1, spec.runNumber.map({ $0 >= 1 }) ?? true else {
-            throw SimulatorError("run \(id)'s run_number and run_attempt are at least 1")
         }
         repositories[repositoryKey]!.insert(spec, jobs: records, now: now)
         runLocations[id] = repositoryKey
@@ -302,6 +317,8 @@ public struct Simulator: Sendable {
             guard let record = repository.jobs[job], record.run == item.run else {
                 throw fail("job \(job) is not a job of run \(item.run)")
             }
+            // A job of an earlier attempt only has completed: it can hold nothing.
+            guard run.jobs.contains(job) else { throw fail("job \(job) belongs to an earlier attempt of run \(item.run)") }
             if item.kind == .reusableWorkflow, !record.callsReusableWorkflow {
                 throw fail("a reusable_workflow item is tied to a uses: job, and job \(job) calls no reusable workflow")
             }

@@ -105,6 +105,11 @@ public struct ControlPlane {
         public var requests: RequestJournal
         /// Set by `GET /_mock/events/stream` once its query passed: the owner opens the stream.
         public var openedStream: EventStreamRequest?
+        /// Counts changes of the state (the owner counts them), so answers of an unchanged state
+        /// can be reused. The clock's time is not one of them: it moves on its own.
+        public var stateGeneration: UInt64 = 0
+        /// The last `GET /_mock/state` answer, with the generation and time it shows.
+        private var stateExport: (generation: UInt64, now: Timestamp, bytes: [UInt8])?
 
         public init(
             state: MockState, clock: MockClock, initialState: MockState, initialClock: MockClock, wall: Timestamp,
@@ -117,6 +122,16 @@ public struct ControlPlane {
             self.wall = wall
             self.journal = journal
             self.requests = requests
+        }
+
+        /// The whole state as `GET /_mock/state` answers it, made once per generation and second of
+        /// the clock: clients asking for the state while it stands are all answered one copy.
+        mutating func exportedState() -> [UInt8] {
+            let now = state.simulator.now
+            if let kept = stateExport, kept.generation == stateGeneration, kept.now == now { return kept.bytes }
+            let bytes = StateExporter.export(state)
+            stateExport = (stateGeneration, now, bytes)
+            return bytes
         }
 
         /// Moves the simulator's events of the last operation into the journal.

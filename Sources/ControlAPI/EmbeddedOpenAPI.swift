@@ -25,9 +25,9 @@ info:
 
     The workflow-run, job and workflow operations (`actions/list-workflow-runs-for-repo`,
     `actions/get-workflow-run`, `actions/get-workflow-run-attempt`, `actions/list-jobs-for-workflow-run`,
-    `actions/get-job-for-workflow-run`, `actions/list-repo-workflows`, `actions/get-workflow`,
-    `actions/list-workflow-runs`) and the writes that move the queues
-    (`actions/create-workflow-dispatch`, `actions/cancel-workflow-run`,
+    `actions/list-jobs-for-workflow-run-attempt`, `actions/get-job-for-workflow-run`,
+    `actions/list-repo-workflows`, `actions/get-workflow`, `actions/list-workflow-runs`) and the
+    writes that move the queues (`actions/create-workflow-dispatch`, `actions/cancel-workflow-run`,
     `actions/force-cancel-workflow-run`, `actions/re-run-workflow`,
     `actions/re-run-workflow-failed-jobs`, `actions/re-run-job-for-workflow-run`) use GitHub's
     operationIds, parameters and schemas (`workflow-run`, `job`, `workflow`, `simple-user`,
@@ -649,6 +649,75 @@ paths:
         enabledForGitHubApps: true
         category: actions
         subcategory: workflow-jobs
+  "/repos/{owner}/{repo}/actions/runs/{run_id}/attempts/{attempt_number}/jobs":
+    get:
+      summary: List jobs for a workflow run attempt
+      description: |-
+        Lists jobs for a specific workflow run attempt: the jobs it ran (a re-run gives the jobs
+        it starts new ids) and the jobs it carried over from earlier attempts, with their earlier
+        `run_attempt`. An attempt the run has not had is 404.
+      tags:
+      - actions
+      operationId: actions/list-jobs-for-workflow-run-attempt
+      externalDocs:
+        description: API method documentation
+        url: https://docs.github.com/rest/actions/workflow-jobs#list-jobs-for-a-workflow-run-attempt
+      parameters:
+      - "$ref": "#/components/parameters/owner"
+      - "$ref": "#/components/parameters/repo"
+      - "$ref": "#/components/parameters/run-id"
+      - "$ref": "#/components/parameters/attempt-number"
+      - "$ref": "#/components/parameters/per-page"
+      - "$ref": "#/components/parameters/page"
+      - "$ref": "#/components/parameters/x-github-api-version"
+      - "$ref": "#/components/parameters/if-none-match"
+      responses:
+        '200':
+          description: Response
+          content:
+            application/json:
+              schema:
+                "$ref": "#/components/schemas/job-list"
+          headers:
+            Link:
+              "$ref": "#/components/headers/link"
+            ETag:
+              "$ref": "#/components/headers/etag"
+            X-GitHub-Api-Version-Selected:
+              "$ref": "#/components/headers/x-github-api-version-selected"
+            X-GitHub-Request-Id:
+              "$ref": "#/components/headers/x-github-request-id"
+            X-RateLimit-Limit:
+              "$ref": "#/components/headers/x-ratelimit-limit"
+            X-RateLimit-Remaining:
+              "$ref": "#/components/headers/x-ratelimit-remaining"
+            X-RateLimit-Used:
+              "$ref": "#/components/headers/x-ratelimit-used"
+            X-RateLimit-Reset:
+              "$ref": "#/components/headers/x-ratelimit-reset"
+            X-RateLimit-Resource:
+              "$ref": "#/components/headers/x-ratelimit-resource"
+            X-OAuth-Scopes:
+              "$ref": "#/components/headers/x-oauth-scopes"
+            X-Accepted-OAuth-Scopes:
+              "$ref": "#/components/headers/x-accepted-oauth-scopes"
+        '304':
+          "$ref": "#/components/responses/not_modified"
+        '400':
+          "$ref": "#/components/responses/unsupported_api_version"
+        '401':
+          "$ref": "#/components/responses/bad_credentials"
+        '403':
+          "$ref": "#/components/responses/rate_limited"
+        '404':
+          "$ref": "#/components/responses/not_found"
+        '422':
+          "$ref": "#/components/responses/validation_failed"
+      x-github:
+        githubCloudOnly: false
+        enabledForGitHubApps: true
+        category: actions
+        subcategory: workflow-jobs
   "/repos/{owner}/{repo}/actions/jobs/{job_id}":
     get:
       summary: Get a job for a workflow run
@@ -1132,6 +1201,7 @@ paths:
       summary: Re-run a workflow
       description: |-
         Re-runs a completed workflow run: same id, `run_attempt` + 1; it re-enters its groups.
+        The jobs it starts get new ids; 422 when those would pass 2^53 - 1.
       tags:
       - actions
       operationId: actions/re-run-workflow
@@ -1189,6 +1259,8 @@ paths:
           "$ref": "#/components/responses/forbidden"
         '404':
           "$ref": "#/components/responses/not_found"
+        '422':
+          "$ref": "#/components/responses/validation_failed"
       x-github:
         githubCloudOnly: false
         enabledForGitHubApps: true
@@ -1256,6 +1328,8 @@ paths:
           "$ref": "#/components/responses/forbidden"
         '404':
           "$ref": "#/components/responses/not_found"
+        '422':
+          "$ref": "#/components/responses/validation_failed"
       x-github:
         githubCloudOnly: false
         enabledForGitHubApps: true
@@ -1327,6 +1401,8 @@ paths:
           "$ref": "#/components/responses/forbidden"
         '404':
           "$ref": "#/components/responses/not_found"
+        '422':
+          "$ref": "#/components/responses/validation_failed"
       x-github:
         githubCloudOnly: false
         enabledForGitHubApps: true
@@ -1506,6 +1582,38 @@ paths:
           description: The page.
           content:
             text/html:
+              schema:
+                type: string
+        '405':
+          "$ref": "#/components/responses/method_not_allowed"
+  "/_mock/ui/board.js":
+    get:
+      summary: The board's script
+      description: Loaded by /_mock/ui; served with the page's Content-Security-Policy.
+      tags:
+      - mock
+      operationId: mock/get-board-script
+      responses:
+        '200':
+          description: The script.
+          content:
+            text/javascript:
+              schema:
+                type: string
+        '405':
+          "$ref": "#/components/responses/method_not_allowed"
+  "/_mock/ui/board.css":
+    get:
+      summary: The board's style sheet
+      description: Loaded by /_mock/ui; served with the page's Content-Security-Policy.
+      tags:
+      - mock
+      operationId: mock/get-board-style
+      responses:
+        '200':
+          description: The style sheet.
+          content:
+            text/css:
               schema:
                 type: string
         '405':
@@ -2713,7 +2821,7 @@ components:
         type: string
     jobs-filter:
       name: filter
-      description: Filters jobs by their `completed_at` timestamp (the mock keeps job ids across attempts, so both list the same jobs).
+      description: Filters jobs by their `completed_at` timestamp. `latest` returns jobs from the most recent execution of the workflow run (the current attempt's, carried-over jobs with their earlier `run_attempt`). `all` returns all jobs for a workflow run, including from old executions of the workflow run.
       in: query
       schema:
         type: string
@@ -2970,7 +3078,8 @@ components:
             status: '401'
     forbidden:
       description: Forbidden (a token without write access to Actions, a re-run of a run that
-        is still running or cannot be retried, or an exhausted rate limit)
+        is still running or cannot be retried, a job re-run of an earlier attempt's job, or an
+        exhausted rate limit)
       content:
         application/json:
           schema:

@@ -71,7 +71,8 @@ extension ControlPlane {
                 let message = switch error {
                 case .notCompleted: "run \(id) has not completed; only a completed run can be re-run"
                 case .nothingToRerun: "run \(id) has no failed or cancelled job to re-run"
-                case .runNotFound, .jobNotFound: "run \(id) does not exist"
+                case .runNotFound, .jobNotFound, .jobNotInCurrentAttempt: "run \(id) does not exist"
+                case .jobIDsUsedUp(let problem): problem
                 }
                 throw invalid("Run", "run_id", message)
             }

@@ -40,8 +40,9 @@ extension ControlPlane {
                 context.resetRateLimits = true
                 context.replacedState = true
                 context.journal(.stateReplaced)
+                return (200, StateExporter.export(context.state))
             }
-            return (200, StateExporter.export(context.state))
+            return (200, context.exportedState())
         case .reset:
             context.state = context.initialState
             context.clock = context.initialClock

@@ -56,6 +56,8 @@ public struct ActionsEndpoints: Sendable {
             return try getRun(id, attempt: attempt, writer: writer, documentationURL: documentationURL)
         case .listJobs(let id):
             return try listJobs(of: id, writer: writer, query: query, documentationURL: documentationURL)
+        case .listAttemptJobs(let id, let attempt):
+            return try listJobs(of: id, attempt: attempt, writer: writer, query: query, documentationURL: documentationURL)
         case .getJob(let id):
             return try getJob(id, writer: writer, documentationURL: documentationURL)
         case .listWorkflows:

@@ -8,6 +8,7 @@ public struct ActionsRoute: Equatable, Sendable {
         case getRun(RunID)
         case getRunAttempt(RunID, attempt: Int)
         case listJobs(RunID)
+        case listAttemptJobs(RunID, attempt: Int)
         case getJob(JobID)
         case listWorkflows
         case getWorkflow(String)
@@ -45,9 +46,10 @@ public struct ActionsRoute: Equatable, Sendable {
             (operation, write) = (number(tail[1]).map { .cancel(RunID($0), force: tail[2] == "force-cancel") }, true)
         case (3, "runs") where ["rerun", "rerun-failed-jobs"].contains(tail[2]):
             (operation, write) = (number(tail[1]).map { .rerun(RunID($0), failedOnly: tail[2] == "rerun-failed-jobs") }, true)
-        case (4, "runs") where tail[2] == "attempts":
+        case (4, "runs") where tail[2] == "attempts", (5, "runs") where tail[2] == "attempts" && tail[4] == "jobs":
             if let run = number(tail[1]), let attempt = number(tail[3]) {
-                (operation, write) = (.getRunAttempt(RunID(run), attempt: attempt), false)
+                let id = RunID(run)
+                (operation, write) = (tail.count == 4 ? .getRunAttempt(id, attempt: attempt) : .listAttemptJobs(id, attempt: attempt), false)
             } else {
                 (operation, write) = (nil, false)
             }
@@ -71,6 +73,15 @@ public struct ActionsRoute: Equatable, Sendable {
         }
     }
 
+    /// Whether the answer depends on the state alone, so it can be reused while the state stands.
+    /// The workflows' answers also read the clock.
+    var answerDependsOnStateAlone: Bool {
+        switch operation {
+        case .listRuns, .getRun, .getRunAttempt, .listJobs, .listAttemptJobs, .getJob: true
+        default: false
+        }
+    }
+
     var documentationURL: String {
         let base = "https://docs.github.com/rest/actions/"
         switch operation {
@@ -79,6 +90,7 @@ public struct ActionsRoute: Equatable, Sendable {
         case .getRun: return base + "workflow-runs#get-a-workflow-run"
         case .getRunAttempt: return base + "workflow-runs#get-a-workflow-run-attempt"
         case .listJobs: return base + "workflow-jobs#list-jobs-for-a-workflow-run"
+        case .listAttemptJobs: return base + "workflow-jobs#list-jobs-for-a-workflow-run-attempt"
         case .getJob: return base + "workflow-jobs#get-a-job-for-a-workflow-run"
         case .listWorkflows: return base + "workflows#list-repository-workflows"
         case .getWorkflow: return base + "workflows#get-a-workflow"

@@ -60,6 +60,9 @@ extension ActionsEndpoints {
             case .runNotFound, .jobNotFound: throw .notFound(documentationURL)
             case .notCompleted: throw GitHubError(status: 403, message: "This workflow is already running", documentationURL: documentationURL)
             case .nothingToRerun: throw GitHubError(status: 403, message: "This workflow run cannot be retried", documentationURL: documentationURL)
+            case .jobNotInCurrentAttempt:
+                throw GitHubError(status: 403, message: "Only jobs from the current attempt can be re-run", documentationURL: documentationURL)
+            case .jobIDsUsedUp(let problem): throw GitHubError(status: 422, message: problem, documentationURL: documentationURL)
             }
         }
     }

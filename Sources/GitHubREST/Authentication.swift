@@ -45,10 +45,10 @@ public enum Caller: Equatable, Sendable {
     }
 
     /// The key of this caller's rate-limit budget.
-    var budgetKey: String {
+    var budgetKey: RateLimiter.BudgetKey {
         switch self {
-        case .anonymous(let address): return "address \(address)"
-        case .token(let text, _, _): return "token \(text)"
+        case .anonymous(let address): return .address(address)
+        case .token(let text, _, _): return .token(text)
         }
     }
 }
@@ -61,7 +61,13 @@ public struct RateLimiter: Sendable {
         var used: Int
     }
 
-    private var budgets: [String: Budget] = [:]
+    /// Whose budget a request is charged to.
+    public enum BudgetKey: Hashable, Sendable {
+        case address(String)
+        case token(String)
+    }
+
+    private var budgets: [BudgetKey: Budget] = [:]
 
     public init() {}
 
@@ -73,7 +79,7 @@ public struct RateLimiter: Sendable {
         public var remaining: Int { max(0, limit - used) }
     }
 
-    public func status(of key: String, limit: Int, now: Timestamp) -> Status {
+    public func status(of key: BudgetKey, limit: Int, now: Timestamp) -> Status {
         if let budget = budgets[key], now < budget.windowStart.adding(seconds: RateLimitPolicy.windowSeconds) {
             return Status(limit: limit, used: budget.used, reset: budget.windowStart.adding(seconds: RateLimitPolicy.windowSeconds))
         }
@@ -90,7 +96,7 @@ public struct RateLimiter: Sendable {
 
     /// Charges one request to a budget in one step: refused (and not counted) when the budget
     /// is spent and `enforced`; otherwise counted, unless `free`.
-    public mutating func charge(_ key: String, limit: Int, now: Timestamp, free: Bool, enforced: Bool) -> Charge {
+    public mutating func charge(_ key: BudgetKey, limit: Int, now: Timestamp, free: Bool, enforced: Bool) -> Charge {
         let current = status(of: key, limit: limit, now: now)
         if enforced, current.remaining == 0 { return Charge(admitted: false, status: current) }
         if free { return Charge(admitted: true, status: current) }

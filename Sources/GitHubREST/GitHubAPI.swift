@@ -77,6 +77,7 @@ public struct GitHubAPI: Sendable {
             caller.budgetKey, limit: limit, now: state.simulator.now, free: notModified && caller.isAuthenticated,
             enforced: access.rateLimits.enforced)
         if !charge.admitted { response = Self.errorResponse(RateLimiter.exceeded(caller), version: version) }
+        response.headers.reserve(Self.headersAddedPerAnswer)
         Self.addRateLimitHeaders(charge.status, to: &response)
         if case .token(_, let token, _) = caller, token.hasOAuthScopes {
             response.headers.add("X-OAuth-Scopes", token.scopes.joined(separator: ", "))
@@ -98,8 +99,8 @@ public struct GitHubAPI: Sendable {
         }
     }
 
-    /// The answer of a GitHub route (or `GET /versions`), with its ETag; a concurrency-group
-    /// answer is kept for reuse.
+    /// The answer of a GitHub route (or `GET /versions`), with its ETag; a read whose answer
+    /// depends on the state alone is kept for reuse.
     private mutating func answer(
         _ request: HTTPRequest, caller: Caller, state: inout MockState, version: String
     ) throws(GitHubError) -> HTTPResponse {
@@ -109,7 +110,12 @@ public struct GitHubAPI: Sendable {
             var response = HTTPResponse(status: success.status, headers: Self.jsonHeaders(version: version), body: success.body ?? [])
             if success.body == nil { response.headers.removeAll(named: "Content-Type") }
             if let link = success.link { response.headers.add("Link", link) }
-            if success.status == 200, !route.isWrite { response.headers.add("ETag", EntityTag.of(response.body)) }
+            if success.status == 200, !route.isWrite {
+                response.headers.add("ETag", EntityTag.of(response.body))
+                if route.answerDependsOnStateAlone {
+                    keep(response, of: RepositoryKey(owner: route.owner, name: route.repo), for: request, version: version)
+                }
+            }
             return response
         }
         guard request.method == "GET" else { throw .notFound(DocumentationURL.restRoot) }
@@ -127,13 +133,19 @@ public struct GitHubAPI: Sendable {
             response = HTTPResponse(status: 200, headers: Self.jsonHeaders(version: version), body: success.body)
             if let link = success.link { response.headers.add("Link", link) }
             response.headers.add("ETag", EntityTag.of(response.body))
-            cache.keep(
-                AnswerCache.Answer(repository: route.repository, body: response.body, headers: response.headers),
-                target: request.target, version: version)
+            keep(response, of: route.repository, for: request, version: version)
             return response
         }
         response.headers.add("ETag", EntityTag.of(response.body))
         return response
+    }
+
+    /// Keeps a read's answer for the requests that ask for it again while the state stands; they
+    /// share its body, down to the bytes the transport writes to each client.
+    private mutating func keep(_ response: HTTPResponse, of repository: RepositoryKey, for request: HTTPRequest, version: String) {
+        cache.keep(
+            AnswerCache.Answer(repository: repository, body: response.body, headers: response.headers),
+            target: request.target, version: version)
     }
 
     /// Turns a 200 into a 304 when the request's `If-None-Match` names its ETag; answers whether it did.
@@ -146,6 +158,10 @@ public struct GitHubAPI: Sendable {
         response.headers.removeAll(named: "Content-Type")
         return true
     }
+
+    /// The rate-limit headers, the two OAuth scope headers and the server's request id: what an
+    /// answer (a kept one too) gains after it was made.
+    static let headersAddedPerAnswer = 8
 
     private static func addRateLimitHeaders(_ status: RateLimiter.Status, to response: inout HTTPResponse) {
         response.headers.add("X-RateLimit-Limit", String(status.limit))

@@ -4,16 +4,24 @@ import MockHTTP
 
 /// What the server knows of one client connection beyond evhttp: the bytes it has sent (framed by
 /// `RequestFramer` as they arrive, before evhttp reads them), the deadline of the request in
-/// progress, a refusal owed to it, and an answer being passed to libevent piece by piece.
+/// progress, a refusal owed to it, and the answer being written (lent to libevent, piece by piece
+/// when large, and held in `HeldAnswers` until written).
 ///
 /// Owned by `EventHTTPServer.connections` from accept until evhttp's close callback; libevent's
 /// callbacks (input buffer, timer, close, completion, piece written) hold it unretained.
 final class Connection {
     let bufferevent: OpaquePointer
     private unowned let server: EventHTTPServer
+    /// The server's, held here too: the connection releases its answer while the server is
+    /// being destroyed (`abandon`), when `server` can no longer be reached.
+    private let heldAnswers: HeldAnswers
     private var evcon: OpaquePointer?
     private var inputCallback: OpaquePointer?
     private var timer: OpaquePointer?
+    /// When the connection is to be closed (`arm`), if it is to be.
+    private var deadline: Int?
+    /// When the pending timer fires; `nil` when it is not pending.
+    private var timerExpiry: Int?
     private var framer: RequestFramer
     /// Bytes ever added to the input buffer (so a position in the stream maps to one in the buffer).
     private var bytesAdded = 0
@@ -25,7 +33,13 @@ final class Connection {
     private var refusalSent = false
     /// Set while the server itself rearranges the input buffer, whose callback must ignore that.
     private var rearranging = false
-    private var outgoing: (request: OpaquePointer, bytes: [UInt8], sent: Int)?
+    /// The answer being written, held (`HeldAnswers`) until it is written or the connection closes.
+    private var answer: HeldAnswers.Body?
+    /// For an answer passed on in pieces: its request and how much of it has been handed over.
+    private var outgoing: (request: OpaquePointer, sent: Int)?
+    /// When the answer being written last moved (handed over, or a piece of it written): the
+    /// connection stalled longest is the first closed when held answers pass their budget.
+    private(set) var lastProgressAt = 0
     /// An answer of unknown length in progress (`HTTPReply.stream`).
     private var stream: (id: HTTPStreamID, request: OpaquePointer, maximumBufferedBytes: Int)?
     private var keepAlive: (event: OpaquePointer, bytes: [UInt8])?
@@ -35,6 +49,7 @@ final class Connection {
     init(server: EventHTTPServer, bufferevent: OpaquePointer) {
         self.server = server
         self.bufferevent = bufferevent
+        self.heldAnswers = server.heldAnswers
         self.framer = RequestFramer(maximumHeadBytes: server.limits.maximumHeaderBytes)
         inputCallback = evbuffer_add_cb(bufferevent_get_input(bufferevent), { buffer, info, argument in
             guard let buffer, let info, let argument, info.pointee.n_added > 0 else { return }
@@ -71,6 +86,7 @@ final class Connection {
         if let timer {
             event_free(timer)
             self.timer = nil
+            timerExpiry = nil
         }
         if let inputCallback {
             evbuffer_remove_cb_entry(bufferevent_get_input(bufferevent), inputCallback)
@@ -81,6 +97,7 @@ final class Connection {
             evhttp_send_reply_end(outgoing.request)
         }
         outgoing = nil
+        releaseAnswer()
         if let keepAlive {
             event_free(keepAlive.event)
             self.keepAlive = nil
@@ -107,28 +124,22 @@ final class Connection {
             return
         }
         var position = length - count
-        var chunk = [UInt8](repeating: 0, count: min(count, 4096))
+        let bodyLimit = { [server] (method: String, target: String) in
+            server.responder?.maximumBodyBytes(method: method, target: target) ?? 0
+        }
         while position < length {
-            let skippable = framer.skippable
-            if skippable > 0 {
-                let skipped = min(skippable, length - position)
-                position += skipped
-                if let event = framer.skip(skipped), !handle(event, in: buffer) { return }
-                continue
-            }
-            var pointer = evbuffer_ptr()
-            evbuffer_ptr_set(buffer, &pointer, position, EVBUFFER_PTR_SET)
-            let copied = chunk.withUnsafeMutableBytes { evbuffer_copyout_from(buffer, &pointer, $0.baseAddress, min($0.count, length - position)) }
-            guard copied > 0 else { return }
+            // The bytes are read where libevent holds them, one contiguous extent at a time.
+            var extent = iovec()
+            var start = evbuffer_ptr()
+            evbuffer_ptr_set(buffer, &start, position, EVBUFFER_PTR_SET)
+            guard evbuffer_peek(buffer, length - position, &start, &extent, 1) > 0, let base = extent.iov_base else { return }
+            let bytes = UnsafeRawBufferPointer(start: base, count: min(extent.iov_len, length - position))
             var index = 0
-            while index < copied {
+            while index < bytes.count {
                 if framer.isIdle { requestStarted() }
-                let event = framer.feed(chunk[index]) { [server] method, target in
-                    server.responder?.maximumBodyBytes(method: method, target: target) ?? 0
-                }
-                index += 1
+                let (consumed, event) = framer.read(UnsafeRawBufferPointer(rebasing: bytes[index...]), bodyLimit: bodyLimit)
+                index += consumed
                 if let event, !handle(event, in: buffer) { return }
-                if framer.skippable > 0 { break }
             }
             position += index
         }
@@ -210,25 +221,42 @@ final class Connection {
 
     // MARK: - Deadlines
 
+    /// Sets when the connection is closed unless something moves the deadline first. The timer
+    /// is only rescheduled when the deadline comes before it would fire: a connection serving
+    /// request after request keeps one pending timer instead of adding and removing one each time.
     private func arm(at deadline: Int) {
+        self.deadline = deadline
+        if let timerExpiry, timerExpiry <= deadline { return }
         if timer == nil {
             timer = event_new(server.base, -1, 0, { _, _, argument in
                 guard let argument else { return }
-                Unmanaged<Connection>.fromOpaque(argument).takeUnretainedValue().deadlinePassed()
+                Unmanaged<Connection>.fromOpaque(argument).takeUnretainedValue().timerFired()
             }, me)
         }
         guard let timer else { return }
+        timerExpiry = deadline
         var delay = EventHTTPServer.timeval(
             seconds: Double(max(0, deadline - EventHTTPServer.monotonicMicroseconds())) / 1_000_000)
         event_add(timer, &delay)
     }
 
+    /// Drops the deadline; a pending timer then finds none when it fires.
     private func disarm() {
-        if let timer { event_del(timer) }
+        deadline = nil
     }
 
-    private func deadlinePassed() {
-        // Frees the connection; evhttp's close callback then drops this object.
+    private func timerFired() {
+        timerExpiry = nil
+        guard let deadline else { return }
+        if EventHTTPServer.monotonicMicroseconds() >= deadline {
+            close()
+        } else {
+            arm(at: deadline)
+        }
+    }
+
+    /// Frees the connection; evhttp's close callback then drops this object (and its answer).
+    func close() {
         if let evcon { evhttp_connection_free(evcon) }
     }
 
@@ -248,6 +276,7 @@ final class Connection {
     }
 
     private func answered() {
+        releaseAnswer()
         unansweredRequests -= 1
         guard unansweredRequests == 0, let refusal = pendingRefusal else { return }
         pendingRefusal = nil
@@ -256,30 +285,51 @@ final class Connection {
         transmit(refusal)
     }
 
-    /// Passes `bytes` on in pieces of `maximumBufferedOutputBytes`, the next once the last has
-    /// been written to the socket. The reply has been started with its Content-Length.
-    func startSending(_ bytes: [UInt8], for request: OpaquePointer) {
-        outgoing = (request, bytes, 0)
-        sendNextPiece()
+    var isWritingAnswer: Bool { answer != nil }
+
+    /// Sends the reply to `request` with `body`, which libevent takes by reference: whole when it
+    /// is at most `maximumBufferedOutputBytes`, else in pieces of that size, the next once the last
+    /// has been written to the socket (so progress is seen piece by piece).
+    func writeAnswer(_ body: [UInt8], status: Int, reason: String, for request: OpaquePointer) {
+        let held = heldAnswers.hold(body)
+        releaseAnswer()
+        answer = held
+        lastProgressAt = EventHTTPServer.monotonicMicroseconds()
+        if held.bytes.count > server.limits.maximumBufferedOutputBytes {
+            evhttp_add_header(evhttp_request_get_output_headers(request), "Content-Length", String(held.bytes.count))
+            reason.withCString { evhttp_send_reply_start(request, Int32(status), $0) }
+            outgoing = (request, 0)
+            sendNextPiece()
+            return
+        }
+        if let output = evhttp_request_get_output_buffer(request) { held.add(0..<held.bytes.count, to: output) }
+        reason.withCString { evhttp_send_reply(request, Int32(status), $0, nil) }
     }
 
     private func sendNextPiece() {
-        guard let (request, bytes, sent) = outgoing else { return }
-        guard sent < bytes.count else {
+        guard let (request, sent) = outgoing, let answer else { return }
+        lastProgressAt = EventHTTPServer.monotonicMicroseconds()
+        guard sent < answer.bytes.count else {
             outgoing = nil
             // May finish the connection (and drop this object): nothing may follow.
             evhttp_send_reply_end(request)
             return
         }
         guard let piece = evbuffer_new() else { return }
-        let end = min(bytes.count, sent + server.limits.maximumBufferedOutputBytes)
-        bytes[sent..<end].withUnsafeBytes { _ = evbuffer_add(piece, $0.baseAddress, $0.count) }
-        outgoing = (request, bytes, end)
+        let end = min(answer.bytes.count, sent + server.limits.maximumBufferedOutputBytes)
+        answer.add(sent..<end, to: piece)
+        outgoing = (request, end)
         evhttp_send_reply_chunk_with_cb(request, piece, { _, argument in
             guard let argument else { return }
             Unmanaged<Connection>.fromOpaque(argument).takeUnretainedValue().sendNextPiece()
         }, me)
         evbuffer_free(piece)
+    }
+
+    private func releaseAnswer() {
+        guard let answer else { return }
+        self.answer = nil
+        heldAnswers.release(answer)
     }
 
     // MARK: - Streams

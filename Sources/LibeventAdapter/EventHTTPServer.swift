@@ -26,10 +26,17 @@ public final class EventHTTPServer {
         /// An answer that makes no progress for this long (a client that stopped reading) closes
         /// its connection.
         public var sendTimeoutSeconds = 30.0
-        /// Answer bytes handed to libevent per connection at a time; a larger answer is passed on
-        /// in pieces of this size as the client reads, so libevent never buffers more for one
-        /// client. (The responder still builds the whole answer; the piece is on top of it.)
+        /// Answer bytes handed to libevent per connection at a time (by reference, not copied); a
+        /// larger answer is passed on in pieces of this size as the client reads, so its progress
+        /// is seen piece by piece.
         public var maximumBufferedOutputBytes = 1024 * 1024
+        /// Answer bytes held for connections that have not taken them, all connections together,
+        /// an answer shared by several counted once (`HeldAnswers`). An answer that would pass it
+        /// first closes the connections whose answers made no progress for longest until it fits.
+        public var maximumHeldAnswerBytes = 256 * 1024 * 1024
+        /// After an answer larger than `maximumBufferedOutputBytes` is no longer held, freed heap
+        /// pages are handed back to the system this much later (at most once per this interval).
+        public var memoryReturnDelaySeconds = 1.0
         /// Open connections; the server stops accepting at this many until one closes.
         public var maximumConnections = Limits.defaultMaximumConnections
         /// After accept(2) ran out of descriptors, the server tries again this much later (or as
@@ -90,6 +97,8 @@ public final class EventHTTPServer {
     var responder: HTTPResponder?
     var accessLog: ((AccessLogEntry) -> Void)?
     let log: (@Sendable (String) -> Void)?
+    /// The answer bodies libevent is writing to connections, against `maximumHeldAnswerBytes`.
+    let heldAnswers = HeldAnswers()
     /// Every open connection, by the address of its bufferevent.
     var connections: [Int: Connection] = [:]
     /// Open streams (`HTTPReply.stream`) by id, each on its connection.
@@ -103,6 +112,8 @@ public final class EventHTTPServer {
     /// Access-log lines for stderr, written in batches (`writeLog`).
     private let logBuffer = LogBuffer(descriptor: STDERR_FILENO)
     private var logFlush: OpaquePointer?
+    /// Hands the pages of released answers back to the system (`releasedAnswer`).
+    private var memoryReturn: OpaquePointer?
     private var accepting = true
     private var pausedAtLimit = false
     private var waitingForDescriptors = false
@@ -160,7 +171,20 @@ public final class EventHTTPServer {
             guard let argument else { return }
             Unmanaged<EventHTTPServer>.fromOpaque(argument).takeUnretainedValue().logBuffer.flush()
         }, me)
+        memoryReturn = event_new(base, -1, 0, { _, _, _ in ProcessMemory.returnFreedPages() }, nil)
+        // `deinit` lets go of this before the connections release their answers.
+        heldAnswers.released = { [unowned self] bytes in releasedAnswer(bytes) }
         Self.owners.withLock { $0[Int(bitPattern: http)] = Int(bitPattern: me) }
+    }
+
+    /// glibc keeps the pages of large freed blocks for reuse, so clients that were sent (or gave
+    /// up on) large answers would leave the server's memory at its peak. Once a large answer is no
+    /// longer held, the pages go back a moment later: the delay lets libevent finish freeing the
+    /// connections that held it, and gathers the releases of a crowd into one trim.
+    private func releasedAnswer(_ bytes: Int) {
+        guard bytes > limits.maximumBufferedOutputBytes, let memoryReturn, event_pending(memoryReturn, Int16(EV_TIMEOUT), nil) == 0 else { return }
+        var delay = Self.timeval(seconds: limits.memoryReturnDelaySeconds)
+        event_add(memoryReturn, &delay)
     }
 
     /// Queues an access-log line for stderr; lines go out in batches, at the latest
@@ -171,6 +195,7 @@ public final class EventHTTPServer {
 
     deinit {
         Self.owners.withLock { _ = $0.removeValue(forKey: Int(bitPattern: http)) }
+        heldAnswers.released = nil
         // evhttp_free closes the connections, whose close callbacks would reach this server
         // while it is being destroyed: the connections let go of libevent first.
         for connection in connections.values { connection.abandon() }
@@ -183,6 +208,7 @@ public final class EventHTTPServer {
         if let registration { event_free(registration) }
         if let acceptRetry { event_free(acceptRetry) }
         if let logFlush { event_free(logFlush) }
+        if let memoryReturn { event_free(memoryReturn) }
         logBuffer.flush()
         event_base_free(base)
     }
@@ -361,63 +387,62 @@ public final class EventHTTPServer {
         let reply = responder?.reply(to: incoming)
             ?? .answer(HTTPResponse(status: 503, headers: HTTPHeaders([("Content-Type", "text/plain")]), body: Array("not ready\n".utf8)))
         let isHead = method == "HEAD"
-        let log = { [weak self] (status: Int) in
-            self?.accessLog?(AccessLogEntry(
-                method: method, target: target, status: status,
-                microseconds: Self.monotonicMicroseconds() - started, refused: false))
-        }
         switch reply {
         case .answer(let response):
             send(response, to: request, isHead: isHead, on: connection)
-            log(response.status)
+            logAccess(method: method, target: target, status: response.status, started: started)
         case .delayed(let response, let milliseconds):
-            schedule(after: milliseconds) { [weak self] in
+            // Scheduled replies go down with the server (`deinit`), so it outlives them.
+            schedule(after: milliseconds) { [unowned self] in
                 // The connection may have closed meanwhile: evhttp then left the request to us, and
                 // sending it frees it.
-                guard let self else { return }
-                self.send(response, to: request, isHead: isHead, on: self.connection(of: request))
-                log(response.status)
+                send(response, to: request, isHead: isHead, on: self.connection(of: request))
+                logAccess(method: method, target: target, status: response.status, started: started)
             }
         case .drop(let milliseconds):
-            schedule(after: milliseconds) {
+            schedule(after: milliseconds) { [unowned self] in
                 if let evcon = evhttp_request_get_connection(request) {
                     // Frees the request with the connection (and drops its Connection through the close callback).
                     evhttp_connection_free(evcon)
                 } else {
                     evhttp_request_free(request)
                 }
-                log(0)
+                logAccess(method: method, target: target, status: 0, started: started)
             }
         case .stream(let opening):
             guard !isHead, let connection else {
                 send(opening.response, to: request, isHead: isHead, on: connection)
                 responder?.streamEnded(opening.id)
-                log(opening.response.status)
+                logAccess(method: method, target: target, status: opening.response.status, started: started)
                 return
             }
-            let outputHeaders = evhttp_request_get_output_headers(request)
-            for (name, value) in opening.response.headers { evhttp_add_header(outputHeaders, name, value) }
+            Self.addHeaders(opening.response.headers, to: request)
             // Without a Content-Length an HTTP/1.1 answer is chunked; an HTTP/1.0 one ends with the connection.
-            evhttp_send_reply_start(request, Int32(opening.response.status), opening.response.reasonPhrase)
+            opening.response.reasonPhrase.withCString { evhttp_send_reply_start(request, Int32(opening.response.status), $0) }
             streams[opening.id] = connection
             connection.startStream(opening, for: request)
-            log(opening.response.status)
+            logAccess(method: method, target: target, status: opening.response.status, started: started)
         }
+    }
+
+    private func logAccess(method: String, target: String, status: Int, started: Int) {
+        accessLog?(AccessLogEntry(
+            method: method, target: target, status: status,
+            microseconds: Self.monotonicMicroseconds() - started, refused: false))
     }
 
     /// Runs `action` on the loop once `milliseconds` have passed; the loop serves others meanwhile.
     private func schedule(after milliseconds: Int, _ action: @escaping () -> Void) {
-        let reply = ScheduledReply(action: action)
+        let reply = ScheduledReply(server: self, action: action)
         guard let event = event_new(base, -1, 0, { _, _, argument in
             guard let argument else { return }
             let reply = Unmanaged<ScheduledReply>.fromOpaque(argument).takeUnretainedValue()
-            reply.server?.fire(reply)
+            reply.server.fire(reply)
         }, Unmanaged.passUnretained(reply).toOpaque()) else {
             action()
             return
         }
         reply.event = event
-        reply.server = self
         scheduled[ObjectIdentifier(reply)] = reply
         var delay = Self.timeval(seconds: Double(max(0, milliseconds)) / 1000)
         event_add(event, &delay)
@@ -436,26 +461,45 @@ public final class EventHTTPServer {
     }
 
     private func send(_ response: HTTPResponse, to request: OpaquePointer, isHead: Bool, on connection: Connection?) {
+        Self.addHeaders(response.headers, to: request)
         let outputHeaders = evhttp_request_get_output_headers(request)
-        for (name, value) in response.headers {
-            evhttp_add_header(outputHeaders, name, value)
-        }
-        if !isHead, response.body.count > limits.maximumBufferedOutputBytes, let connection {
-            evhttp_add_header(outputHeaders, "Content-Length", String(response.body.count))
-            evhttp_send_reply_start(request, Int32(response.status), response.reasonPhrase)
-            connection.startSending(response.body, for: request)
+        guard !isHead, !response.body.isEmpty, let connection else {
+            // evhttp would send a HEAD body anyway and break keep-alive: say the length a GET
+            // would carry and send no bytes. (Without a connection evhttp only frees the request.)
+            if isHead { evhttp_add_header(outputHeaders, "Content-Length", String(response.body.count)) }
+            response.reasonPhrase.withCString { evhttp_send_reply(request, Int32(response.status), $0, nil) }
             return
         }
-        guard let buffer = evbuffer_new() else { return }
-        defer { evbuffer_free(buffer) }
-        if isHead {
-            // evhttp would send a HEAD body anyway and break keep-alive: say the length a GET
-            // would carry and send no bytes.
-            evhttp_add_header(outputHeaders, "Content-Length", String(response.body.count))
-        } else if !response.body.isEmpty {
-            response.body.withUnsafeBytes { _ = evbuffer_add(buffer, $0.baseAddress, $0.count) }
+        makeRoom(for: response.body, besides: connection)
+        connection.writeAnswer(response.body, status: response.status, reason: response.reasonPhrase, for: request)
+    }
+
+    /// Closes the connections whose answers made no progress for longest until `body` fits
+    /// `maximumHeldAnswerBytes`. The answer itself always goes out: it is built, and may be the
+    /// answer to a write that has changed the state, which a refusal would misreport.
+    private func makeRoom(for body: [UInt8], besides connection: Connection) {
+        let budget = limits.maximumHeldAnswerBytes
+        guard heldAnswers.bytes(afterHolding: body) > budget else { return }
+        let stalled = connections.values
+            .filter { $0 !== connection && $0.isWritingAnswer }
+            .sorted { $0.lastProgressAt < $1.lastProgressAt }
+        var closed = 0
+        for other in stalled where heldAnswers.bytes(afterHolding: body) > budget {
+            other.close()
+            closed += 1
         }
-        evhttp_send_reply(request, Int32(response.status), response.reasonPhrase, buffer)
+        if closed > 0 {
+            log?("closed \(closed) connection(s) not reading their answers: answers held for clients would pass \(limits.maximumHeldAnswerBytes / (1024 * 1024)) MiB (--max-answer-memory)")
+        }
+    }
+
+    /// Hands the headers to evhttp as C strings made on the stack (a Swift string passed straight
+    /// to C is copied to the heap unless it is a long one).
+    private static func addHeaders(_ headers: HTTPHeaders, to request: OpaquePointer) {
+        let outputHeaders = evhttp_request_get_output_headers(request)
+        for (name, value) in headers {
+            name.withCString { name in value.withCString { value in _ = evhttp_add_header(outputHeaders, name, value) } }
+        }
     }
 
     private func connection(of request: OpaquePointer) -> Connection? {
@@ -484,7 +528,14 @@ public final class EventHTTPServer {
     private static func headers(of request: OpaquePointer) -> HTTPHeaders {
         var headers = HTTPHeaders()
         guard let list = evhttp_request_get_input_headers(request) else { return headers }
+        var count = 0
         var entry = list.pointee.tqh_first
+        while let current = entry {
+            count += 1
+            entry = current.pointee.next.tqe_next
+        }
+        headers.reserve(count)
+        entry = list.pointee.tqh_first
         while let current = entry {
             if let key = current.pointee.key, let value = current.pointee.value {
                 headers.add(String(cString: key), String(cString: value))
@@ -564,9 +615,12 @@ extension EventHTTPServer: HTTPStreamOutlet {
 private final class ScheduledReply {
     let action: () -> Void
     var event: OpaquePointer!
-    weak var server: EventHTTPServer?
+    /// The server frees its scheduled replies as it goes, so it outlives them (and holding it
+    /// weakly would put every reference count of the server on the slow path).
+    unowned let server: EventHTTPServer
 
-    init(action: @escaping () -> Void) {
+    init(server: EventHTTPServer, action: @escaping () -> Void) {
+        self.server = server
         self.action = action
     }
 }

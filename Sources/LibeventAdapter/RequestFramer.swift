@@ -7,18 +7,18 @@
 /// boundaries evhttp does (lines end in LF or CRLF; a body by `Content-Length` or chunked, and only
 /// for the methods evhttp reads a body for) and refuses every head it could disagree with evhttp
 /// about, so both always agree on where a request ends.
-struct RequestFramer {
-    struct Refusal: Equatable {
-        let status: Int
-        let message: String
+package struct RequestFramer {
+    package struct Refusal: Equatable, Sendable {
+        package let status: Int
+        package let message: String
         /// What the head said, when it got that far (for the access log).
-        var method: String?
-        var target: String?
+        package var method: String?
+        package var target: String?
         /// Refused in its body: the head had been accepted (and handed to evhttp).
-        var inBody = false
+        package var inBody = false
     }
 
-    enum Event: Equatable {
+    package enum Event: Equatable, Sendable {
         /// The head is complete and acceptable; evhttp will read the body if `bodyFollows`.
         case head(bodyFollows: Bool)
         /// The body is complete.
@@ -46,19 +46,26 @@ struct RequestFramer {
 
     private let maximumHeadBytes: Int
     private var state = State.idle
-    private var line: [UInt8] = []
-    private var headLines: [[UInt8]] = []
+    /// The current request's head as received, or the current chunk-size or trailer line.
+    private var pending: [UInt8] = []
+    /// Where the line being received starts in `pending`.
+    private var lineStart = 0
+    /// The head's complete lines in `pending`, without their line ends.
+    private var headLines: [Range<Int>] = []
     private var headBytes = 0
     private var bodyBytes = 0
     private var bodyLimit = 0
+    /// Where the head's method and target are in `pending`; made into `method` and `target` only
+    /// when something needs them (a body's limit, a refusal).
+    private var requestLineParts: (method: Range<Int>, target: Range<Int>)?
     private var method = ""
     private var target = ""
     /// Bytes consumed since the connection opened.
-    private(set) var offset = 0
+    package private(set) var offset = 0
     /// `offset` of the current request's first byte.
     private(set) var requestStart = 0
 
-    init(maximumHeadBytes: Int) {
+    package init(maximumHeadBytes: Int) {
         self.maximumHeadBytes = maximumHeadBytes
     }
 
@@ -90,65 +97,122 @@ struct RequestFramer {
     }
 
     /// Between two requests: the next byte starts one.
-    var isIdle: Bool {
+    package var isIdle: Bool {
         if case .idle = state { return true }
         return false
     }
 
-    /// Reads one byte of a head, a chunk-size line or a trailer. `bodyLimit` answers the largest
-    /// body a method and target may carry.
-    mutating func feed(_ byte: UInt8, bodyLimit limit: (String, String) -> Int) -> Event? {
-        if case .idle = state {
-            state = .head
-            requestStart = offset
-            headLines.removeAll()
-            line.removeAll()
-            headBytes = 0
-            method = ""
-            target = ""
+    /// Reads bytes as they arrived, body data passed over and the rest fed, up to the first
+    /// event. Answers how many bytes it consumed and the event, if any. A request starts at the
+    /// first byte read while `isIdle`, which only the first byte of a call can be.
+    package mutating func read(_ bytes: UnsafeRawBufferPointer, bodyLimit: (String, String) -> Int) -> (consumed: Int, event: Event?) {
+        var index = 0
+        while index < bytes.count {
+            let skippable = self.skippable
+            if skippable > 0 {
+                let skipped = min(skippable, bytes.count - index)
+                index += skipped
+                if let event = skip(skipped) { return (index, event) }
+                continue
+            }
+            let (consumed, event) = feed(UnsafeRawBufferPointer(rebasing: bytes[index...]), bodyLimit: bodyLimit)
+            index += consumed
+            if let event { return (index, event) }
         }
-        offset += 1
+        return (index, nil)
+    }
+
+    /// Reads bytes of a head, a chunk-size line or a trailer (call it while `skippable` is 0), a
+    /// line at a time, and stops after the byte that gives an event or that begins body data.
+    /// Answers how many bytes it consumed. `bodyLimit` answers the largest body a method and
+    /// target may carry.
+    mutating func feed(_ bytes: UnsafeRawBufferPointer, bodyLimit limit: (String, String) -> Int) -> (consumed: Int, event: Event?) {
+        var index = 0
+        while index < bytes.count {
+            if case .idle = state {
+                state = .head
+                requestStart = offset
+                pending.removeAll(keepingCapacity: true)
+                headLines.removeAll(keepingCapacity: true)
+                lineStart = 0
+                headBytes = 0
+                requestLineParts = nil
+                method = ""
+                target = ""
+            }
+            let newline = bytes[index...].firstIndex(of: UInt8(ascii: "\n"))
+            let lineEnd = newline ?? bytes.count
+            let arriving = lineEnd - index + (newline == nil ? 0 : 1)
+            if let refusal = refusalOfArriving(bytes[index..<lineEnd], count: arriving) {
+                offset += arriving
+                return (index + arriving, refusal)
+            }
+            pending.append(contentsOf: bytes[index..<lineEnd])
+            offset += arriving
+            index += arriving
+            guard newline != nil else { break }
+            if let event = lineCompleted(limit: limit) { return (index, event) }
+            if skippable > 0 { break }
+        }
+        return (index, nil)
+    }
+
+    /// Checks `count` more bytes of the line being received (`line`, and its line end if it
+    /// came): the limit on the head, trailer or chunk-size line, and NUL bytes in a head.
+    private mutating func refusalOfArriving(_ line: Slice<UnsafeRawBufferPointer>, count: Int) -> Event? {
         switch state {
         case .head:
-            headBytes += 1
+            // Byte by byte, the head's limit is checked before the byte's NUL test.
+            let overflow = maximumHeadBytes - headBytes
+            // evhttp reads header lines as C strings: a NUL would end a line early for it alone.
+            if let nul = line.firstIndex(of: 0), nul - line.startIndex < overflow {
+                return refuse(400, "The request head contains a NUL byte.")
+            }
+            headBytes += count
             if headBytes > maximumHeadBytes {
                 return refuse(431, "The request line and headers exceed \(maximumHeadBytes) bytes.")
             }
-            // evhttp reads header lines as C strings: a NUL would end a line early for it alone.
-            if byte == 0 { return refuse(400, "The request head contains a NUL byte.") }
-        case .chunkSize where line.count >= Self.longestChunkLine:
+        case .chunkSize where pending.count - lineStart + count > Self.longestChunkLine:
             return refuse(400, "A chunk-size line is longer than \(Self.longestChunkLine) bytes.")
         case .trailer:
-            headBytes += 1
+            headBytes += count
             if headBytes > maximumHeadBytes {
                 return refuse(431, "The trailer exceeds \(maximumHeadBytes) bytes.")
             }
         default:
             break
         }
-        guard byte == UInt8(ascii: "\n") else {
-            line.append(byte)
-            return nil
-        }
-        if line.last == UInt8(ascii: "\r") { line.removeLast() }
-        let completed = line
-        line.removeAll(keepingCapacity: true)
+        return nil
+    }
+
+    /// A line ended: in a head, one more line or its end; otherwise a chunk size or a trailer line.
+    private mutating func lineCompleted(limit: (String, String) -> Int) -> Event? {
+        var end = pending.count
+        if end > lineStart, pending[end - 1] == UInt8(ascii: "\r") { end -= 1 }
+        let line = lineStart..<end
         switch state {
         case .head:
-            guard completed.isEmpty else {
-                headLines.append(completed)
+            lineStart = pending.count
+            guard line.isEmpty else {
+                headLines.append(line)
                 return nil
             }
             return endOfHead(limit: limit)
         case .chunkSize:
-            return chunkSizeLine(completed)
+            let text = Array(pending[line])
+            pending.removeAll(keepingCapacity: true)
+            lineStart = 0
+            return chunkSizeLine(text)
         case .trailer:
-            if completed.isEmpty {
+            let isEmpty = line.isEmpty
+            let isField = pending[line].contains(UInt8(ascii: ":"))
+            pending.removeAll(keepingCapacity: true)
+            lineStart = 0
+            if isEmpty {
                 state = .idle
                 return .complete
             }
-            guard completed.contains(UInt8(ascii: ":")) else { return refuse(400, "A trailer line is not a header field.") }
-            return nil
+            return isField ? nil : refuse(400, "A trailer line is not a header field.")
         default:
             return nil
         }
@@ -156,36 +220,41 @@ struct RequestFramer {
 
     private mutating func endOfHead(limit: (String, String) -> Int) -> Event? {
         guard var requestLine = headLines.first else { return refuse(400, "The request line is missing.") }
-        while requestLine.last == UInt8(ascii: " ") { requestLine.removeLast() }
+        while requestLine.count > 0, pending[requestLine.upperBound - 1] == UInt8(ascii: " ") { requestLine = requestLine.dropLast() }
+        let line = pending[requestLine]
         guard requestLine.count >= Self.shortestRequestLine,
-              let firstSpace = requestLine.firstIndex(of: UInt8(ascii: " ")),
-              let lastSpace = requestLine.lastIndex(of: UInt8(ascii: " ")), lastSpace > firstSpace + 1
+              let firstSpace = line.firstIndex(of: UInt8(ascii: " ")),
+              let lastSpace = line.lastIndex(of: UInt8(ascii: " ")), lastSpace > firstSpace + 1
         else {
             return refuse(400, "The request line is not `METHOD TARGET HTTP/1.1`.")
         }
-        method = String(decoding: requestLine[..<firstSpace], as: UTF8.self)
-        target = String(decoding: requestLine[(firstSpace + 1)..<lastSpace], as: UTF8.self)
-        let version = String(decoding: requestLine[(lastSpace + 1)...], as: UTF8.self)
-        if version != "HTTP/1.1" && version != "HTTP/1.0" {
-            return Self.isVersionNumber(version)
-                ? refuse(505, "HTTP version \(version.dropFirst(5)) is not supported; use HTTP/1.1.")
+        requestLineParts = (requestLine.lowerBound..<firstSpace, (firstSpace + 1)..<lastSpace)
+        let version = line[(lastSpace + 1)...]
+        if !version.elementsEqual("HTTP/1.1".utf8) && !version.elementsEqual("HTTP/1.0".utf8) {
+            let text = String(decoding: version, as: UTF8.self)
+            return Self.isVersionNumber(text)
+                ? refuse(505, "HTTP version \(text.dropFirst(5)) is not supported; use HTTP/1.1.")
                 : refuse(400, "The request line is not `METHOD TARGET HTTP/1.1`.")
         }
         var contentLengths: [String] = []
         var transferEncodings: [String] = []
-        for field in headLines.dropFirst() {
-            guard let colon = field.firstIndex(of: UInt8(ascii: ":")), colon > 0,
+        for fieldRange in headLines.dropFirst() {
+            let field = pending[fieldRange]
+            guard let colon = field.firstIndex(of: UInt8(ascii: ":")), colon > field.startIndex,
                   !field[..<colon].contains(where: { $0 == UInt8(ascii: " ") || $0 == UInt8(ascii: "\t") })
             else {
                 // Also folded lines: evhttp would glue them to the previous field's value.
                 return refuse(400, "A header line is not `Name: value`.")
             }
-            let name = String(decoding: field[..<colon], as: UTF8.self).lowercased()
-            let value = String(decoding: field[(colon + 1)...], as: UTF8.self).trimmedLikeEvhttp()
-            if name == "content-length" { contentLengths.append(value) }
-            if name == "transfer-encoding" { transferEncodings.append(value) }
+            // Only the two framing fields are read; the others are evhttp's to take apart.
+            let name = field[..<colon]
+            if Self.equalIgnoringCase(name, "content-length") {
+                contentLengths.append(Self.trimmedLikeEvhttp(field[(colon + 1)...]))
+            } else if Self.equalIgnoringCase(name, "transfer-encoding") {
+                transferEncodings.append(Self.trimmedLikeEvhttp(field[(colon + 1)...]))
+            }
         }
-        let mayHaveBody = Self.methodsWithBody.contains(method)
+        let mayHaveBody = Self.methodsWithBody.contains { $0.utf8.elementsEqual(pending[requestLineParts!.method]) }
         if !transferEncodings.isEmpty {
             guard contentLengths.isEmpty else {
                 return refuse(400, "The request has both Transfer-Encoding and Content-Length.")
@@ -193,9 +262,13 @@ struct RequestFramer {
             guard transferEncodings.count == 1, transferEncodings[0].lowercased() == "chunked" else {
                 return refuse(501, "Transfer-Encoding \(transferEncodings.joined(separator: ", ")) is not supported; use chunked.")
             }
+            nameRequestLineParts()
             guard mayHaveBody else { return refuse(400, "A \(method) request cannot carry a body.") }
             bodyLimit = limit(method, target)
             bodyBytes = 0
+            requestLineParts = nil
+            pending.removeAll(keepingCapacity: true)
+            lineStart = 0
             state = .chunkSize
             return .head(bodyFollows: true)
         }
@@ -216,6 +289,7 @@ struct RequestFramer {
             state = .idle
             return .head(bodyFollows: false)
         }
+        nameRequestLineParts()
         guard mayHaveBody else { return refuse(400, "A \(method) request cannot carry a body.") }
         bodyLimit = limit(method, target)
         guard length <= bodyLimit else { return refuseTooLarge() }
@@ -249,7 +323,15 @@ struct RequestFramer {
         refuse(413, "The request body exceeds \(bodyLimit) bytes, the limit for \(method) \(target).")
     }
 
+    /// Makes `method` and `target` from the head, which is still in `pending`.
+    private mutating func nameRequestLineParts() {
+        guard let parts = requestLineParts, method.isEmpty else { return }
+        method = String(decoding: pending[parts.method], as: UTF8.self)
+        target = String(decoding: pending[parts.target], as: UTF8.self)
+    }
+
     private mutating func refuse(_ status: Int, _ message: String) -> Event {
+        nameRequestLineParts()
         let inBody: Bool
         switch state {
         case .idle, .head, .refused: inBody = false
@@ -275,16 +357,22 @@ struct RequestFramer {
         default: return nil
         }
     }
-}
 
-private extension String {
+    /// Whether ASCII `name` equals `lowercase` (given in lower case), ignoring case.
+    private static func equalIgnoringCase(_ name: ArraySlice<UInt8>, _ lowercase: StaticString) -> Bool {
+        guard name.count == lowercase.utf8CodeUnitCount else { return false }
+        return zip(name, UnsafeBufferPointer(start: lowercase.utf8Start, count: lowercase.utf8CodeUnitCount)).allSatisfy { byte, expected in
+            (UInt8(ascii: "A")...UInt8(ascii: "Z")).contains(byte) ? byte | 0x20 == expected : byte == expected
+        }
+    }
+
     /// evhttp drops leading spaces (not tabs) and trailing spaces and tabs from a header value;
     /// trimming the same way keeps `Transfer-Encoding:<TAB>chunked` from meaning chunked here
     /// and nothing to evhttp.
-    func trimmedLikeEvhttp() -> String {
-        var scalars = Substring(self)
-        while let first = scalars.first, first == " " { scalars.removeFirst() }
-        while let last = scalars.last, last == " " || last == "\t" { scalars.removeLast() }
-        return String(scalars)
+    private static func trimmedLikeEvhttp(_ value: ArraySlice<UInt8>) -> String {
+        var value = value
+        while value.first == UInt8(ascii: " ") { value = value.dropFirst() }
+        while let last = value.last, last == UInt8(ascii: " ") || last == UInt8(ascii: "\t") { value = value.dropLast() }
+        return String(decoding: value, as: UTF8.self)
     }
 }

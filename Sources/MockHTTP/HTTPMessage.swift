@@ -19,6 +19,11 @@ public struct HTTPHeaders: Sendable, Equatable, Sequence {
         fields.append((name, value))
     }
 
+    /// Makes room for `count` more fields at once, instead of growing the storage field by field.
+    public mutating func reserve(_ count: Int) {
+        fields.reserveCapacity(fields.count + count)
+    }
+
     /// Replaces every field of that name with one field.
     public mutating func replace(_ name: String, _ value: String) {
         fields.removeAll { Self.namesMatch($0.name, name) }
@@ -183,7 +188,9 @@ public protocol HTTPResponder: AnyObject {
     /// 431, 501, 505); `message` says why.
     func refusal(status: Int, message: String) -> HTTPResponse
 
-    /// The transport's outlet for streams, handed over once before the first request.
+    /// The transport's outlet for streams, handed over once before the first request. The outlet
+    /// (the transport, which owns the responder) outlives the responder; the responder holds it
+    /// without owning it.
     func attach(_ outlet: HTTPStreamOutlet)
 
     /// A stream has ended: the client left, or it passed its buffer limit, or the server stops.

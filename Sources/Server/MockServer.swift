@@ -20,15 +20,15 @@ public final class MockServer: HTTPResponder {
     private let controlPlaneGuard: ControlPlaneGuard
     private let wallClock: @Sendable () -> Timestamp
     private var requestCounter: UInt32 = 0
-    /// Counts changes of state, so GitHub's answers of an unchanged state can be reused.
-    private var stateGeneration: UInt64 = 0
-    private let requestIDPrefix: String
+    private let requestIDSeed: UInt32
     private let monotonicMicroseconds: @Sendable () -> Int
     private var faults: FaultInjector
     private let faultSeed: UInt64
     private var eventStream = EventStream()
-    /// The transport's side of open streams.
-    private weak var outlet: HTTPStreamOutlet?
+    /// The transport's side of open streams. The transport owns this responder and outlives it;
+    /// `unowned`, as a weak reference would put every reference count of the transport on the
+    /// slow path.
+    private unowned var outlet: HTTPStreamOutlet?
     /// Called with every request as journaled (the JSON access log).
     public var requestLog: ((RequestJournal.Entry) -> Void)?
     /// Completed runs each repository keeps; a state put in place by the control API gets it too.
@@ -60,7 +60,7 @@ public final class MockServer: HTTPResponder {
         self.faults = FaultInjector(seed: faultSeed)
         self.faultSeed = faultSeed
         self.github = GitHubAPI(configuration: configuration)
-        self.requestIDPrefix = Self.hex(requestIDSeed, width: 4)
+        self.requestIDSeed = requestIDSeed
     }
 
     public var state: MockState { context.state }
@@ -71,7 +71,7 @@ public final class MockServer: HTTPResponder {
     public var simulator: Simulator {
         get { context.state.simulator }
         _modify {
-            stateGeneration &+= 1
+            context.stateGeneration &+= 1
             yield &context.state.simulator
         }
     }
@@ -95,8 +95,8 @@ public final class MockServer: HTTPResponder {
         let arrived = wallClock()
         context.state.simulator.now = context.clock.now(wall: arrived)
         requestCounter &+= 1
-        // GitHub's ids are five colon-separated hex fields; ours count requests so logs line up.
-        let requestID = "\(requestIDPrefix):\(Self.hex(requestCounter, width: 6)):\(Self.hex(requestCounter &* 2_654_435_761, width: 8)):\(Self.hex(requestCounter &* 2_246_822_519, width: 8)):\(Self.hex(UInt32(truncatingIfNeeded: context.state.simulator.now.secondsSinceEpoch), width: 8))"
+        let requestID = Self.requestID(
+            seed: requestIDSeed, counter: requestCounter, time: UInt32(truncatingIfNeeded: context.state.simulator.now.secondsSinceEpoch))
         // HEAD is answered as GET everywhere; the transport drops the body.
         var answering = request
         if answering.method == "HEAD" { answering.method = "GET" }
@@ -127,6 +127,8 @@ public final class MockServer: HTTPResponder {
         } else {
             let rule = context.state.faults.rules.isEmpty
                 ? nil : faults.take(from: &context.state.faults, method: answering.method, path: RequestTarget.rawPath(of: request.target))
+            // A rule that applies may have counted down its `times`: the state changed.
+            if rule != nil { context.stateGeneration &+= 1 }
             delay = rule?.delayMilliseconds ?? 0
             var response: HTTPResponse
             switch rule?.response {
@@ -142,10 +144,10 @@ public final class MockServer: HTTPResponder {
             case .normal?, nil:
                 let access = GitHubAPI.AccessSettings(
                     tokens: context.state.tokens, mode: context.state.authenticationMode, rateLimits: context.state.rateLimits)
-                response = github.respond(to: answering, state: &context.state, access: access, generation: stateGeneration)
+                response = github.respond(to: answering, state: &context.state, access: access, generation: context.stateGeneration)
                 // GitHub's writes (dispatch, cancel, re-run) change the state; reads never do.
                 if answering.method != "GET" {
-                    stateGeneration &+= 1
+                    context.stateGeneration &+= 1
                     #if DEBUG
                     context.state.simulator.checkInvariants()
                     #endif
@@ -186,7 +188,7 @@ public final class MockServer: HTTPResponder {
             context.journalSimulatorEvents()
             // Control reads change nothing GitHub's answers show; every write may.
             if request.method != "GET" {
-                stateGeneration &+= 1
+                context.stateGeneration &+= 1
                 #if DEBUG
                 context.state.simulator.checkInvariants()
                 #endif
@@ -202,17 +204,44 @@ public final class MockServer: HTTPResponder {
 
     /// Whether the target's first path segment is `_mock` (in origin form or absolute form).
     static func isControlPath(_ target: String) -> Bool {
-        var path = Substring(target)
-        if !path.hasPrefix("/"), let schemeEnd = path.firstRange(of: "://") {
-            path = path[schemeEnd.upperBound...].drop { $0 != "/" }
+        var path = Substring(target).utf8[...]
+        if path.first != UInt8(ascii: "/"), let schemeEnd = path.firstRange(of: "://".utf8) {
+            path = path[schemeEnd.upperBound...].drop { $0 != UInt8(ascii: "/") }
         }
-        guard path.hasPrefix("/_mock") else { return false }
+        guard path.starts(with: "/_mock".utf8) else { return false }
         let next = path.dropFirst(6).first
-        return next == nil || next == "/" || next == "?" || next == "#"
+        return next == nil || next == UInt8(ascii: "/") || next == UInt8(ascii: "?") || next == UInt8(ascii: "#")
     }
 
-    private static func hex(_ value: UInt32, width: Int) -> String {
-        let digits = String(value, radix: 16, uppercase: true)
-        return String(repeating: "0", count: max(0, width - digits.count)) + digits
+    /// GitHub's request ids are five colon-separated hex fields (`C0DE:000003:DAA66D13:...`);
+    /// ours count requests so logs line up. Written in one pass: this runs for every request.
+    static func requestID(seed: UInt32, counter: UInt32, time: UInt32) -> String {
+        // Five fields of at most 8 digits and four colons.
+        String(unsafeUninitializedCapacity: 44) { text in
+            var index = 0
+            /// `value` in upper-case hex, zero-padded to `width` digits.
+            func write(_ value: UInt32, width: Int) {
+                let digits = max(width, (UInt32.bitWidth - value.leadingZeroBitCount + 3) / 4)
+                for shift in stride(from: (digits - 1) * 4, through: 0, by: -4) {
+                    let nibble = UInt8(truncatingIfNeeded: (value >> UInt32(shift)) & 0xF)
+                    text[index] = nibble < 10 ? UInt8(ascii: "0") + nibble : UInt8(ascii: "A") + nibble - 10
+                    index += 1
+                }
+            }
+            func colon() {
+                text[index] = UInt8(ascii: ":")
+                index += 1
+            }
+            write(seed, width: 4)
+            colon()
+            write(counter, width: 6)
+            colon()
+            write(counter &* 2_654_435_761, width: 8)
+            colon()
+            write(counter &* 2_246_822_519, width: 8)
+            colon()
+            write(time, width: 8)
+            return index
+        }
     }
 }

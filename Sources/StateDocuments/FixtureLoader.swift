@@ -168,13 +168,15 @@ public enum FixtureLoader {
             allowed: ["id", "name", "workflow", "status", "conclusion", "cancellation_reason", "cancelled_by", "concurrency", "gate", "jobs", "concurrency_groups"]
                 + runMetadataKeys,
             required: ["id", "name"])
-        let metadata = try runMetadata(fields, reader: reader)
         let id = RunID(try reader.identifier(fields["id"]!, "a run's id"))
         var jobs: [Simulator.JobSpec] = []
         var jobNodes: [Node] = []
         if let jobsNode = fields["jobs"] {
             try collectJobs(jobsNode, parent: nil, into: &jobs, nodes: &jobNodes, unsettled: &unsettledJobs, reader: reader)
         }
+        // After the current attempt's jobs, so `jobNodes` indexes them as `addRun` does.
+        var earlierJobs: [Simulator.JobSpec] = []
+        let metadata = try runMetadata(fields, earlierJobs: &earlierJobs, nodes: &jobNodes, unsettled: &unsettledJobs, reader: reader)
         let groupNodes = try fields["concurrency_groups"].map { node throws(SourceError) in try reader.sequence(node, "a run's concurrency_groups") } ?? []
         var groups: [String] = []
         for groupNode in groupNodes { groups.append(try reader.nonEmptyString(groupNode, "a concurrency group name")) }
@@ -192,7 +194,7 @@ public enum FixtureLoader {
             cancellationReason: try optionalString(fields["cancellation_reason"], "cancellation_reason", reader: reader),
             cancelledBy: try fields["cancelled_by"].flatMap { node throws(SourceError) in try CancellationCause.parse(node, reader: reader) },
             origin: metadata.origin, runNumber: metadata.runNumber, attempt: metadata.attempt, times: metadata.times,
-            previousAttempts: metadata.previousAttempts)
+            previousAttempts: metadata.previousAttempts, earlierJobs: earlierJobs)
         do {
             try simulator.addRun(in: repository, spec)
         } catch {
@@ -255,7 +257,11 @@ public enum FixtureLoader {
 
     /// A run's trigger, counters and times; what is left out gets the defaults (`push` to
     /// `refs/heads/main` by `octocat`, the next run number, attempt 1, times from the queues).
-    private static func runMetadata<Node: ReadableNode>(_ fields: [String: Node], reader: YAMLReader) throws(SourceError) -> (
+    /// An earlier attempt's `jobs` (its records the current attempt does not list) are added to
+    /// `earlierJobs`; its `job_ids` (its whole list) default to the ids of those `jobs`.
+    private static func runMetadata<Node: ReadableNode>(
+        _ fields: [String: Node], earlierJobs: inout [Simulator.JobSpec], nodes: inout [Node], unsettled: inout Set<JobID>, reader: YAMLReader
+    ) throws(SourceError) -> (
         origin: RunOrigin, runNumber: Int?, attempt: Int, times: RunTimes?, previousAttempts: [RunAttempt]
     ) {
         func text(_ key: String) throws(SourceError) -> String? { try optionalString(fields[key], key, reader: reader) }
@@ -279,15 +285,26 @@ public enum FixtureLoader {
         var previous: [RunAttempt] = []
         for node in try fields["previous_attempts"].map({ node throws(SourceError) in try reader.sequence(node, "previous_attempts") }) ?? [] {
             let attemptFields = try reader.mapping(
-                node, "an earlier attempt", allowed: ["run_attempt", "conclusion", "triggering_actor", "run_started_at", "updated_at"],
+                node, "an earlier attempt",
+                allowed: ["run_attempt", "conclusion", "triggering_actor", "run_started_at", "updated_at", "job_ids", "jobs"],
                 required: ["run_attempt", "conclusion", "run_started_at", "updated_at"])
             let number = try reader.identifier(attemptFields["run_attempt"]!, "run_attempt")
             guard number == previous.count + 1 else { throw reader.error(at: node, "earlier attempts are numbered 1, 2, ... in order") }
+            var ownJobs: [Simulator.JobSpec] = []
+            if let jobsNode = attemptFields["jobs"] {
+                try collectJobs(jobsNode, parent: nil, into: &ownJobs, nodes: &nodes, unsettled: &unsettled, reader: reader)
+            }
+            earlierJobs += ownJobs
+            var jobIDs = ownJobs.map(\.id)
+            if let idsNode = attemptFields["job_ids"] {
+                jobIDs = []
+                for idNode in try reader.sequence(idsNode, "job_ids") { jobIDs.append(JobID(try reader.identifier(idNode, "a job id"))) }
+            }
             previous.append(RunAttempt(
                 number: number, conclusion: try reader.oneOf(attemptFields["conclusion"]!, "conclusion", Conclusion.self),
                 triggeringActor: try optionalString(attemptFields["triggering_actor"], "triggering_actor", reader: reader) ?? actor,
                 startedAt: try reader.timestamp(attemptFields["run_started_at"]!, "run_started_at"),
-                updatedAt: try reader.timestamp(attemptFields["updated_at"]!, "updated_at")))
+                updatedAt: try reader.timestamp(attemptFields["updated_at"]!, "updated_at"), jobs: jobIDs))
         }
         guard previous.count == attempt - 1 else {
             throw reader.error(at: fields["run_attempt"] ?? fields["id"]!, "run_attempt \(attempt) needs \(attempt - 1) previous_attempts, not \(previous.count)")

@@ -84,7 +84,7 @@ public enum StateExporter {
     private static func write(_ run: WorkflowRun, of repository: Repository, to json: inout JSONWriter) {
         json.beginObject()
         RunRecord.writeIdentityAndOutcome(of: run, to: &json)
-        writeMetadata(of: run, to: &json)
+        writeMetadata(of: run, in: repository, to: &json)
         json.key("concurrency")
         write(run.concurrency, to: &json)
         if let gate = run.gate?.base as? WorkflowJobGate {
@@ -96,13 +96,14 @@ public enum StateExporter {
         for key in run.configuredGroups { json.string(repository.displayName(of: key)) }
         json.endArray()
         json.key("jobs")
-        writeJobs(under: nil, of: run, in: repository, to: &json)
+        writeJobs(run.jobs, under: nil, in: repository, to: &json)
         json.endObject()
     }
 
-    private static func writeJobs(under parent: JobID?, of run: WorkflowRun, in repository: Repository, to json: inout JSONWriter) {
+    /// The job tree of `ids` (in declaration order) below `parent`.
+    private static func writeJobs(_ ids: [JobID], under parent: JobID?, in repository: Repository, to json: inout JSONWriter) {
         json.beginArray()
-        for id in run.jobs {
+        for id in ids {
             guard let job = repository.jobs[id], job.parent == parent else { continue }
             json.beginObject()
             json.field("id", job.id.rawValue)
@@ -132,15 +133,16 @@ public enum StateExporter {
                 json.key("workflow_concurrency")
                 write(job.calledWorkflowConcurrency, to: &json)
                 json.key("jobs")
-                writeJobs(under: job.id, of: run, in: repository, to: &json)
+                writeJobs(ids, under: job.id, in: repository, to: &json)
             }
             json.endObject()
         }
         json.endArray()
     }
 
-    /// What the trigger gave, the counters and the times of a run (all optional on import).
-    private static func writeMetadata(of run: WorkflowRun, to json: inout JSONWriter) {
+    /// What the trigger gave, the counters and the times of a run, and its earlier attempts
+    /// (all optional on import).
+    private static func writeMetadata(of run: WorkflowRun, in repository: Repository, to json: inout JSONWriter) {
         json.field("event", run.origin.event)
         json.field("ref", run.origin.ref)
         json.field("sha", run.origin.sha)
@@ -156,13 +158,28 @@ public enum StateExporter {
         json.field("completed_at", run.times.completedAt?.description)
         json.key("previous_attempts")
         json.beginArray()
-        for attempt in run.previousAttempts {
+        // Each record is written once, in the last attempt that lists it: the current attempt's
+        // under the run's `jobs`, an earlier one's under the last earlier attempt listing it.
+        var listedLater: [Set<JobID>] = []
+        var later = Set(run.jobs)
+        for attempt in run.previousAttempts.reversed() {
+            listedLater.append(later)
+            later.formUnion(attempt.jobs)
+        }
+        listedLater.reverse()
+        for (index, attempt) in run.previousAttempts.enumerated() {
             json.beginObject()
             json.field("run_attempt", attempt.number)
             json.field("conclusion", attempt.conclusion.rawValue)
             json.field("triggering_actor", attempt.triggeringActor)
             json.field("run_started_at", attempt.startedAt.description)
             json.field("updated_at", attempt.updatedAt.description)
+            json.key("job_ids")
+            json.beginArray()
+            for id in attempt.jobs { json.int(id.rawValue) }
+            json.endArray()
+            json.key("jobs")
+            writeJobs(attempt.jobs.filter { !listedLater[index].contains($0) }, under: nil, in: repository, to: &json)
             json.endObject()
         }
         json.endArray()

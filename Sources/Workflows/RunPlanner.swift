@@ -104,7 +104,7 @@ public struct RunPlanner {
             runGate = AnyJobGate(try WorkflowJobGate(parts: .init(
                 file: workflow.file, condition: nil, group: definition.group.value.source,
                 cancelInProgress: Self.cancelInProgressSource(definition), queue: definition.queue, needs: [],
-                context: ExpressionValue.object([("github", github), ("inputs", inputs), ("vars", vars)]).jsonText)))
+                context: ExpressionValue.object([("github", github), ("inputs", inputs), ("vars", vars)]))))
         }
         return RunPlan(name: runName, workflow: workflow.file, concurrency: concurrency, jobs: jobs, origin: origin, gate: runGate)
     }
@@ -188,7 +188,7 @@ public struct RunPlanner {
                 var parts = WorkflowJobGate.Parts(
                     file: workflow.file, condition: job.condition?.value, group: job.concurrency?.group.value.source,
                     cancelInProgress: job.concurrency.map(Self.cancelInProgressSource) ?? "false", queue: job.concurrency?.queue ?? .single,
-                    needs: [], context: gateContext.jsonText)
+                    needs: [], context: gateContext)
                 guard let uses = job.uses else {
                     drafts.append(Draft(
                         key: key, fileKey: job.key, name: namePrefix + name, parent: parent, needs: [], callsReusableWorkflow: false,

@@ -46,11 +46,43 @@ public struct WorkflowJobGate: JobGate {
         /// The called workflow's jobs, for `jobs.<job>` in `callOutputs`.
         public var calledJobs: [Named]
         /// `github`, `inputs`, `vars`, `matrix` and `strategy` at the trigger, as JSON.
-        public var context: String
+        public var context: String {
+            switch contextSource {
+            case .text(let text): return text
+            case .value(let value): return JSONText.write(value)
+            }
+        }
+        /// A planned gate keeps its context as a value and writes it as JSON only for an export;
+        /// an imported one keeps the text it was given.
+        fileprivate var contextSource: ContextSource
+
+        fileprivate enum ContextSource: Sendable {
+            case text(String)
+            case value(ExpressionValue)
+        }
 
         public init(
             file: String, condition: String?, group: String?, cancelInProgress: String = "false", queue: QueueMode = .single,
             needs: [Named], callOutputs: [String: String] = [:], calledJobs: [Named] = [], context: String
+        ) {
+            self.init(
+                file: file, condition: condition, group: group, cancelInProgress: cancelInProgress, queue: queue, needs: needs,
+                callOutputs: callOutputs, calledJobs: calledJobs, contextSource: .text(context))
+        }
+
+        /// Parts with their context as a value (what the planner has).
+        init(
+            file: String, condition: String?, group: String?, cancelInProgress: String = "false", queue: QueueMode = .single,
+            needs: [Named], context: ExpressionValue
+        ) {
+            self.init(
+                file: file, condition: condition, group: group, cancelInProgress: cancelInProgress, queue: queue, needs: needs,
+                callOutputs: [:], calledJobs: [], contextSource: .value(context))
+        }
+
+        private init(
+            file: String, condition: String?, group: String?, cancelInProgress: String, queue: QueueMode,
+            needs: [Named], callOutputs: [String: String], calledJobs: [Named], contextSource: ContextSource
         ) {
             self.file = file
             self.condition = condition
@@ -60,7 +92,22 @@ public struct WorkflowJobGate: JobGate {
             self.needs = needs
             self.callOutputs = callOutputs
             self.calledJobs = calledJobs
-            self.context = context
+            self.contextSource = contextSource
+        }
+
+        /// Equal when they export alike.
+        public static func == (left: Parts, right: Parts) -> Bool {
+            left.file == right.file && left.condition == right.condition && left.group == right.group
+                && left.cancelInProgress == right.cancelInProgress && left.queue == right.queue && left.needs == right.needs
+                && left.callOutputs == right.callOutputs && left.calledJobs == right.calledJobs && left.context == right.context
+        }
+
+        public func hash(into hasher: inout Hasher) {
+            hasher.combine(file)
+            hasher.combine(condition)
+            hasher.combine(group)
+            hasher.combine(needs)
+            hasher.combine(context)
         }
     }
 
@@ -97,9 +144,14 @@ public struct WorkflowJobGate: JobGate {
             do { outputs.append((name, try TemplateString(parsing: text))) } catch { throw fail("outputs.\(name)", error.message) }
         }
         callOutputs = outputs
-        do {
-            context = try JSONText.parse(parts.context)
-        } catch { throw fail("context", error.description) }
+        switch parts.contextSource {
+        case .value(let value):
+            context = value
+        case .text(let text):
+            do {
+                context = try JSONText.parse(text)
+            } catch { throw fail("context", error.description) }
+        }
     }
 
     /// An `if:` as GitHub reads it: without `${{ }}` the whole text is the expression.
@@ -166,9 +218,4 @@ public struct WorkflowJobGate: JobGate {
             ]))
         })
     }
-}
-
-extension ExpressionValue {
-    /// The context as JSON, for a gate's `Parts.context`.
-    public var jsonText: String { JSONText.write(self) }
 }

@@ -94,6 +94,9 @@ struct ConcurrencyMock: ParsableCommand {
     @Option(help: ArgumentHelp("Seconds an answer may make no progress (a client that does not read) before the connection is closed.", valueName: "seconds"))
     var sendTimeout = EventHTTPServer.Limits().sendTimeoutSeconds
 
+    @Option(help: ArgumentHelp("MiB of answers held for clients that have not read them, all connections together (an answer sent to several counted once); an answer that would pass it first closes the connections stalled longest.", valueName: "MiB"))
+    var maxAnswerMemory = EventHTTPServer.Limits().maximumHeldAnswerBytes / (1024 * 1024)
+
     func validate() throws {
         guard (0...65_535).contains(port) else { throw ValidationError("--port must be between 0 and 65535, not \(port)") }
         if let controlToken, controlToken.isEmpty || !controlToken.unicodeScalars.allSatisfy({ $0.value > 0x20 && $0.value < 0x7F }) {
@@ -117,6 +120,9 @@ struct ConcurrencyMock: ParsableCommand {
         for (flag, seconds) in [("--header-timeout", headerTimeout), ("--body-timeout", bodyTimeout), ("--send-timeout", sendTimeout)] {
             guard seconds > 0, seconds <= 86_400 else { throw ValidationError("\(flag) must be more than 0 and at most 86400 seconds, not \(seconds)") }
         }
+        guard (1...1_048_576).contains(maxAnswerMemory) else {
+            throw ValidationError("--max-answer-memory must be from 1 to 1048576 MiB, not \(maxAnswerMemory)")
+        }
         for (flag, url) in [("--base-url", baseURL), ("--html-base-url", htmlBaseURL)] {
             if let url, !(url.hasPrefix("http://") || url.hasPrefix("https://")) {
                 throw ValidationError("\(flag) must start with http:// or https://, not '\(url)'")
@@ -135,6 +141,7 @@ struct ConcurrencyMock: ParsableCommand {
         limits.headerTimeoutSeconds = headerTimeout
         limits.bodyTimeoutSeconds = bodyTimeout
         limits.sendTimeoutSeconds = sendTimeout
+        limits.maximumHeldAnswerBytes = maxAnswerMemory * 1024 * 1024
         let server = try EventHTTPServer(limits: limits, log: quiet ? nil : Self.writeDiagnostic)
         let boundPort = try server.bind(host: host, port: port)
         let hostInURL = host.contains(":") ? "[\(host)]" : host

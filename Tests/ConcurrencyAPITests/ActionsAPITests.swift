@@ -174,7 +174,14 @@ import Testing
         #expect(send(driver, "POST", "\(actions)/runs/\(first)/force-cancel").status == 409)
     }
 
-    @Test func rerunsKeepTheIdAndCountAttempts() throws {
+    /// Each job of a jobs list as `id attempt status conclusion`.
+    func jobs(_ answer: Answer) -> [String] {
+        (answer.json["jobs"] as? [[String: Any]] ?? []).map { job in
+            "\(job["id"] as? Int ?? -1) \(job["run_attempt"] as? Int ?? -1) \(job["status"] as? String ?? "") \(job["conclusion"] as? String ?? "-")"
+        }
+    }
+
+    @Test func rerunsKeepTheRunIdCountAttemptsAndGiveTheJobsTheyStartNewIds() throws {
         let driver = try driver()
         let id = dispatch(driver, "staging")
         let running = send(driver, "POST", "\(actions)/runs/\(id)/rerun")
@@ -190,20 +197,61 @@ import Testing
         #expect(first["conclusion"] as? String == "failure")
         #expect(send(driver, "GET", "\(actions)/runs/\(id)/attempts/2").json["status"] as? String == "in_progress")
         #expect(send(driver, "GET", "\(actions)/runs/\(id)/attempts/3").status == 404)
-        #expect(send(driver, "GET", "\(actions)/jobs/1000").json["run_attempt"] as? Int == 2)
-        driver.completeJob(1000)
-        driver.completeJob(1001)
+        // build failed, so build and deploy (which needs it) run again as jobs 1002 and 1003.
+        #expect(jobs(send(driver, "GET", "\(actions)/runs/\(id)/jobs")) == ["1002 2 in_progress -", "1003 2 queued -"])
+        let old = send(driver, "GET", "\(actions)/jobs/1000").json
+        #expect(old["run_attempt"] as? Int == 1)
+        #expect(old["conclusion"] as? String == "failure")
+        #expect(old["run_url"] as? String == "https://api.github.com/repos/acme/app/actions/runs/\(id)")
+        #expect(old["html_url"] as? String == "https://github.com/acme/app/actions/runs/\(id)/job/1000")
+        driver.completeJob(1002)
+        driver.completeJob(1003)
         #expect(send(driver, "POST", "\(actions)/runs/\(id)/rerun-failed-jobs").text == #"{"message":"This workflow run cannot be retried","documentation_url":"https://docs.github.com/rest/actions/workflow-runs#re-run-failed-jobs-from-a-workflow-run","status":"403"}"#)
-        #expect(send(driver, "POST", "\(actions)/jobs/1001/rerun", #"{"enable_debug_logging":false}"#).status == 201)
-        #expect(send(driver, "GET", "\(actions)/jobs/1000").json["status"] as? String == "completed")
-        #expect(send(driver, "GET", "\(actions)/jobs/1001").json["status"] as? String == "in_progress")
+        #expect(send(driver, "POST", "\(actions)/jobs/1001/rerun").text == #"{"message":"Only jobs from the current attempt can be re-run","documentation_url":"https://docs.github.com/rest/actions/workflow-runs#re-run-a-job-from-a-workflow-run","status":"403"}"#)
+        #expect(send(driver, "POST", "\(actions)/jobs/1003/rerun", #"{"enable_debug_logging":false}"#).status == 201)
+        #expect(send(driver, "GET", "\(actions)/jobs/1003").json["status"] as? String == "completed")
+        #expect(send(driver, "GET", "\(actions)/jobs/1004").json["status"] as? String == "in_progress")
         #expect(send(driver, "GET", "\(actions)/runs/\(id)").json["run_attempt"] as? Int == 3)
-        #expect(send(driver, "POST", "\(actions)/jobs/1001/rerun", "{").status == 400)
-        // The state with its attempts survives export and import byte for byte.
+        #expect(send(driver, "POST", "\(actions)/jobs/1004/rerun", "{").status == 400)
+        // The state with its attempts and their jobs survives export and import byte for byte.
         let exported = driver.send("GET", "/_mock/state").text
         let reloaded = try Driver()
         #expect(reloaded.send("PUT", "/_mock/state", exported).status == 200)
         #expect(reloaded.send("GET", "/_mock/state").text == exported)
+    }
+
+    @Test func theJobsListsShowTheLatestAttemptEveryAttemptOrOneAttempt() throws {
+        let driver = try driver()
+        let id = dispatch(driver, "staging")
+        driver.completeJob(1000)
+        driver.completeJob(1001, "failure")
+        #expect(send(driver, "POST", "\(actions)/runs/\(id)/rerun-failed-jobs").status == 201)
+        driver.completeJob(1002)
+        #expect(send(driver, "POST", "\(actions)/runs/\(id)/rerun").status == 201)
+        // Attempt 1: build 1000, deploy 1001 (failed). Attempt 2 carried build over and ran
+        // deploy as 1002. Attempt 3 ran both again as 1003 and 1004.
+        let latest = ["1003 3 in_progress -", "1004 3 queued -"]
+        #expect(jobs(send(driver, "GET", "\(actions)/runs/\(id)/jobs")) == latest)
+        #expect(jobs(send(driver, "GET", "\(actions)/runs/\(id)/jobs?filter=latest")) == latest)
+        #expect(jobs(send(driver, "GET", "\(actions)/runs/\(id)/jobs?filter=all")) == [
+            "1000 1 completed success", "1001 1 completed failure", "1002 2 completed success", "1003 3 in_progress -", "1004 3 queued -",
+        ])
+        #expect(jobs(send(driver, "GET", "\(actions)/runs/\(id)/attempts/1/jobs")) == ["1000 1 completed success", "1001 1 completed failure"])
+        #expect(jobs(send(driver, "GET", "\(actions)/runs/\(id)/attempts/2/jobs")) == ["1000 1 completed success", "1002 2 completed success"])
+        #expect(jobs(send(driver, "GET", "\(actions)/runs/\(id)/attempts/3/jobs")) == latest)
+        let page = send(driver, "GET", "\(actions)/runs/\(id)/attempts/2/jobs?per_page=1")
+        #expect(page.json["total_count"] as? Int == 2)
+        #expect(jobs(page) == ["1000 1 completed success"])
+        #expect(page.headers["Link"] == #"<https://api.github.com/repos/acme/app/actions/runs/100/attempts/2/jobs?per_page=1&page=2>; rel="next", <https://api.github.com/repos/acme/app/actions/runs/100/attempts/2/jobs?per_page=1&page=2>; rel="last""#)
+        let all = send(driver, "GET", "\(actions)/runs/\(id)/jobs?filter=all&per_page=2&page=3")
+        #expect(all.json["total_count"] as? Int == 5)
+        #expect(jobs(all) == ["1004 3 queued -"])
+        #expect(send(driver, "GET", "\(actions)/runs/\(id)/attempts/4/jobs").text == notFoundBody(
+            "https://docs.github.com/rest/actions/workflow-jobs#list-jobs-for-a-workflow-run-attempt"))
+        #expect(send(driver, "GET", "\(actions)/runs/999/attempts/1/jobs").status == 404)
+        #expect(send(driver, "GET", "\(actions)/runs/\(id)/attempts/0/jobs").status == 404)
+        #expect(send(driver, "GET", "\(actions)/runs/\(id)/jobs?filter=every").status == 422)
+        #expect(send(driver, "POST", "\(actions)/runs/\(id)/attempts/1/jobs").status == 404)
     }
 
     @Test func dispatchAnswersAsEachVersionDoesAndRefusesWithGitHubsMessages() throws {

@@ -64,6 +64,27 @@ import Testing
         #expect(driver.send("POST", "/_mock/repos/acme/app/runs", #"{"workflow":"one.yml"}"#).status == 201, "two ids are left for a smaller run")
     }
 
+    @Test func jobIdsPastTheLimitAreRefusedAtRerunBeforeAnythingChanges() throws {
+        let driver = try Driver()
+        #expect(driver.send("PUT", "/_mock/state", Self.state(runIDStart: 5, jobIDStart: 9_007_199_254_740_987)).status == 200)
+        #expect(driver.send("POST", "/_mock/repos/acme/app/runs", #"{"workflow":"three.yml"}"#).status == 201)
+        #expect(driver.send("POST", "/_mock/repos/acme/app/runs/5/complete").status == 200)
+        let before = driver.send("GET", "/_mock/state").text
+        let message = "job ids are used up: this re-run's 3 jobs would end at 9007199254740992, past 9007199254740991 (2^53 - 1, beyond which JavaScript clients lose precision)"
+        let control = driver.send("POST", "/_mock/repos/acme/app/runs/5/rerun")
+        #expect(control.status == 422)
+        #expect(control.text.contains(message), "\(control.text)")
+        let github = driver.server.respond(to: HTTPRequest(
+            method: "POST", target: "/repos/acme/app/actions/runs/5/rerun", headers: HTTPHeaders([("Authorization", "Bearer ghp_any")])))
+        #expect(String(decoding: github.body, as: UTF8.self) == #"{"message":"\#(message)","documentation_url":"https://docs.github.com/rest/actions/workflow-runs#re-run-a-workflow","status":"422"}"#)
+        #expect(driver.send("GET", "/_mock/state").text == before)
+        // A job re-run of c alone needs one id, and gets the last.
+        let job = driver.server.respond(to: HTTPRequest(
+            method: "POST", target: "/repos/acme/app/actions/jobs/9007199254740989/rerun", headers: HTTPHeaders([("Authorization", "Bearer ghp_any")])))
+        #expect(job.status == 201)
+        #expect((driver.run(5)["jobs"] as? [[String: Any]])?.compactMap { $0["id"] as? Int } == [9_007_199_254_740_987, 9_007_199_254_740_988, 9_007_199_254_740_990])
+    }
+
     @Test func aPathIdPastTheLimitIsNotFound() throws {
         let driver = try Driver()
         #expect(driver.send("GET", "/_mock/repos/acme/app/runs/9007199254740992").status == 404)

@@ -224,6 +224,43 @@ import Testing
         #expect(call?["outputs"] as? [String: String] == ["version": "v1.2"])
     }
 
+    @Test func aReRunOfAFailedCalledJobRunsTheCalledWorkflowAgainAndItsOutputsReachTheNewJobs() throws {
+        let driver = try Driver()
+        driver.workflow("build.yml", Self.calledBuild + "\n" + """
+              check:
+                needs: build
+                steps: [{ run: make check }]
+            """)
+        driver.workflow("release.yml", Self.callerWithOutputs)
+        trigger(driver, "release.yml")
+        // call 1000 (build 1001, check 1002), manual 1003 (build 1004, check 1005), release 1006.
+        complete(driver, 1001, outputs: #"{"version":"1.2"}"#)
+        complete(driver, 1002, "failure")
+        #expect(jobs(driver, 100).last == "release completed skipped -")
+        #expect(driver.send("POST", "/_mock/repos/acme/app/runs/100/rerun", #"{"failed_only":true}"#).status == 200)
+        // check failed inside call: call runs its whole called workflow again, and release, which
+        // needs call, runs again too, as 1007 to 1010; manual (skipped) is carried over.
+        #expect(driver.queues() == ["build-main": ["100/1007 in_progress"]])
+        #expect(jobs(driver, 100) == [
+            "call in_progress - -", "call/build in_progress - -", "call/check queued - -", "manual completed skipped -",
+            "manual/build completed skipped -", "manual/check completed skipped -", "release queued - -",
+        ])
+        #expect((driver.run(100)["jobs"] as? [[String: Any]])?.compactMap { $0["id"] as? Int } == [1007, 1008, 1009, 1003, 1004, 1005, 1010])
+        complete(driver, 1008, outputs: #"{"version":"2.0"}"#)
+        complete(driver, 1009)
+        // The new release reads the new call's outputs; attempt 1's release stays skipped.
+        #expect(driver.queues() == ["release-v2.0": ["100/1010 in_progress"]])
+        let old = driver.send("GET", "/repos/acme/app/actions/jobs/1006").json
+        #expect(old["conclusion"] as? String == "skipped")
+        #expect(old["run_attempt"] as? Int == 1)
+        let exported = driver.send("GET", "/_mock/state").text
+        let reloaded = try Driver()
+        #expect(reloaded.send("PUT", "/_mock/state", exported).status == 200)
+        #expect(reloaded.send("GET", "/_mock/state").text == exported)
+        complete(reloaded, 1010)
+        #expect(reloaded.run(100)["conclusion"] as? String == "success")
+    }
+
     // MARK: - When groups are evaluated
 
     static let botReviewWorkflowLevel = """
@@ -378,7 +415,8 @@ import Testing
         complete(driver, 1000)
         #expect(driver.queues() == [:])
         #expect(driver.send("POST", "/_mock/repos/acme/app/runs/100/rerun").status == 200)
-        #expect(driver.queues() == ["attempt-2": ["100/1000 in_progress"]])
+        // The new attempt's job is a new record, 1001; job 1000 stays attempt 1's.
+        #expect(driver.queues() == ["attempt-2": ["100/1001 in_progress"]])
         #expect(runGroups(driver, 100) == ["attempt-1", "attempt-2"])
     }
 
@@ -402,7 +440,7 @@ import Testing
         let reloaded = try Driver()
         #expect(reloaded.send("PUT", "/_mock/state", exported).status == 200)
         #expect(reloaded.send("GET", "/_mock/state").text == exported)
-        complete(reloaded, 1000)
+        complete(reloaded, 1001)
         #expect(reloaded.send("POST", "/_mock/repos/acme/app/runs/100/rerun").status == 200)
         #expect(reloaded.queues() == ["run-3": ["100 in_progress"]])
     }

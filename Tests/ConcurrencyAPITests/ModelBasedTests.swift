@@ -6,8 +6,8 @@ import Testing
 
 /// Random sequences of operations, from fixed seeds, through `MockServer.respond` as a client
 /// would send them: triggers of workflows that between them reach every queue rule, job
-/// completions (success and failure), run completions and cancellations, clock moves, and
-/// export → import. After every step the simulator's invariants hold (debug builds also check
+/// completions (success and failure), run completions and cancellations, re-runs (all jobs or
+/// the failed ones, each giving the jobs it starts new ids), clock moves, and export → import. After every step the simulator's invariants hold (debug builds also check
 /// them inside every operation) and export → import → export gives the same bytes; every few
 /// steps the three GitHub endpoints must agree with each other.
 @Suite struct ModelBasedTests {
@@ -84,7 +84,19 @@ import Testing
             let answer = driver.send("POST", "/_mock/repos/acme/app/runs/\(run)/\(action)")
             #expect(answer.status == 200, "\(action) run \(run): \(answer.text)")
             return "\(action) run \(run)"
-        case 85..<95:
+        case 85..<89:
+            // A re-run of a completed run: all its jobs, or its failed ones (422 without any).
+            let completed = repository.runs.values.filter { $0.status == .completed }.map(\.id).sorted()
+            guard !completed.isEmpty else { return "no completed run" }
+            let run = completed[random.next(below: completed.count)]
+            let failedOnly = random.next(below: 2) == 0
+            let hasFailed = repository.runs[run]!.jobs.compactMap { repository.jobs[$0] }.contains {
+                !$0.callsReusableWorkflow && ($0.conclusion == .failure || $0.conclusion == .cancelled)
+            }
+            let answer = driver.send("POST", "/_mock/repos/acme/app/runs/\(run)/rerun", #"{"failed_only":\#(failedOnly)}"#)
+            #expect(answer.status == (failedOnly && !hasFailed ? 422 : 200), "re-run run \(run): \(answer.text)")
+            return "re-run \(failedOnly ? "the failed jobs of " : "")run \(run)"
+        case 89..<95:
             let seconds = 1 + random.next(below: 120)
             #expect(driver.send("POST", "/_mock/clock/advance", #"{"seconds":\#(seconds)}"#).status == 200)
             return "advance the clock by \(seconds) s"

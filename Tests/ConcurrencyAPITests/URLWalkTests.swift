@@ -8,7 +8,9 @@ import Testing
 
 /// Every URL an answer hands out resolves: the walk follows `group_url`, `run_url`, `job_url`,
 /// `position_url`, `workflow_url`, `jobs_url` and `previous_attempt_url` from the group lists
-/// until nothing new turns up, and each must answer 200.
+/// until nothing new turns up, and each must answer 200. A `jobs_url` is also read with
+/// `filter=all` and a `previous_attempt_url` with `/jobs`, so the jobs of earlier attempts (and
+/// their own URLs) are walked too.
 @Suite struct URLWalkTests {
     static let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .deletingLastPathComponent().appendingPathComponent("Fixtures")
@@ -36,7 +38,10 @@ import Testing
                 } else if let url = value as? String, let key, followed.contains(key), url.hasPrefix(apiBase) {
                     // Only the Actions resources the mock serves; check-suite and log URLs are not.
                     let path = String(url.dropFirst(apiBase.count))
-                    if path.contains("/actions/") { queue.append(path) }
+                    guard path.contains("/actions/") else { return }
+                    queue.append(path)
+                    if key == "jobs_url" { queue.append(path + "?filter=all") }
+                    if key == "previous_attempt_url" { queue.append(path + "/jobs") }
                 }
             }
             visit(json, key: nil)
@@ -88,7 +93,10 @@ import Testing
         driver.send("POST", "/_mock/repos/acme/app/runs/\(first)/rerun", #"{"failed_only":true}"#)
         let statuses = Self.walk(driver.server)
         #expect(statuses.filter { $0.value != 200 }.isEmpty, "\(statuses.filter { $0.value != 200 })")
-        #expect(statuses.keys.contains("/repos/acme/app/actions/runs/\(first)/attempts/1"))
+        // Attempt 1's build (1000) and ship (1001) ran again as 1004 and 1005 (run 101 has 1002, 1003).
+        for path in ["runs/\(first)/attempts/1", "runs/\(first)/attempts/1/jobs", "runs/\(first)/jobs?filter=all", "jobs/1000", "jobs/1001", "jobs/1004", "jobs/1005"] {
+            #expect(statuses["/repos/acme/app/actions/\(path)"] == 200, "\(path)")
+        }
     }
 
     @Test func aGroupWithoutMembersStillAnswers404() throws {

@@ -6,7 +6,9 @@ import Testing
 @Suite struct ActionsURLWalkTests {
     static let base = "https://api.github.com"
 
-    /// Follows `*_url` fields of Actions resources from the group list until nothing new turns up.
+    /// Follows `*_url` fields of Actions resources from the group list until nothing new turns up;
+    /// a `jobs_url` is also read with `filter=all` and a `previous_attempt_url` with `/jobs`, so
+    /// the jobs of earlier attempts are walked too.
     static func walk(_ connection: HTTPConnection, from start: String) throws -> [String: Int] {
         var statuses: [String: Int] = [:]
         var queue = [start]
@@ -27,6 +29,8 @@ import Testing
                 case .string(let url):
                     if let key, followed.contains(key), let target = requestTarget(of: url, onBase: base), target.contains("/actions/") {
                         queue.append(target)
+                        if key == "jobs_url" { queue.append(target + "?filter=all") }
+                        if key == "previous_attempt_url" { queue.append(target + "/jobs") }
                     }
                 default:
                     break
@@ -83,7 +87,10 @@ import Testing
             let statuses = try Self.walk(connection, from: "/repos/acme/shop/actions/concurrency_groups")
             #expect(statuses.filter { $0.value != 200 }.isEmpty, "\(statuses.filter { $0.value != 200 })")
             #expect(statuses["/repos/acme/shop/actions/runs/500/attempts/1"] == 200)
+            // The re-run's deploy job is 5002; attempt 1's, 5000, is still served.
+            #expect(statuses["/repos/acme/shop/actions/runs/500/attempts/1/jobs"] == 200)
             #expect(statuses["/repos/acme/shop/actions/jobs/5000"] == 200)
+            #expect(statuses["/repos/acme/shop/actions/jobs/5002"] == 200)
         }
     }
 }

@@ -74,6 +74,12 @@ import Testing
                                   Seconds an answer may make no progress (a client that
                                   does not read) before the connection is closed.
                                   (default: 30.0)
+          --max-answer-memory <MiB>
+                                  MiB of answers held for clients that have not read
+                                  them, all connections together (an answer sent to
+                                  several counted once); an answer that would pass it
+                                  first closes the connections stalled longest.
+                                  (default: 256)
           -h, --help              Show help information.
 
         SUBCOMMANDS:

@@ -273,4 +273,28 @@ func expectRefusal(_ response: HTTPResponse, status: Int, reason: String, messag
             #expect(connection.requestCount == 2)
         }
     }
+
+    /// Each request's head gets the whole deadline from its own first byte, however late in the
+    /// previous request's deadline it starts.
+    @Test func trickleAfterAnAnswerGetsItsOwnHeaderDeadline() throws {
+        try withServer(arguments: ["--header-timeout", "2"]) { server in
+            let connection = try server.connect()
+            #expect(try connection.get("/_mock/health").status == 200)
+            usleep(1_200_000)
+            let started = monotonicMilliseconds()
+            var closedAt: Int?
+            for byte in Array("GET /_mock/health HTTP/1.1\r\nHost: localhost\r\nX-Slow: aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\r\n\r\n".utf8) {
+                do { try connection.sendRaw([byte]) } catch {
+                    closedAt = monotonicMilliseconds()
+                    break
+                }
+                if try connection.waitForClose(milliseconds: 150) {
+                    closedAt = monotonicMilliseconds()
+                    break
+                }
+            }
+            let elapsed = try #require(closedAt, "the server never closed the trickling connection") - started
+            #expect(elapsed >= 1_900 && elapsed < 3_500, "closed after \(elapsed) ms")
+        }
+    }
 }

@@ -68,4 +68,87 @@ import Testing
             #expect(error.description == "f.yml:16:22: run_attempt 3 needs 2 previous_attempts, not 1")
         }
     }
+
+    /// Run 8 at attempt 2: attempt 1 ran lint (80) and build (81, failed); attempt 2 carried lint
+    /// over and ran build again as 82.
+    static let attempts = """
+        now: "2026-03-01T10:00:00Z"
+        repositories:
+          - owner: o
+            name: r
+            runs:
+              - id: 8
+                name: CI
+                status: completed
+                conclusion: success
+                run_attempt: 2
+                previous_attempts:
+                  - run_attempt: 1
+                    conclusion: failure
+                    run_started_at: "2026-03-01T09:00:00Z"
+                    updated_at: "2026-03-01T09:05:00Z"
+                    job_ids: [80, 81]
+                    jobs:
+                      - { id: 81, name: build, status: completed, conclusion: failure }
+                jobs:
+                  - { id: 80, name: lint, status: completed, conclusion: success }
+                  - { id: 82, name: build, status: completed, conclusion: success, run_attempt: 2 }
+        """
+
+    @Test func anEarlierAttemptsJobsLoadAndExportByteIdentically() throws {
+        let state = try FixtureLoader.load(Self.attempts, file: "f.yml")
+        let repository = try #require(state.simulator.repository(owner: "o", name: "r"))
+        let run = try #require(repository.runs[RunID(8)])
+        #expect(run.jobs == [JobID(80), JobID(82)])
+        #expect(run.previousAttempts.map(\.jobs) == [[JobID(80), JobID(81)]])
+        #expect(run.jobsOfEveryAttempt == [JobID(80), JobID(81), JobID(82)])
+        #expect(repository.jobs[JobID(81)]?.conclusion == .failure)
+        #expect(repository.jobs[JobID(81)]?.attempt == 1)
+        #expect(state.simulator.jobLocations[JobID(81)] == repository.key)
+        #expect(state.simulator.nextJobID == JobID(83))
+        let exported = StateExporter.export(state)
+        let text = String(decoding: exported, as: UTF8.self)
+        #expect(text.contains(#""job_ids":[80,81],"jobs":[{"id":81,"name":"build""#), "\(text)")
+        let again = StateExporter.export(try FixtureLoader.load(text, file: "export.json"))
+        #expect(again == exported)
+    }
+
+    @Test(arguments: [
+        ("- { id: 81, name: build, status: completed, conclusion: failure }", "- { id: 81, name: build }",
+         "f.yml:18:17: job 81 belongs only to an earlier attempt of run 8, so it must be completed"),
+        ("job_ids: [80, 81]", "job_ids: [80, 81, 99]", "f.yml:6:9: attempt 1 of run 8 lists job 99, which is not a job of the run"),
+        ("job_ids: [80, 81]", "job_ids: [80]", "f.yml:18:17: job 81 is of attempt 1, whose job list does not name it"),
+        ("run_attempt: 2 }", "run_attempt: 3 }", "f.yml:21:13: attempt 2 of run 8 lists job 82 of its later attempt 3"),
+        ("job_ids: [80, 81]", "job_ids: [82, 81]", "f.yml:21:13: attempt 1 of run 8 lists job 82 of its later attempt 2"),
+    ])
+    func inconsistentAttemptsAreRefused(original: String, replacement: String, error expected: String) throws {
+        let text = Self.attempts.replacingOccurrences(of: original, with: replacement)
+        #expect(text != Self.attempts)
+        do {
+            _ = try FixtureLoader.load(text, file: "f.yml")
+            Issue.record("loaded")
+        } catch {
+            #expect(error.description == expected)
+        }
+    }
+
+    @Test func aJobOfALaterAttemptThanItsRunIsRefused() throws {
+        let text = """
+            now: "2026-03-01T10:00:00Z"
+            repositories:
+              - owner: o
+                name: r
+                runs:
+                  - id: 9
+                    name: CI
+                    jobs:
+                      - { id: 90, name: build, run_attempt: 2 }
+            """
+        do {
+            _ = try FixtureLoader.load(text, file: "f.yml")
+            Issue.record("loaded")
+        } catch {
+            #expect(error.description == "f.yml:9:13: job 90 is of attempt 2, but run 9 is at attempt 1")
+        }
+    }
 }

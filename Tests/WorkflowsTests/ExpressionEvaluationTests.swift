@@ -99,6 +99,7 @@ import Workflows
         ("1 == 1.0", true), ("1 != 2", true),
         ("'abc' == 'ABC'", true), ("'abc' == 'abd'", false), ("'ärger' == 'ÄRGER'", true),
         ("'straße' == 'STRASSE'", false), ("'ı' == 'I'", false),
+        ("'Refs/Heads/Main' == 'refs/heads/MAIN'", true), ("'ab' == 'abc'", false), ("'a[' == 'A{'", false), ("'a@' == 'A`'", false),
         ("1 == '1'", true), ("'1.0' == 1", true), ("' 1 ' == 1", true), ("'0x10' == 16", true),
         ("'' == 0", true), ("'x' == 0", false), ("'x' != 0", true),
         ("null == null", true), ("null == 0", true), ("null == ''", true), ("null == false", true),

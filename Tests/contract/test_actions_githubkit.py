@@ -153,19 +153,52 @@ def test_a_rerun_keeps_the_id_and_queues_again(rest) -> None:
     assert (run.id, run.run_attempt, run.status, run.conclusion) == (500, 2, "in_progress", None)
     assert run.previous_attempt_url is not None and run.previous_attempt_url.endswith("/actions/runs/500/attempts/1")
     assert rest.actions.get_workflow_run_attempt(OWNER, SHOP, 500, 1).parsed_data.conclusion == "failure"
+    # The failed test runs again as job 5011 (the fixture's jobs end at 5010); build is carried over.
     jobs = rest.actions.list_jobs_for_workflow_run(OWNER, SHOP, 500).parsed_data.jobs
-    assert [(job.name, job.status, job.run_attempt) for job in jobs] == [("build", "completed", 1), ("test", "in_progress", 2)]
+    assert [(job.id, job.name, job.status, job.run_attempt) for job in jobs] == [(5000, "build", "completed", 1), (5011, "test", "in_progress", 2)]
+    every = rest.actions.list_jobs_for_workflow_run(OWNER, SHOP, 500, filter_="all").parsed_data
+    assert (every.total_count, [job.id for job in every.jobs]) == (3, [5000, 5001, 5011])
+    first = rest.actions.list_jobs_for_workflow_run_attempt(OWNER, SHOP, 500, 1).parsed_data.jobs
+    assert [(job.id, job.conclusion, job.run_attempt) for job in first] == [(5000, "success", 1), (5001, "failure", 1)]
+    old = rest.actions.get_job_for_workflow_run(OWNER, SHOP, 5001).parsed_data
+    assert (old.run_id, old.run_attempt, old.status, old.conclusion) == (500, 1, "completed", "failure")
+    with pytest.raises(RequestFailed) as missing:
+        rest.actions.list_jobs_for_workflow_run_attempt(OWNER, SHOP, 500, 3)
+    assert missing.value.response.status_code == 404
+    with pytest.raises(RequestFailed) as old_job:
+        rest.actions.re_run_job_for_workflow_run(OWNER, SHOP, 5001)
+    assert old_job.value.response.status_code == 403
+    assert old_job.value.response.json()["message"] == "Only jobs from the current attempt can be re-run"
     with pytest.raises(RequestFailed) as running:
         rest.actions.re_run_workflow(OWNER, SHOP, 500)
     assert running.value.response.status_code == 403
     assert running.value.response.json()["message"] == "This workflow is already running"
-    # Job 5002 is run 501's build: the job and its dependent test run again, attempt 2.
+    # Job 5002 is run 501's build: the job and its dependent test run again, attempt 2, as 5012 and 5013.
     assert rest.actions.re_run_job_for_workflow_run(OWNER, SHOP, 5002).status_code == 201
     assert rest.actions.get_workflow_run(OWNER, SHOP, 501).parsed_data.run_attempt == 2
+    assert [job.id for job in rest.actions.list_jobs_for_workflow_run(OWNER, SHOP, 501).parsed_data.jobs] == [5012, 5013]
     assert rest.actions.force_cancel_workflow_run(OWNER, SHOP, 501).status_code == 202
     with pytest.raises(RequestFailed) as completed:
         rest.actions.force_cancel_workflow_run(OWNER, SHOP, 501)
     assert completed.value.response.status_code == 409
+
+
+def test_githubkits_paginator_walks_an_attempts_jobs(github: GitHub, recorder: RecordingTransport) -> None:
+    rest = github.rest(API_VERSION)
+    assert rest.actions.re_run_workflow_failed_jobs(OWNER, SHOP, 500).status_code == 201
+    recorder.exchanges.clear()
+    pages = github.rest.paginate(
+        rest.actions.list_jobs_for_workflow_run_attempt,
+        map_func=lambda response: response.parsed_data.jobs,
+        owner=OWNER,
+        repo=SHOP,
+        run_id=500,
+        attempt_number=2,
+        per_page=1,
+        headers={"X-GitHub-Api-Version": API_VERSION},
+    )
+    assert [(job.id, job.run_attempt) for job in pages] == [(5000, 1), (5011, 2)]
+    assert [parse_qs(request.url.query.decode()).get("page") for request in recorder.requests] == [None, ["2"]]
 
 
 def test_dispatch_in_2022_11_28_answers_204_unless_asked_for_details(github: GitHub) -> None:

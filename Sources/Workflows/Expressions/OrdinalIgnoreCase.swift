@@ -13,7 +13,17 @@ enum OrdinalIgnoreCase {
     }
 
     static func equal(_ a: String, _ b: String) -> Bool {
-        a == b || fold(a) == fold(b)
+        if a == b { return true }
+        // Two ASCII strings compare byte by byte, upper-casing letters only (`[` is not `{`);
+        // the full mapping, and its allocations, only for other text.
+        if a.utf8.allSatisfy({ $0 < 0x80 }), b.utf8.allSatisfy({ $0 < 0x80 }) {
+            return a.utf8.count == b.utf8.count && a.utf8.elementsEqual(b.utf8) { asciiUpper($0) == asciiUpper($1) }
+        }
+        return fold(a) == fold(b)
+    }
+
+    private static func asciiUpper(_ byte: UInt8) -> UInt8 {
+        byte >= UInt8(ascii: "a") && byte <= UInt8(ascii: "z") ? byte - 32 : byte
     }
 
     /// Negative, zero or positive as `a` sorts before, with or after `b`.

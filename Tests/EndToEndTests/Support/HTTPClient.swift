@@ -88,6 +88,14 @@ final class HTTPConnection {
         }
     }
 
+    /// Resets the connection (RST, not FIN), as a client that crashes or gives up mid-answer does.
+    func abort() {
+        guard descriptor >= 0 else { return }
+        var reset = linger(l_onoff: 1, l_linger: 0)
+        setsockopt(descriptor, SOL_SOCKET, SO_LINGER, &reset, socklen_t(MemoryLayout<linger>.size))
+        close()
+    }
+
     /// The local port of this connection: the same value across requests proves reuse.
     var localPort: Int {
         var address = sockaddr_in()

@@ -247,10 +247,11 @@ final class ServerProcess {
 }
 
 /// Starts a server on an ephemeral loopback port, waits until it listens, runs `body`, and stops
-/// the server whatever happens. `--quiet` unless `quiet` is false.
+/// the server whatever happens. `--quiet` unless `quiet` is false. `startupMilliseconds` bounds
+/// the wait for it to listen (loading a large fixture in a debug build takes seconds).
 func withServer<T>(
     fixture: String? = nil, arguments: [String] = [], quiet: Bool = true, descriptorLimit: Int? = nil,
-    _ body: (ServerProcess) throws -> T
+    startupMilliseconds: Int = 15_000, _ body: (ServerProcess) throws -> T
 ) throws -> T {
     var all = ["--host", "127.0.0.1", "--port", "0"]
     if let fixture { all += ["--fixture", fixture] }
@@ -263,7 +264,7 @@ func withServer<T>(
             Issue.record("the server did not stop cleanly on SIGTERM: \(outcome); stderr: \(server.stderr.text.debugDescription)")
         }
     }
-    try server.waitUntilListening()
+    try server.waitUntilListening(milliseconds: startupMilliseconds)
     return try body(server)
 }
 
@@ -280,8 +281,11 @@ func withTemporaryFile<T>(named name: String = "fixture.yml", contents: String, 
 }
 
 /// Starts a server on a fixture written from `yaml`.
-func withServer<T>(yaml: String, arguments: [String] = [], quiet: Bool = true, _ body: (ServerProcess) throws -> T) throws -> T {
+func withServer<T>(
+    yaml: String, arguments: [String] = [], quiet: Bool = true, startupMilliseconds: Int = 15_000,
+    _ body: (ServerProcess) throws -> T
+) throws -> T {
     try withTemporaryFile(contents: yaml) { path in
-        try withServer(fixture: path, arguments: arguments, quiet: quiet, body)
+        try withServer(fixture: path, arguments: arguments, quiet: quiet, startupMilliseconds: startupMilliseconds, body)
     }
 }
