@@ -265,8 +265,9 @@ struct JSONReader {
             return text
         }
         var isRepeated = false
-        if entries.count <= 16 {
-            // Most mappings are small: comparing pairs costs less than hashing every key.
+        if entries.count <= 32 {
+            // Mappings are small (an exported run has 25 keys) and their keys short, which a
+            // String compares in one step: comparing pairs costs less than hashing every key.
             outer: for first in entries.indices {
                 for second in entries.indices[(first + 1)...] where text(entries[first].key) == text(entries[second].key) {
                     isRepeated = true
