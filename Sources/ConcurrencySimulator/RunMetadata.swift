@@ -95,13 +95,19 @@ extension WorkflowRun {
     public var workflowFile: String { workflow ?? Self.fileName(forRunNamed: name) }
 
     public static func fileName(forRunNamed name: String) -> String {
-        var slug = ""
-        for scalar in name.lowercased().unicodeScalars {
-            let isWord = ("a"..."z").contains(scalar) || ("0"..."9").contains(scalar)
-            if isWord { slug.unicodeScalars.append(scalar) } else if !slug.isEmpty, !slug.hasSuffix("-") { slug += "-" }
+        // Runs of letters and digits, joined by one hyphen each: linear in the name's bytes.
+        var slug: [UInt8] = []
+        var wordEnded = false
+        for byte in name.lowercased().utf8 {
+            guard (UInt8(ascii: "a")...UInt8(ascii: "z")).contains(byte) || (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte) else {
+                wordEnded = true
+                continue
+            }
+            if wordEnded, !slug.isEmpty { slug.append(UInt8(ascii: "-")) }
+            wordEnded = false
+            slug.append(byte)
         }
-        while slug.hasSuffix("-") { slug.removeLast() }
-        return (slug.isEmpty ? "workflow" : slug) + ".yml"
+        return (slug.isEmpty ? "workflow" : String(decoding: slug, as: UTF8.self)) + ".yml"
     }
 }
 

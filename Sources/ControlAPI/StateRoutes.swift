@@ -2,6 +2,7 @@ import ConcurrencySimulator
 import GitHubREST
 import JSONOutput
 import MockHTTP
+import SourceDocuments
 import StateDocuments
 
 /// `GET /_mock/health` (with `?check=invariants`, the simulator's invariants too),
@@ -30,7 +31,9 @@ extension ControlPlane {
             if method == "PUT" {
                 // Loaded whole before anything is replaced, so a refused document changes nothing.
                 do {
-                    var replacement = try FixtureLoader.load(String(decoding: body, as: UTF8.self), file: "request body")
+                    var replacement = try onThreadOfItsOwn { () throws(SourceError) in
+                        try FixtureLoader.load(String(decoding: body, as: UTF8.self), file: "request body")
+                    }
                     context.clock = MockClock(now: replacement.simulator.now, frozen: replacement.clockFrozen, wall: context.wall)
                     replacement.simulator.now = context.clock.now(wall: context.wall)
                     context.state = replacement

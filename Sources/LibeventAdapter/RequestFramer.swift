@@ -41,6 +41,8 @@ package struct RequestFramer {
     private static let methodsWithBody: Set<String> = ["POST", "PUT", "PATCH", "GET", "DELETE", "OPTIONS", "CONNECT"]
     /// evhttp refuses a request line shorter than `GET / HTTP/1.0`.
     private static let shortestRequestLine = 14
+    /// Bytes of head buffer a connection keeps between requests.
+    private static let keptHeadCapacity = 4096
     /// A chunk-size line is a size and perhaps an extension; anything longer is not one.
     private static let longestChunkLine = 1024
 
@@ -132,11 +134,7 @@ package struct RequestFramer {
             if case .idle = state {
                 state = .head
                 requestStart = offset
-                pending.removeAll(keepingCapacity: true)
-                headLines.removeAll(keepingCapacity: true)
-                lineStart = 0
                 headBytes = 0
-                requestLineParts = nil
                 method = ""
                 target = ""
             }
@@ -200,14 +198,12 @@ package struct RequestFramer {
             return endOfHead(limit: limit)
         case .chunkSize:
             let text = Array(pending[line])
-            pending.removeAll(keepingCapacity: true)
-            lineStart = 0
+            releaseLines()
             return chunkSizeLine(text)
         case .trailer:
             let isEmpty = line.isEmpty
             let isField = pending[line].contains(UInt8(ascii: ":"))
-            pending.removeAll(keepingCapacity: true)
-            lineStart = 0
+            releaseLines()
             if isEmpty {
                 state = .idle
                 return .complete
@@ -266,14 +262,15 @@ package struct RequestFramer {
             guard mayHaveBody else { return refuse(400, "A \(method) request cannot carry a body.") }
             bodyLimit = limit(method, target)
             bodyBytes = 0
-            requestLineParts = nil
-            pending.removeAll(keepingCapacity: true)
-            lineStart = 0
             state = .chunkSize
+            releaseLines()
+
             return .head(bodyFollows: true)
         }
         guard let lengthText = contentLengths.first else {
             state = .idle
+            releaseLines()
+
             return .head(bodyFollows: false)
         }
         guard contentLengths.allSatisfy({ $0 == lengthText }) else {
@@ -287,6 +284,8 @@ package struct RequestFramer {
         }
         guard length > 0 else {
             state = .idle
+            releaseLines()
+
             return .head(bodyFollows: false)
         }
         nameRequestLineParts()
@@ -294,6 +293,8 @@ package struct RequestFramer {
         bodyLimit = limit(method, target)
         guard length <= bodyLimit else { return refuseTooLarge() }
         state = .fixedBody(remaining: length)
+        releaseLines()
+
         return .head(bodyFollows: true)
     }
 
@@ -321,6 +322,16 @@ package struct RequestFramer {
 
     private mutating func refuseTooLarge() -> Event {
         refuse(413, "The request body exceeds \(bodyLimit) bytes, the limit for \(method) \(target).")
+    }
+
+    /// Lets go of what was read line by line (a head, a chunk-size line, a trailer line) once it is
+    /// done with. Room for a usual head is kept from request to request; an unusually large
+    /// one's is given back, so an idle connection holds little.
+    private mutating func releaseLines() {
+        pending.removeAll(keepingCapacity: pending.capacity <= Self.keptHeadCapacity)
+        headLines.removeAll(keepingCapacity: headLines.capacity <= Self.keptHeadCapacity / 16)
+        requestLineParts = nil
+        lineStart = 0
     }
 
     /// Makes `method` and `target` from the head, which is still in `pending`.

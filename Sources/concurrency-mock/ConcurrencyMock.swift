@@ -199,7 +199,7 @@ struct ConcurrencyMock: ParsableCommand {
             throw Self.fail("cannot read fixture file '\(fixture)' (missing, unreadable or not UTF-8)")
         }
         do {
-            return try FixtureLoader.load(text, file: fixture)
+            return try onThreadOfItsOwn { () throws(SourceError) in try FixtureLoader.load(text, file: fixture) }
         } catch {
             throw Self.fail(error.description)
         }

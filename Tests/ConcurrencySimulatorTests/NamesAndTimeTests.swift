@@ -58,3 +58,19 @@ import Testing
         }
     }
 }
+
+/// The workflow file shown for a fixture's run that names none.
+@Suite struct WorkflowFileNameTests {
+    @Test(arguments: [
+        ("Deploy to production", "deploy-to-production.yml"), ("CI", "ci.yml"), ("  --Build  & Test!! ", "build-test.yml"),
+        ("Déploiement 2", "d-ploiement-2.yml"), ("!!!", "workflow.yml"), ("", "workflow.yml"), ("a\u{212A}b", "akb.yml"),
+    ])
+    func fileNames(name: String, file: String) {
+        #expect(WorkflowRun.fileName(forRunNamed: name) == file)
+    }
+
+    @Test func aHugeNameIsNamedInOnePass() {
+        let name = String(repeating: "ab -", count: 250_000)
+        #expect(WorkflowRun.fileName(forRunNamed: name).utf8.count == 750_000 - 1 + 4)
+    }
+}
