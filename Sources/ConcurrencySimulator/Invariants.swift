@@ -80,8 +80,9 @@ extension Repository {
             fail("\(count) runs of \(workflow), but a run count of \(runCounts[workflow, default: 0])")
         }
         var recordsByRun: [RunID: [Job]] = [:]
-        for (id, job) in jobs {
-            if job.id != id { fail("job \(job.id) is stored under \(id)") }
+        // `JobTable` stores each job under its own id.
+        for job in jobs.values {
+            let id = job.id
             guard runs[job.run] != nil else { fail("job \(id)'s run \(job.run) does not exist"); continue }
             recordsByRun[job.run, default: []].append(job)
             if let parent = job.parent, jobs[parent]?.callsReusableWorkflow != true || jobs[parent]?.run != job.run {

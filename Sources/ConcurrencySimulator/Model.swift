@@ -88,29 +88,39 @@ public struct Job: Hashable, Sendable {
     public let parent: JobID?
     /// Whether this job calls a reusable workflow (`uses:`), and so may hold reusable-workflow leases.
     public let callsReusableWorkflow: Bool
+    public internal(set) var status: ExecutionStatus
+    public internal(set) var conclusion: Conclusion?
     /// Sibling jobs that must succeed before this one starts.
     public let needs: [JobID]
     /// `jobs.<id>.concurrency`, evaluated; with a gate that defers it, `nil` until the job
     /// becomes ready.
     public internal(set) var concurrency: ConcurrencySettings?
-    /// For a `uses:` job, the called workflow's workflow-level `concurrency`, evaluated.
-    public let calledWorkflowConcurrency: ConcurrencySettings?
-    /// What decides, when the job becomes ready, whether it runs and its job-level group (see
-    /// `JobGate`); `nil`: it runs when its needs succeeded, under `concurrency`.
-    public let gate: AnyJobGate?
     /// What the job produced (`needs.<job>.outputs`): given when it completed, or for a `uses:`
     /// job mapped from its called workflow's jobs.
     public internal(set) var outputs: [String: String]
-    public internal(set) var status: ExecutionStatus
-    public internal(set) var conclusion: Conclusion?
-    public internal(set) var cancellationReason: String?
-    /// Why it was cancelled (or skipped for a failed need); `nil` otherwise.
-    public internal(set) var cancelledBy: CancellationCause?
     /// The run attempt that created this record. A re-run gives the jobs it starts again new
     /// records (new ids); a job it does not start is carried into the new attempt as it is, so
     /// an attempt's job list may hold records of earlier attempts (see `WorkflowRun.jobs`).
     public let attempt: Int
     public internal(set) var times: JobTimes
+    /// What most jobs never have, out of line: a large state holds hundreds of thousands of
+    /// jobs, and each is copied and stored whole.
+    private var uncommon: Boxed<UncommonJobFields>?
+
+    /// For a `uses:` job, the called workflow's workflow-level `concurrency`, evaluated.
+    public var calledWorkflowConcurrency: ConcurrencySettings? { uncommon?.value.calledWorkflowConcurrency }
+    /// What decides, when the job becomes ready, whether it runs and its job-level group (see
+    /// `JobGate`); `nil`: it runs when its needs succeeded, under `concurrency`.
+    public var gate: AnyJobGate? { uncommon?.value.gate }
+    public internal(set) var cancellationReason: String? {
+        get { uncommon?.value.cancellationReason }
+        set { uncommon = Boxed(unlessEmpty: uncommon.changed { $0.cancellationReason = newValue }) }
+    }
+    /// Why it was cancelled (or skipped for a failed need); `nil` otherwise.
+    public internal(set) var cancelledBy: CancellationCause? {
+        get { uncommon?.value.cancelledBy }
+        set { uncommon = Boxed(unlessEmpty: uncommon.changed { $0.cancelledBy = newValue }) }
+    }
 
     /// The job a spec describes, as part of `run`.
     public init(_ spec: Simulator.JobSpec, run: RunID, createdAt: Timestamp) {
@@ -122,16 +132,25 @@ public struct Job: Hashable, Sendable {
         self.callsReusableWorkflow = spec.callsReusableWorkflow
         self.needs = spec.needs
         self.concurrency = spec.concurrency
-        self.calledWorkflowConcurrency = spec.calledWorkflowConcurrency
-        self.gate = spec.gate
         self.outputs = spec.outputs
         self.status = spec.status
         self.conclusion = spec.conclusion
-        self.cancellationReason = spec.cancellationReason
-        self.cancelledBy = spec.cancelledBy
         self.attempt = spec.attempt
         self.times = spec.times ?? JobTimes(createdAt: createdAt)
+        self.uncommon = Boxed(unlessEmpty: UncommonJobFields(
+            calledWorkflowConcurrency: spec.calledWorkflowConcurrency, gate: spec.gate,
+            cancellationReason: spec.cancellationReason, cancelledBy: spec.cancelledBy))
     }
+}
+
+/// The fields of a `Job` most jobs leave empty.
+private struct UncommonJobFields: EmptiableFields {
+    var calledWorkflowConcurrency: ConcurrencySettings?
+    var gate: AnyJobGate?
+    var cancellationReason: String?
+    var cancelledBy: CancellationCause?
+
+    static let empty = UncommonJobFields()
 }
 
 /// A workflow run as far as concurrency is concerned.
@@ -150,23 +169,40 @@ public struct WorkflowRun: Hashable, Sendable {
     public internal(set) var configuredGroups: [GroupKey]
     /// The workflow-level `concurrency`, evaluated for the current attempt.
     public internal(set) var concurrency: ConcurrencySettings?
-    /// Evaluates the workflow-level `concurrency` again for a new attempt (`github.run_attempt`);
-    /// `nil` when it does not change between attempts.
-    public let gate: AnyJobGate?
     public internal(set) var status: ExecutionStatus
     public internal(set) var conclusion: Conclusion?
-    public internal(set) var cancellationReason: String?
-    /// Why it was cancelled; `nil` otherwise.
-    public internal(set) var cancelledBy: CancellationCause?
-    /// What started the run (`triggeringActor` changes with a re-run).
-    public internal(set) var origin: RunOrigin
     /// GitHub's `run_number`: how many runs of its workflow file the repository had, this one included.
     public let runNumber: Int
     /// GitHub's `run_attempt`: 1, plus one per re-run.
     public internal(set) var attempt: Int
     public internal(set) var times: RunTimes
+    /// Out of line, like a job's uncommon fields; runs with the default origin (a fixture's, as
+    /// a rule) share one.
+    private var storedOrigin: Boxed<RunOrigin>
+    private var uncommon: Boxed<UncommonRunFields>?
+
+    /// What started the run (`triggeringActor` changes with a re-run).
+    public internal(set) var origin: RunOrigin {
+        get { storedOrigin.value }
+        set { storedOrigin = Self.boxed(newValue) }
+    }
+    /// Evaluates the workflow-level `concurrency` again for a new attempt (`github.run_attempt`);
+    /// `nil` when it does not change between attempts.
+    public var gate: AnyJobGate? { uncommon?.value.gate }
+    public internal(set) var cancellationReason: String? {
+        get { uncommon?.value.cancellationReason }
+        set { uncommon = Boxed(unlessEmpty: uncommon.changed { $0.cancellationReason = newValue }) }
+    }
+    /// Why it was cancelled; `nil` otherwise.
+    public internal(set) var cancelledBy: CancellationCause? {
+        get { uncommon?.value.cancelledBy }
+        set { uncommon = Boxed(unlessEmpty: uncommon.changed { $0.cancelledBy = newValue }) }
+    }
     /// The completed attempts before the current one, oldest first.
-    public internal(set) var previousAttempts: [RunAttempt]
+    public internal(set) var previousAttempts: [RunAttempt] {
+        get { uncommon?.value.previousAttempts ?? [] }
+        set { uncommon = Boxed(unlessEmpty: uncommon.changed { $0.previousAttempts = newValue }) }
+    }
 
     public init(
         id: RunID, name: String, workflow: String? = nil, jobs: [JobID], configuredGroups: [GroupKey],
@@ -175,7 +211,6 @@ public struct WorkflowRun: Hashable, Sendable {
         origin: RunOrigin = RunOrigin(), runNumber: Int = 1, attempt: Int = 1, times: RunTimes,
         previousAttempts: [RunAttempt] = []
     ) {
-        self.gate = gate
         self.id = id
         self.name = name
         self.workflow = workflow
@@ -184,13 +219,61 @@ public struct WorkflowRun: Hashable, Sendable {
         self.concurrency = concurrency
         self.status = status
         self.conclusion = conclusion
-        self.cancellationReason = cancellationReason
-        self.cancelledBy = cancelledBy
-        self.origin = origin
+        self.storedOrigin = Self.boxed(origin)
         self.runNumber = runNumber
         self.attempt = attempt
         self.times = times
-        self.previousAttempts = previousAttempts
+        self.uncommon = Boxed(unlessEmpty: UncommonRunFields(
+            gate: gate, cancellationReason: cancellationReason, cancelledBy: cancelledBy, previousAttempts: previousAttempts))
+    }
+
+    private static let defaultOrigin = Boxed(RunOrigin())
+
+    private static func boxed(_ origin: RunOrigin) -> Boxed<RunOrigin> {
+        origin == defaultOrigin.value ? defaultOrigin : Boxed(origin)
+    }
+}
+
+/// The fields of a `WorkflowRun` most runs leave empty.
+private struct UncommonRunFields: EmptiableFields {
+    var gate: AnyJobGate?
+    var cancellationReason: String?
+    var cancelledBy: CancellationCause?
+    var previousAttempts: [RunAttempt] = []
+
+    static let empty = UncommonRunFields()
+}
+
+/// An immutable value behind one reference: what a struct stored by the hundred thousand keeps
+/// out of line to stay small. Compared and hashed by its value; a change boxes a new value.
+private final class Boxed<Value: Hashable & Sendable>: Hashable, Sendable {
+    let value: Value
+
+    init(_ value: Value) { self.value = value }
+
+    static func == (lhs: Boxed, rhs: Boxed) -> Bool { lhs === rhs || lhs.value == rhs.value }
+    func hash(into hasher: inout Hasher) { hasher.combine(value) }
+}
+
+/// A group of optional fields that is empty when none is set.
+private protocol EmptiableFields: Hashable, Sendable {
+    static var empty: Self { get }
+}
+
+extension Boxed where Value: EmptiableFields {
+    /// `nil` for empty fields, so a value without them holds no reference.
+    convenience init?(unlessEmpty fields: Value) {
+        guard fields != .empty else { return nil }
+        self.init(fields)
+    }
+}
+
+extension Optional {
+    /// The boxed fields (empty when there are none) with `change` applied.
+    fileprivate func changed<Fields: EmptiableFields>(_ change: (inout Fields) -> Void) -> Fields where Wrapped == Boxed<Fields> {
+        var fields = self?.value ?? .empty
+        change(&fields)
+        return fields
     }
 }
 

@@ -17,7 +17,7 @@ public struct Repository: Sendable {
     public var visibility: Visibility
 
     public internal(set) var runs: [RunID: WorkflowRun] = [:]
-    public internal(set) var jobs: [JobID: Job] = [:]
+    public internal(set) var jobs = JobTable()
     /// The active groups, by key.
     public internal(set) var groups: [GroupKey: ConcurrencyGroup] = [:]
     /// The keys of `groups`, ascending: the order both list endpoints page through.
@@ -122,7 +122,7 @@ public struct Repository: Sendable {
 
     // MARK: - Index maintenance
 
-    mutating func insert(_ spec: Simulator.RunSpec, jobs records: [JobID: Job], now: Timestamp) {
+    mutating func insert(_ spec: Simulator.RunSpec, jobs records: [Job], now: Timestamp) {
         // Names are remembered in the order the run would first use them.
         var keys = spec.concurrency.map { [rememberName($0.group)] } ?? []
         for job in spec.jobs {
@@ -139,7 +139,7 @@ public struct Repository: Sendable {
             concurrency: spec.concurrency, gate: spec.gate, status: spec.status, conclusion: spec.conclusion,
             cancellationReason: spec.cancellationReason, cancelledBy: spec.cancelledBy, origin: spec.origin, runNumber: runNumber, attempt: spec.attempt,
             times: spec.times ?? .at(now), previousAttempts: spec.previousAttempts)
-        jobs.merge(records) { existing, _ in existing }
+        for job in records { jobs[job.id] = job }
         if spec.status == .completed { completionOrder.append(spec.id) }
     }
 
@@ -147,10 +147,10 @@ public struct Repository: Sendable {
     @discardableResult
     public mutating func rememberName(_ name: String) -> GroupKey {
         let key = GroupKey(name)
-        if groupNames[key] == nil {
-            groupNames[key] = name
-            groupNamesInOrder.append(name)
-        }
+        // The key already stored, so every run configured for the group shares its text.
+        if let known = groupNames.index(forKey: key) { return groupNames[known].key }
+        groupNames[key] = name
+        groupNamesInOrder.append(name)
         return key
     }
 

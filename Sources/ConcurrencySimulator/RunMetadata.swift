@@ -12,7 +12,7 @@ public struct RunOrigin: Hashable, Sendable {
     public var baseRef: String
 
     public init(
-        event: String = "push", ref: String = "refs/heads/main", sha: String = String(repeating: "0", count: 40),
+        event: String = "push", ref: String = "refs/heads/main", sha: String = RunOrigin.unknownSHA,
         actor: String = "octocat", triggeringActor: String? = nil, headRef: String = "", baseRef: String = ""
     ) {
         self.event = event
@@ -23,6 +23,9 @@ public struct RunOrigin: Hashable, Sendable {
         self.headRef = headRef
         self.baseRef = baseRef
     }
+
+    /// The commit of a run whose trigger named none: one text shared by all of them.
+    public static let unknownSHA = String(repeating: "0", count: 40)
 
     /// GitHub's `head_branch`: the ref without `refs/heads/` or `refs/tags/`.
     public var branch: String {

@@ -1,10 +1,12 @@
 import MockHTTP
+import SourceDocuments
 
 /// The largest request body each route accepts. The transport asks before reading a body and
 /// refuses a larger one with 413, so a client cannot make the server hold more than this.
 public enum RequestBodyLimits {
-    /// `PUT /_mock/state`: a whole-state fixture (the bench's 10,000-group fixture is 23 MiB).
-    public static let state = 64 * 1024 * 1024
+    /// `PUT /_mock/state`: a whole state, as large as the loader reads it (the export of the
+    /// bench's 100,000-item fixture is 94 MiB).
+    public static let state = YAMLReader.maximumJSONDocumentBytes
     /// `PUT /_mock/repos/{owner}/{repo}/workflows/{file}`: one workflow file.
     public static let workflowFile = 1024 * 1024
     /// Every other control route: a small JSON document.

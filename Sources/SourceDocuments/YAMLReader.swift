@@ -2,15 +2,16 @@ import CYaml
 import ConcurrencySimulator
 import Yams
 
-/// Reads a composed YAML tree strictly, turning every surprise into a `SourceError` that
-/// points at the node's line and column.
+/// Reads a composed YAML or JSON tree strictly, turning every surprise into a `SourceError` that
+/// points at the node's line and column. The readers below take any `ReadableNode`, so a JSON
+/// document read by `composeJSON` meets exactly the checks and messages a YAML one does.
 public struct YAMLReader: Sendable {
     public let file: String
 
     public init(file: String) { self.file = file }
 
-    public func error(at node: Node?, _ message: String) -> SourceError {
-        SourceError(file: file, line: node?.mark?.line ?? 0, column: node?.mark?.column ?? 0, message: message)
+    @inlinable public func error(at node: some ReadableNode, _ message: String) -> SourceError {
+        SourceError(file: file, line: node.line, column: node.column, message: message)
     }
 
     public func error(at mark: Mark, _ message: String) -> SourceError {
@@ -20,6 +21,11 @@ public struct YAMLReader: Sendable {
     /// The largest document read, in UTF-8 bytes: the request-body limit, and room for a fixture
     /// several times the size of the largest one benchmarked (23 MiB).
     public static let maximumDocumentBytes = 64 << 20
+    /// The largest document `composeJSON` reads, and so the largest state `PUT /_mock/state`
+    /// takes: room for 2,000,000 queue items (the bench's fixture of 1,000,000 is 229 MiB, the
+    /// export of its 100,000 94 MiB). The compact JSON tree makes that affordable where Yams'
+    /// would not be.
+    public static let maximumJSONDocumentBytes = 512 << 20
     /// The deepest nesting of mappings and sequences in a document (aliases counted as what they
     /// stand for). Workflow files and fixtures need about ten levels; Yams builds its tree with one
     /// stack frame per level, so a deep `[[[[...` must be refused before it composes.
@@ -32,13 +38,7 @@ public struct YAMLReader: Sendable {
     /// Parses YAML (or JSON, which YAML reads too) into a tree, mapping parser errors to places.
     public func compose(_ text: String) throws(SourceError) -> Node {
         let node: Node?
-        // A byte-order mark is not content; libyaml would count it as a column of line 1.
-        let content = text.hasPrefix("\u{FEFF}") ? String(text.dropFirst()) : text
-        guard content.utf8.count <= Self.maximumDocumentBytes else {
-            throw SourceError(
-                file: file, line: 0, column: 0,
-                message: "the document is \(content.utf8.count) bytes; at most \(Self.maximumDocumentBytes) are read")
-        }
+        let content = try checkedContent(text)
         try checkShape(content)
         do {
             // Named, not defaulted: Yams' default encoding reads the whole process environment on
@@ -51,6 +51,32 @@ public struct YAMLReader: Sendable {
         }
         guard let node else { throw SourceError(file: file, line: 0, column: 0, message: "the document is empty") }
         return node
+    }
+
+    /// Parses a JSON document into a compact tree without Yams: for the large JSON documents
+    /// (fixtures, state exports), several times faster and smaller than `compose`. `nil` when the
+    /// text is not strict JSON, or is JSON that YAML reads differently (see `JSONReader`); then
+    /// `compose` reads it, with YAML's answer. The limits and refusals are `compose`'s.
+    public func composeJSON(_ text: String) throws(SourceError) -> JSONNode? {
+        try JSONReader.read(try checkedContent(text, atMost: Self.maximumJSONDocumentBytes), file: file)
+    }
+
+    /// The text without its byte-order mark (not content; libyaml would count it as a column of
+    /// line 1), refused when it is larger than `limit`.
+    private func checkedContent(_ text: String, atMost limit: Int = maximumDocumentBytes) throws(SourceError) -> String {
+        let content = text.hasPrefix("\u{FEFF}") ? String(text.dropFirst()) : text
+        guard content.utf8.count <= limit else {
+            throw SourceError(file: file, line: 0, column: 0, message: "the document is \(content.utf8.count) bytes; at most \(limit) are read")
+        }
+        return content
+    }
+
+    /// The refusal of a collection nested deeper than `maximumNestingDepth`.
+    static let nestingRefusal = "the document nests deeper than \(maximumNestingDepth) levels of mappings and sequences"
+
+    /// The refusal of a mapping whose `keys` (in Yams' order: sorted) appear more than once.
+    static func duplicateKeysMessage(_ keys: [String]) -> String {
+        "duplicate key \(keys.map { "'\($0)'" }.joined(separator: ", ")) in a mapping"
     }
 
     /// Walks libyaml's events (a loop, no recursion) and refuses the first collection or alias
@@ -66,7 +92,7 @@ public struct YAMLReader: Sendable {
         bytes.withUnsafeMutableBufferPointer { buffer in
             yaml_parser_set_input_string(&parser, buffer.baseAddress, buffer.count)
             yaml_parser_set_encoding(&parser, YAML_UTF8_ENCODING)
-            let tooDeep = "the document nests deeper than \(Self.maximumNestingDepth) levels of mappings and sequences"
+            let tooDeep = Self.nestingRefusal
             // A node's height (a scalar is 0, a collection 1 + its highest child) and its node
             // count, aliases inside it counted as what they stand for: so far for each open
             // collection, in full for each anchor.
@@ -130,7 +156,7 @@ public struct YAMLReader: Sendable {
             let prefix = context.map { "\($0.text): " } ?? ""
             return error(at: mark, "invalid YAML: \(prefix)\(problem)")
         case .duplicatedKeysInMapping(let duplicates, let context):
-            return error(at: context.mark, "duplicate key \(duplicates.map { "'\($0)'" }.joined(separator: ", ")) in a mapping")
+            return error(at: context.mark, Self.duplicateKeysMessage(duplicates))
         case .reader(let problem, _, _, _):
             return SourceError(file: file, line: 0, column: 0, message: "cannot read the text: \(problem)")
         default:
@@ -138,16 +164,21 @@ public struct YAMLReader: Sendable {
         }
     }
 
+    // The readers below are inlinable so the state loader gets them specialized for JSONNode
+    // rather than working through generic metadata for each of a large fixture's million nodes.
+
     /// A mapping's entries by key, refusing keys outside `allowed` and missing `required` ones.
-    public func mapping(_ node: Node, _ what: String, allowed: [String], required: [String] = []) throws(SourceError) -> [String: Node] {
-        guard case .mapping(let mapping) = node else { throw error(at: node, "\(what) must be a mapping") }
-        var entries: [String: Node] = [:]
+    @inlinable public func mapping<Node: ReadableNode>(
+        _ node: Node, _ what: String, allowed: [String], required: [String] = []
+    ) throws(SourceError) -> [String: Node] {
+        guard case .mapping(let mapping) = node.content else { throw error(at: node, "\(what) must be a mapping") }
+        var entries: [String: Node] = Dictionary(minimumCapacity: mapping.count)
         for (keyNode, value) in mapping {
-            guard case .scalar(let key) = keyNode else { throw error(at: keyNode, "keys of \(what) must be plain strings") }
-            guard allowed.contains(key.string) else {
-                throw error(at: keyNode, "unknown key '\(key.string)' in \(what); allowed: \(allowed.joined(separator: ", "))")
+            guard case .scalar(let key, _) = keyNode.content else { throw error(at: keyNode, "keys of \(what) must be plain strings") }
+            guard allowed.contains(key) else {
+                throw error(at: keyNode, "unknown key '\(key)' in \(what); allowed: \(allowed.joined(separator: ", "))")
             }
-            entries[key.string] = value
+            entries[key] = value
         }
         for key in required where entries[key] == nil {
             throw error(at: node, "\(what) is missing '\(key)'")
@@ -155,32 +186,38 @@ public struct YAMLReader: Sendable {
         return entries
     }
 
-    public func sequence(_ node: Node, _ what: String) throws(SourceError) -> [Node] {
-        guard case .sequence(let sequence) = node else { throw error(at: node, "\(what) must be a list") }
-        return Array(sequence)
+    @inlinable public func sequence<Node: ReadableNode>(_ node: Node, _ what: String) throws(SourceError) -> [Node] {
+        guard case .sequence(let sequence) = node.content else { throw error(at: node, "\(what) must be a list") }
+        return sequence
     }
 
-    public func isNull(_ node: Node) -> Bool {
-        guard case .scalar(let scalar) = node, scalar.style == .plain else { return false }
-        return ["", "~", "null", "Null", "NULL"].contains(scalar.string)
+    @inlinable public func isNull(_ node: some ReadableNode) -> Bool {
+        guard case .scalar(let text, plain: true) = node.content else { return false }
+        return ["", "~", "null", "Null", "NULL"].contains(text)
     }
 
-    public func string(_ node: Node, _ what: String) throws(SourceError) -> String {
-        guard case .scalar(let scalar) = node, !isNull(node) else { throw error(at: node, "\(what) must be a string") }
-        return scalar.string
+    /// The text of a scalar, whatever it stands for (`null` is none).
+    @inlinable public func scalarText(_ node: some ReadableNode) -> String? {
+        guard case .scalar(let text, _) = node.content else { return nil }
+        return text
     }
 
-    public func nonEmptyString(_ node: Node, _ what: String) throws(SourceError) -> String {
+    @inlinable public func string(_ node: some ReadableNode, _ what: String) throws(SourceError) -> String {
+        guard let text = scalarText(node), !isNull(node) else { throw error(at: node, "\(what) must be a string") }
+        return text
+    }
+
+    @inlinable public func nonEmptyString(_ node: some ReadableNode, _ what: String) throws(SourceError) -> String {
         let value = try string(node, what)
         guard !value.isEmpty else { throw error(at: node, "\(what) cannot be empty") }
         return value
     }
 
     /// A positive decimal integer, as GitHub's ids are, no larger than `Simulator.largestIdentifier`.
-    public func identifier(_ node: Node, _ what: String) throws(SourceError) -> Int {
+    @inlinable public func identifier(_ node: some ReadableNode, _ what: String) throws(SourceError) -> Int {
         var problem = Simulator.IdentifierProblem.notAPositiveWholeNumber
-        if case .scalar(let scalar) = node {
-            do { return try Simulator.identifier(parsing: scalar.string) } catch { problem = error }
+        if let text = scalarText(node) {
+            do { return try Simulator.identifier(parsing: text) } catch { problem = error }
         }
         switch problem {
         case .notAPositiveWholeNumber:
@@ -190,23 +227,22 @@ public struct YAMLReader: Sendable {
         }
     }
 
-    public func timestamp(_ node: Node, _ what: String) throws(SourceError) -> Timestamp {
-        guard case .scalar(let scalar) = node, let value = Timestamp(rfc3339: scalar.string) else {
+    @inlinable public func timestamp(_ node: some ReadableNode, _ what: String) throws(SourceError) -> Timestamp {
+        guard let text = scalarText(node), let value = Timestamp(rfc3339: text) else {
             throw error(at: node, "\(what) must be an RFC 3339 date-time such as 2026-01-15T16:14:23Z")
         }
         return value
     }
 
-    public func bool(_ node: Node, _ what: String) throws(SourceError) -> Bool {
-        guard case .scalar(let scalar) = node else { throw error(at: node, "\(what) must be true or false") }
-        switch scalar.string {
+    @inlinable public func bool(_ node: some ReadableNode, _ what: String) throws(SourceError) -> Bool {
+        switch scalarText(node) {
         case "true", "True", "TRUE": return true
         case "false", "False", "FALSE": return false
         default: throw error(at: node, "\(what) must be true or false")
         }
     }
 
-    public func oneOf<T: RawRepresentable & CaseIterable>(_ node: Node, _ what: String, _: T.Type) throws(SourceError) -> T where T.RawValue == String {
+    @inlinable public func oneOf<T: RawRepresentable & CaseIterable>(_ node: some ReadableNode, _ what: String, _: T.Type) throws(SourceError) -> T where T.RawValue == String {
         let raw = try string(node, what)
         guard let value = T(rawValue: raw) else {
             throw error(at: node, "\(what) must be one of \(T.allCases.map(\.rawValue).joined(separator: ", ")), not '\(raw)'")

@@ -10,7 +10,7 @@ extension AccessToken {
 
     /// Reads `{type, scopes, repositories, permissions: {actions}, user_id}`; `extraKeys` are
     /// allowed and left to the caller.
-    public static func parse(_ node: Node, reader: YAMLReader, extraKeys: [String] = []) throws(SourceError) -> AccessToken {
+    public static func parse(_ node: some ReadableNode, reader: YAMLReader, extraKeys: [String] = []) throws(SourceError) -> AccessToken {
         let fields = try reader.mapping(node, "a token", allowed: documentKeys + extraKeys, required: ["type"])
         let kind = try reader.oneOf(fields["type"]!, "type", Kind.self)
         let userID = try fields["user_id"].map { node throws(SourceError) in try reader.identifier(node, "user_id") } ?? 1
@@ -27,7 +27,7 @@ extension AccessToken {
         case .fineGrained, .installation:
             if let scopes = fields["scopes"] { throw reader.error(at: scopes, "a \(kind.rawValue) token has permissions, not scopes") }
             var selection = Selection.all
-            if let node = fields["repositories"], !(node.scalar?.string == "all") {
+            if let node = fields["repositories"], reader.scalarText(node) != "all" {
                 var keys: Set<RepositoryKey> = []
                 for entry in try reader.sequence(node, "repositories (a list of OWNER/NAME, or all)") {
                     let text = try reader.nonEmptyString(entry, "a repository")

@@ -24,7 +24,7 @@ extension CancellationCause {
     }
 
     /// Reads what `write` writes; `null` is no cause.
-    public static func parse(_ node: Node, reader: YAMLReader) throws(SourceError) -> CancellationCause? {
+    public static func parse(_ node: some ReadableNode, reader: YAMLReader) throws(SourceError) -> CancellationCause? {
         if reader.isNull(node) { return nil }
         let fields = try reader.mapping(
             node, "cancelled_by", allowed: ["reason", "by_run_id", "by_job_id", "group", "message"], required: ["reason", "message"])

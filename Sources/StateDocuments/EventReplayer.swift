@@ -7,7 +7,7 @@ import Yams
 enum EventReplayer {
     static let kinds = ["trigger", "complete_job", "complete_run", "cancel_run", "advance_clock"]
 
-    static func apply(_ node: Node, to state: inout MockState, reader: YAMLReader) throws(SourceError) {
+    static func apply(_ node: some ReadableNode, to state: inout MockState, reader: YAMLReader) throws(SourceError) {
         let event = try reader.mapping(node, "an event", allowed: kinds)
         guard event.count == 1, let (kind, body) = event.first else {
             throw reader.error(at: node, "an event has exactly one of: \(kinds.joined(separator: ", "))")
@@ -44,7 +44,7 @@ enum EventReplayer {
         }
     }
 
-    private static func repositoryKey(_ node: Node, reader: YAMLReader, state: MockState) throws(SourceError) -> RepositoryKey {
+    private static func repositoryKey(_ node: some ReadableNode, reader: YAMLReader, state: MockState) throws(SourceError) -> RepositoryKey {
         let fields = try reader.mapping(node, "a trigger", allowed: TriggerEvent.keys + ["repository"], required: ["repository"])
         let text = try reader.nonEmptyString(fields["repository"]!, "repository")
         guard let key = RepositoryKey(parsing: text) else {

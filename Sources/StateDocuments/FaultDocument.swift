@@ -39,7 +39,7 @@ public struct FaultRule: Sendable, Equatable {
     public static let documentKeys = ["match", "respond", "delay_ms", "times", "probability"]
 
     /// Reads `{match: {method, path}, respond, delay_ms, times, probability}`; errors name the key at fault.
-    public static func parse(_ node: Node, id: Int, reader: YAMLReader, allowingID: Bool = false) throws(SourceError) -> FaultRule {
+    public static func parse(_ node: some ReadableNode, id: Int, reader: YAMLReader, allowingID: Bool = false) throws(SourceError) -> FaultRule {
         let fields = try reader.mapping(node, "a fault", allowed: documentKeys + (allowingID ? ["id"] : []))
         var rule = FaultRule(id: id, method: nil, path: nil, response: .normal, delayMilliseconds: 0, times: nil, probability: 1)
         if let match = fields["match"], !reader.isNull(match) {
@@ -92,7 +92,7 @@ public struct FaultRule: Sendable, Equatable {
             rule.times = try integer(node, "times", in: 1...Int(Int32.max), reader: reader)
         }
         if let node = fields["probability"] {
-            guard case .scalar(let scalar) = node, let value = Double(scalar.string), value.isFinite, (0...1).contains(value) else {
+            guard let text = reader.scalarText(node), let value = Double(text), value.isFinite, (0...1).contains(value) else {
                 throw reader.error(at: node, "probability must be a number from 0 to 1")
             }
             rule.probability = value
@@ -103,9 +103,9 @@ public struct FaultRule: Sendable, Equatable {
         return rule
     }
 
-    private static func integer(_ node: Node, _ what: String, in range: ClosedRange<Int>, reader: YAMLReader) throws(SourceError) -> Int {
-        guard case .scalar(let scalar) = node, scalar.string.utf8.allSatisfy({ $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") }),
-              let value = Int(scalar.string), range.contains(value)
+    private static func integer(_ node: some ReadableNode, _ what: String, in range: ClosedRange<Int>, reader: YAMLReader) throws(SourceError) -> Int {
+        guard let text = reader.scalarText(node), text.utf8.allSatisfy({ $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") }),
+              let value = Int(text), range.contains(value)
         else { throw reader.error(at: node, "\(what) must be a whole number from \(range.lowerBound) to \(range.upperBound)") }
         return value
     }

@@ -18,7 +18,12 @@ public enum FixtureLoader {
 
     public static func load(_ text: String, file: String) throws(SourceError) -> MockState {
         let reader = YAMLReader(file: file)
-        let root = try reader.compose(text)
+        // Fixtures and state exports are JSON, read without Yams when they can be (see `composeJSON`).
+        if let root = try reader.composeJSON(text) { return try load(root, reader: reader) }
+        return try load(try reader.compose(text), reader: reader)
+    }
+
+    private static func load<Node: ReadableNode>(_ root: Node, reader: YAMLReader) throws(SourceError) -> MockState {
         let document = try reader.mapping(
             root, "the fixture",
             allowed: ["version", "now", "frozen", "run_id_start", "job_id_start", "auth", "tokens", "rate_limits", "faults", "repositories", "events"],
@@ -47,7 +52,7 @@ public enum FixtureLoader {
         }
         for faultNode in try document["faults"].map({ node throws(SourceError) in try reader.sequence(node, "faults") }) ?? [] {
             let hasID: Bool
-            if case .mapping(let mapping) = faultNode { hasID = mapping["id"] != nil } else { hasID = false }
+            if case .mapping(let entries) = faultNode.content { hasID = entries.contains { reader.scalarText($0.key) == "id" } } else { hasID = false }
             let rule = try FaultRule.parse(faultNode, id: state.faults.nextID, reader: reader, allowingID: true)
             guard !state.faults.contains(id: rule.id) else { throw reader.error(at: faultNode, "fault id \(rule.id) is declared twice") }
             guard state.faults.rules.count < FaultRules.maximumCount else {
@@ -55,7 +60,7 @@ public enum FixtureLoader {
             }
             state.faults.add(rule, keepingID: hasID)
         }
-        var workflows: [PendingWorkflow] = []
+        var workflows: [PendingWorkflow<Node>] = []
         for repositoryNode in try document["repositories"].map({ node throws(SourceError) in try reader.sequence(node, "repositories") }) ?? [] {
             workflows += try loadRepository(repositoryNode, into: &state.simulator, reader: reader)
         }
@@ -70,14 +75,16 @@ public enum FixtureLoader {
     }
 
     /// A workflow file found in the fixture, registered once every repository exists.
-    private struct PendingWorkflow {
+    private struct PendingWorkflow<Node: ReadableNode> {
         let repository: RepositoryKey
         let file: String
         let source: String
         let node: Node
     }
 
-    private static func loadRepository(_ node: Node, into simulator: inout Simulator, reader: YAMLReader) throws(SourceError) -> [PendingWorkflow] {
+    private static func loadRepository<Node: ReadableNode>(
+        _ node: Node, into simulator: inout Simulator, reader: YAMLReader
+    ) throws(SourceError) -> [PendingWorkflow<Node>] {
         let fields = try reader.mapping(
             node, "a repository", allowed: ["owner", "name", "visibility", "group_names", "workflows", "run_counts", "runs", "concurrency_groups"],
             required: ["owner", "name"])
@@ -121,7 +128,7 @@ public enum FixtureLoader {
             if let problem = StoredName.problem(workflow, "the workflow of a run count") { throw reader.error(at: entry["workflow"]!, problem) }
             simulator.raiseRunCount(of: workflow, to: try reader.identifier(entry["count"]!, "count"), in: key)
         }
-        var workflows: [PendingWorkflow] = []
+        var workflows: [PendingWorkflow<Node>] = []
         for workflowNode in try fields["workflows"].map({ node throws(SourceError) in try reader.sequence(node, "workflows") }) ?? [] {
             let workflow = try reader.mapping(workflowNode, "a workflow", allowed: ["file", "source"], required: ["file", "source"])
             workflows.append(PendingWorkflow(
@@ -132,10 +139,12 @@ public enum FixtureLoader {
     }
 
     /// Registers workflows in rounds, so a caller listed before the workflow it calls still loads.
-    private static func register(_ pending: [PendingWorkflow], into state: inout MockState, reader: YAMLReader) throws(SourceError) {
+    private static func register<Node: ReadableNode>(
+        _ pending: [PendingWorkflow<Node>], into state: inout MockState, reader: YAMLReader
+    ) throws(SourceError) {
         var remaining = pending
         while !remaining.isEmpty {
-            var failures: [(PendingWorkflow, SourceError)] = []
+            var failures: [(PendingWorkflow<Node>, SourceError)] = []
             for workflow in remaining {
                 do {
                     try state.registerWorkflow(workflow.source, file: workflow.file, in: workflow.repository)
@@ -144,14 +153,13 @@ public enum FixtureLoader {
                 }
             }
             if failures.count == remaining.count, let (workflow, error) = failures.first {
-                let line = (workflow.node.mark?.line ?? 0)
-                throw reader.error(at: workflow.node, "workflow \(workflow.file) (its source starts near line \(line + 1)): \(error)")
+                throw reader.error(at: workflow.node, "workflow \(workflow.file) (its source starts near line \(workflow.node.line + 1)): \(error)")
             }
             remaining = failures.map(\.0)
         }
     }
 
-    private static func loadRun(
+    private static func loadRun<Node: ReadableNode>(
         _ node: Node, in repository: RepositoryKey, into simulator: inout Simulator,
         unsettledRuns: inout Set<RunID>, unsettledJobs: inout Set<JobID>, untimedRuns: inout Set<RunID>, reader: YAMLReader
     ) throws(SourceError) {
@@ -199,7 +207,7 @@ public enum FixtureLoader {
     }
 
     /// Flattens the job tree depth-first, parents before children, keeping each job's node.
-    private static func collectJobs(
+    private static func collectJobs<Node: ReadableNode>(
         _ node: Node, parent: JobID?, into jobs: inout [Simulator.JobSpec], nodes: inout [Node],
         unsettled: inout Set<JobID>, reader: YAMLReader
     ) throws(SourceError) {
@@ -251,7 +259,7 @@ public enum FixtureLoader {
     /// `refs/heads/main` by `octocat`, the next run number, attempt 1, times from the queues).
     /// An earlier attempt's `jobs` (its records the current attempt does not list) are added to
     /// `earlierJobs`; its `job_ids` (its whole list) default to the ids of those `jobs`.
-    private static func runMetadata(
+    private static func runMetadata<Node: ReadableNode>(
         _ fields: [String: Node], earlierJobs: inout [Simulator.JobSpec], nodes: inout [Node], unsettled: inout Set<JobID>, reader: YAMLReader
     ) throws(SourceError) -> (
         origin: RunOrigin, runNumber: Int?, attempt: Int, times: RunTimes?, previousAttempts: [RunAttempt]
@@ -305,7 +313,7 @@ public enum FixtureLoader {
     }
 
     /// A job's attempt and times; without `created_at` the job is created with its run.
-    private static func jobMetadata(_ fields: [String: Node], reader: YAMLReader) throws(SourceError) -> (attempt: Int, times: JobTimes?) {
+    private static func jobMetadata<Node: ReadableNode>(_ fields: [String: Node], reader: YAMLReader) throws(SourceError) -> (attempt: Int, times: JobTimes?) {
         func time(_ key: String) throws(SourceError) -> Timestamp? {
             guard let node = fields[key], !reader.isNull(node) else { return nil }
             return try reader.timestamp(node, key)
@@ -316,7 +324,7 @@ public enum FixtureLoader {
     }
 
     /// `{group, cancel_in_progress, queue}` as evaluated settings; `null` for none.
-    private static func settings(_ node: Node, reader: YAMLReader) throws(SourceError) -> ConcurrencySettings? {
+    private static func settings(_ node: some ReadableNode, reader: YAMLReader) throws(SourceError) -> ConcurrencySettings? {
         if reader.isNull(node) { return nil }
         let fields = try reader.mapping(node, "concurrency settings", allowed: ["group", "cancel_in_progress", "queue"], required: ["group"])
         let queue = try fields["queue"].map { node throws(SourceError) in try reader.oneOf(node, "queue", QueueMode.self) } ?? .single
@@ -328,8 +336,8 @@ public enum FixtureLoader {
     }
 
     /// A mapping of names to strings (a job's `outputs`, a gate's `call_outputs`).
-    static func stringPairs(_ node: Node, _ what: String, reader: YAMLReader) throws(SourceError) -> [String: String] {
-        guard case .mapping(let mapping) = node else { throw reader.error(at: node, "\(what) must be a mapping of names to strings") }
+    static func stringPairs(_ node: some ReadableNode, _ what: String, reader: YAMLReader) throws(SourceError) -> [String: String] {
+        guard case .mapping(let mapping) = node.content else { throw reader.error(at: node, "\(what) must be a mapping of names to strings") }
         var pairs: [String: String] = [:]
         for (key, value) in mapping {
             let name = try reader.nonEmptyString(key, "a name in \(what)")
@@ -340,7 +348,7 @@ public enum FixtureLoader {
     }
 
     /// A job's gate as the export writes it (see `StateExporter`), rebuilt and its expressions checked.
-    private static func gate(_ node: Node, reader: YAMLReader) throws(SourceError) -> AnyJobGate? {
+    private static func gate(_ node: some ReadableNode, reader: YAMLReader) throws(SourceError) -> AnyJobGate? {
         if reader.isNull(node) { return nil }
         let fields = try reader.mapping(
             node, "a gate", allowed: ["file", "if", "concurrency", "needs", "call_outputs", "called_jobs", "context"],
@@ -376,17 +384,17 @@ public enum FixtureLoader {
         }
     }
 
-    private static func optionalString(_ node: Node?, _ what: String, reader: YAMLReader) throws(SourceError) -> String? {
+    private static func optionalString(_ node: (some ReadableNode)?, _ what: String, reader: YAMLReader) throws(SourceError) -> String? {
         guard let node, !reader.isNull(node) else { return nil }
         return try reader.string(node, what)
     }
 
-    private static func optionalConclusion(_ node: Node?, reader: YAMLReader) throws(SourceError) -> Conclusion? {
+    private static func optionalConclusion(_ node: (some ReadableNode)?, reader: YAMLReader) throws(SourceError) -> Conclusion? {
         guard let node, !reader.isNull(node) else { return nil }
         return try reader.oneOf(node, "conclusion", Conclusion.self)
     }
 
-    private static func loadGroup(_ node: Node, in repository: RepositoryKey, into simulator: inout Simulator, reader: YAMLReader) throws(SourceError) {
+    private static func loadGroup(_ node: some ReadableNode, in repository: RepositoryKey, into simulator: inout Simulator, reader: YAMLReader) throws(SourceError) {
         let fields = try reader.mapping(node, "a concurrency group", allowed: ["name", "queue"], required: ["name", "queue"])
         let name = try reader.nonEmptyString(fields["name"]!, "a concurrency group's name")
         let itemNodes = try reader.sequence(fields["queue"]!, "a queue")

@@ -49,9 +49,9 @@ public struct MockClock: Sendable {
 
     /// Reads a step forward (`seconds`) for a clock standing at `now`: the one rule behind the
     /// control API's `POST /_mock/clock/advance` and a fixture's `advance_clock` event.
-    public static func advance(_ node: Node, from now: Timestamp, reader: YAMLReader) throws(SourceError) -> Int64 {
-        guard case .scalar(let scalar) = node, scalar.string.utf8.allSatisfy({ $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") }),
-              let seconds = Int64(scalar.string), seconds <= maximumAdvanceSeconds
+    public static func advance(_ node: some ReadableNode, from now: Timestamp, reader: YAMLReader) throws(SourceError) -> Int64 {
+        guard let text = reader.scalarText(node), text.utf8.allSatisfy({ $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") }),
+              let seconds = Int64(text), seconds <= maximumAdvanceSeconds
         else {
             throw reader.error(at: node, "seconds must be a whole number from 0 to \(maximumAdvanceSeconds) (ten years)")
         }

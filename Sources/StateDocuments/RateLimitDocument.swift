@@ -5,7 +5,7 @@ import Yams
 
 extension RateLimitPolicy {
     /// `{enforce, authenticated, anonymous}`, GitHub's defaults for what is left out.
-    public static func parse(_ node: Node, reader: YAMLReader) throws(SourceError) -> RateLimitPolicy {
+    public static func parse(_ node: some ReadableNode, reader: YAMLReader) throws(SourceError) -> RateLimitPolicy {
         let fields = try reader.mapping(node, "rate_limits", allowed: ["enforce", "authenticated", "anonymous"])
         var policy = RateLimitPolicy()
         policy.enforced = try fields["enforce"].map { node throws(SourceError) in try reader.bool(node, "enforce") } ?? policy.enforced

@@ -7,7 +7,7 @@ extension TriggerEvent {
     public static let keys = ["workflow", "ref", "event", "inputs", "vars", "actor", "sha", "head_ref", "base_ref", "payload"]
 
     /// Reads a trigger from a mapping; `extraKeys` are allowed and left to the caller.
-    public static func parse(_ node: Node, reader: YAMLReader, extraKeys: [String] = []) throws(SourceError) -> TriggerEvent {
+    public static func parse(_ node: some ReadableNode, reader: YAMLReader, extraKeys: [String] = []) throws(SourceError) -> TriggerEvent {
         let fields = try reader.mapping(node, "a trigger", allowed: keys + extraKeys, required: ["workflow"])
         func text(_ key: String) throws(SourceError) -> String? {
             try fields[key].map { node throws(SourceError) in
@@ -18,7 +18,7 @@ extension TriggerEvent {
         }
         func pairs(_ key: String) throws(SourceError) -> [(key: String, value: ExpressionValue)] {
             guard let node = fields[key], !reader.isNull(node) else { return [] }
-            guard case .object(let pairs) = WorkflowDefinition.value(of: node, reader: reader), case .mapping = node else {
+            guard case .object(let pairs) = WorkflowDefinition.value(of: node, reader: reader), case .mapping = node.content else {
                 throw reader.error(at: node, "\(key) must be a mapping")
             }
             return pairs
@@ -33,7 +33,7 @@ extension TriggerEvent {
         event.headRef = try text("head_ref") ?? event.headRef
         event.baseRef = try text("base_ref") ?? event.baseRef
         if let node = fields["payload"], !reader.isNull(node) {
-            guard case .mapping = node else { throw reader.error(at: node, "payload must be a mapping (the event's webhook payload)") }
+            guard case .mapping = node.content else { throw reader.error(at: node, "payload must be a mapping (the event's webhook payload)") }
             event.payload = WorkflowDefinition.value(of: node, reader: reader)
         }
         return event

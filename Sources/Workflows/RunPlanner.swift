@@ -19,7 +19,7 @@ public struct TriggerEvent: Sendable {
     public init(
         workflow: String, ref: String = "refs/heads/main", event: String = "push",
         inputs: [(key: String, value: ExpressionValue)] = [], vars: [(key: String, value: ExpressionValue)] = [],
-        actor: String = "octocat", sha: String = String(repeating: "0", count: 40), headRef: String = "", baseRef: String = "",
+        actor: String = "octocat", sha: String = RunOrigin.unknownSHA, headRef: String = "", baseRef: String = "",
         payload: ExpressionValue? = nil
     ) {
         self.workflow = workflow

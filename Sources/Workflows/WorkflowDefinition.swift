@@ -401,22 +401,20 @@ public struct WorkflowDefinition: Sendable {
     }
 
     /// A YAML value as an expression value: plain scalars resolve to null, booleans and numbers.
-    public static func value(of node: Node, reader: YAMLReader) -> ExpressionValue {
-        switch node {
-        case .scalar(let scalar):
-            guard scalar.style == .plain else { return .string(scalar.string) }
+    public static func value(of node: some ReadableNode, reader: YAMLReader) -> ExpressionValue {
+        switch node.content {
+        case .scalar(let text, let plain):
+            guard plain else { return .string(text) }
             if reader.isNull(node) { return .null }
-            switch scalar.string {
+            switch text {
             case "true", "True", "TRUE": return .bool(true)
             case "false", "False", "FALSE": return .bool(false)
-            default: return Double(scalar.string).map(ExpressionValue.number) ?? .string(scalar.string)
+            default: return Double(text).map(ExpressionValue.number) ?? .string(text)
             }
         case .sequence(let sequence):
             return .array(sequence.map { value(of: $0, reader: reader) })
         case .mapping(let mapping):
-            return .object(mapping.map { (key: $0.key.string ?? "", value: value(of: $0.value, reader: reader)) })
-        default:
-            return .null
+            return .object(mapping.map { (key: reader.scalarText($0.key) ?? "", value: value(of: $0.value, reader: reader)) })
         }
     }
 }

@@ -59,7 +59,7 @@ func expectRefusal(_ response: HTTPResponse, status: Int, reason: String, messag
 
     /// Each route's limit, from `RequestBodyLimits`: one byte more is refused, naming it.
     @Test(arguments: [
-        ("PUT", "/_mock/state", 64 * 1024 * 1024),
+        ("PUT", "/_mock/state", 512 * 1024 * 1024),
         ("PUT", "/_mock/repos/a/b/workflows/ci.yml", 1024 * 1024),
         ("POST", "/_mock/repos/a/b/runs", 1024 * 1024),
         ("PUT", "/_mock/clock", 1024 * 1024),

@@ -1,0 +1,35 @@
+import Yams
+
+/// A parsed document's node as the strict readers see it, whichever parser produced it: Yams for
+/// YAML, `JSONReader` for the JSON of fixtures and state exports. Readers written against this
+/// protocol read both with the same checks and the same messages.
+public protocol ReadableNode {
+    var content: NodeContent<Self> { get }
+    /// Where the node starts, 1-based, the column counted in Unicode scalars; 0 when unknown.
+    var line: Int { get }
+    var column: Int { get }
+}
+
+/// What a node holds.
+public enum NodeContent<Node: ReadableNode> {
+    /// `plain`: written without quotes, so it can stand for null, a boolean or a number.
+    case scalar(String, plain: Bool)
+    /// The entries in document order.
+    case mapping([(key: Node, value: Node)])
+    case sequence([Node])
+}
+
+extension Yams.Node: ReadableNode {
+    public var content: NodeContent<Yams.Node> {
+        switch self {
+        case .scalar(let scalar): return .scalar(scalar.string, plain: scalar.style == .plain)
+        case .mapping(let mapping): return .mapping(mapping.map { (key: $0.key, value: $0.value) })
+        case .sequence(let sequence): return .sequence(Array(sequence))
+        // `Yams.compose` puts the anchored node itself where an alias stood.
+        case .alias: preconditionFailure("a composed YAML tree holds no aliases")
+        }
+    }
+
+    public var line: Int { mark?.line ?? 0 }
+    public var column: Int { mark?.column ?? 0 }
+}
