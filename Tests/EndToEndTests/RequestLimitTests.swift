@@ -223,19 +223,9 @@ func expectRefusal(_ response: HTTPResponse, status: Int, reason: String, messag
     @Test func trickledHeadIsClosedAtTheHeaderDeadline() throws {
         try withServer(arguments: ["--header-timeout", "1"]) { server in
             let connection = try server.connect()
-            let started = monotonicMilliseconds()
-            var closedAt: Int?
-            for byte in Array("GET /_mock/health HTTP/1.1\r\nHost: localhost\r\nX-Slow: aaaaaaaaaaaaaaaaaaaaaaaaaaaa\r\n\r\n".utf8) {
-                do { try connection.sendRaw([byte]) } catch {
-                    closedAt = monotonicMilliseconds()
-                    break
-                }
-                if try connection.waitForClose(milliseconds: 300) {
-                    closedAt = monotonicMilliseconds()
-                    break
-                }
-            }
-            let elapsed = try #require(closedAt, "the server never closed the trickling connection") - started
+            let elapsed = try Self.trickleUntilClosed(
+                connection, "GET /_mock/health HTTP/1.1\r\nHost: localhost\r\nX-Slow: aaaaaaaaaaaaaaaaaaaaaaaaaaaa\r\n\r\n",
+                pauseMilliseconds: 300)
             #expect(elapsed >= 900 && elapsed < 2_500, "closed after \(elapsed) ms")
             #expect(try connection.strayBytes(waitingMilliseconds: 0).isEmpty, "a request that never arrived got an answer")
         }
@@ -281,20 +271,22 @@ func expectRefusal(_ response: HTTPResponse, status: Int, reason: String, messag
             let connection = try server.connect()
             #expect(try connection.get("/_mock/health").status == 200)
             usleep(1_200_000)
-            let started = monotonicMilliseconds()
-            var closedAt: Int?
-            for byte in Array("GET /_mock/health HTTP/1.1\r\nHost: localhost\r\nX-Slow: aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\r\n\r\n".utf8) {
-                do { try connection.sendRaw([byte]) } catch {
-                    closedAt = monotonicMilliseconds()
-                    break
-                }
-                if try connection.waitForClose(milliseconds: 150) {
-                    closedAt = monotonicMilliseconds()
-                    break
-                }
-            }
-            let elapsed = try #require(closedAt, "the server never closed the trickling connection") - started
+            let elapsed = try Self.trickleUntilClosed(
+                connection, "GET /_mock/health HTTP/1.1\r\nHost: localhost\r\nX-Slow: aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\r\n\r\n",
+                pauseMilliseconds: 150)
             #expect(elapsed >= 1_900 && elapsed < 3_500, "closed after \(elapsed) ms")
         }
+    }
+
+    /// Sends `text` a byte at a time with a pause after each until the server closes the
+    /// connection; answers the milliseconds from the first byte until then.
+    static func trickleUntilClosed(_ connection: HTTPConnection, _ text: String, pauseMilliseconds: Int) throws -> Int {
+        let started = monotonicMilliseconds()
+        for byte in Array(text.utf8) {
+            do { try connection.sendRaw([byte]) } catch { return monotonicMilliseconds() - started }
+            if try connection.waitForClose(milliseconds: pauseMilliseconds) { return monotonicMilliseconds() - started }
+        }
+        Issue.record("the server never closed the trickling connection")
+        return monotonicMilliseconds() - started
     }
 }
