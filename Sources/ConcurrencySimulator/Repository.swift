@@ -156,10 +156,29 @@ public struct Repository: Sendable {
 
     /// Puts a validated, non-empty group in place and records it in its runs' configurations.
     mutating func activate(_ group: ConcurrencyGroup, named spelling: String) {
+        place(group, named: spelling)
+        activeGroupKeys.insert(group.key, at: Self.insertionPoint(of: group.key, in: activeGroupKeys))
+    }
+
+    /// Puts validated groups in place, merging their keys into the sorted index once.
+    mutating func activate(_ added: [(group: ConcurrencyGroup, spelling: String)]) {
+        for (group, spelling) in added { place(group, named: spelling) }
+        let addedKeys = added.map(\.group.key).sorted()
+        var merged: [GroupKey] = []
+        merged.reserveCapacity(activeGroupKeys.count + addedKeys.count)
+        var (old, new) = (activeGroupKeys[...], addedKeys[...])
+        while let first = old.first, let next = new.first {
+            if first < next { merged.append(old.removeFirst()) } else { merged.append(new.removeFirst()) }
+        }
+        merged.append(contentsOf: old)
+        merged.append(contentsOf: new)
+        activeGroupKeys = merged
+    }
+
+    private mutating func place(_ group: ConcurrencyGroup, named spelling: String) {
         precondition(!group.queue.isEmpty && groups[group.key] == nil)
         _ = rememberName(spelling)
         groups[group.key] = group
-        activeGroupKeys.insert(group.key, at: Self.insertionPoint(of: group.key, in: activeGroupKeys))
         for item in group.queue { runs[item.run]?.include(group.key) }
     }
 

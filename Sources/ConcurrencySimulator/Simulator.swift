@@ -257,9 +257,42 @@ public struct Simulator: Sendable {
     public mutating func restoreQueue(
         in repositoryKey: RepositoryKey, groupName: String, items: [QueueItem]
     ) throws(SimulatorError) {
+        do {
+            try restoreQueues(in: repositoryKey, [(groupName, items)])
+        } catch {
+            throw error.refusal
+        }
+    }
+
+    /// Why `restoreQueues` refused: the group at `groupIndex`, for `refusal`'s reason.
+    public struct QueueRestoreRefusal: Error, Sendable {
+        public let groupIndex: Int
+        public let refusal: SimulatorError
+    }
+
+    /// Puts a repository's queues in place at once, as a fixture or an imported state lists them:
+    /// each checked as `restoreQueue` checks one, in order, all of them before any is put in place
+    /// (a refused call changes nothing). The sorted index of active groups takes them in one merge,
+    /// not one insertion each (which moves the whole index every time: quadratic in the groups).
+    public mutating func restoreQueues(
+        in repositoryKey: RepositoryKey, _ queues: [(groupName: String, items: [QueueItem])]
+    ) throws(QueueRestoreRefusal) {
         defer { checkInvariantsInDebugBuilds() }
-        let group = try validatedQueue(in: repositoryKey, groupName: groupName, items: items)
-        repositories[repositoryKey]!.activate(group, named: groupName)
+        var groups: [(group: ConcurrencyGroup, spelling: String)] = []
+        groups.reserveCapacity(queues.count)
+        var spellings: [GroupKey: String] = [:]
+        for (index, queue) in queues.enumerated() {
+            do throws(SimulatorError) {
+                let group = try validatedQueue(in: repositoryKey, groupName: queue.groupName, items: queue.items)
+                if let earlier = spellings.updateValue(queue.groupName, forKey: group.key) {
+                    throw SimulatorError("concurrency group '\(queue.groupName)' is declared twice (also as '\(earlier)'; names are case-insensitive)")
+                }
+                groups.append((group, queue.groupName))
+            } catch {
+                throw QueueRestoreRefusal(groupIndex: index, refusal: error)
+            }
+        }
+        repositories[repositoryKey]!.activate(groups)
     }
 
     /// The group `restoreQueue` would put in place; reads only, so the caller can then mutate the

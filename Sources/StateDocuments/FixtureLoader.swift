@@ -117,8 +117,13 @@ public enum FixtureLoader {
                 untimedRuns: &untimedRuns, reader: reader)
         }
         let groupNodes = try fields["concurrency_groups"].map { node throws(SourceError) in try reader.sequence(node, "concurrency_groups") } ?? []
-        for groupNode in groupNodes {
-            try loadGroup(groupNode, in: key, into: &simulator, reader: reader)
+        let queues = try groupNodes.map { node throws(SourceError) in try readGroup(node, reader: reader) }
+        do {
+            try simulator.restoreQueues(in: key, queues.map { ($0.name, $0.items) })
+        } catch {
+            let (groupNode, itemNodes) = (groupNodes[error.groupIndex], queues[error.groupIndex].itemNodes)
+            if case .queueItem(let index)? = error.refusal.subject { throw reader.error(at: itemNodes[index], error.refusal.message) }
+            throw reader.error(at: groupNode, error.refusal.message)
         }
         simulator.deriveStatuses(in: key, runs: unsettledRuns, jobs: unsettledJobs)
         simulator.deriveTimes(in: key, runs: untimedRuns)
@@ -394,11 +399,15 @@ public enum FixtureLoader {
         return try reader.oneOf(node, "conclusion", Conclusion.self)
     }
 
-    private static func loadGroup(_ node: some ReadableNode, in repository: RepositoryKey, into simulator: inout Simulator, reader: YAMLReader) throws(SourceError) {
+    /// A concurrency group as written: its name, its queue, and the queue items' nodes (for errors).
+    private static func readGroup<Node: ReadableNode>(
+        _ node: Node, reader: YAMLReader
+    ) throws(SourceError) -> (name: String, items: [QueueItem], itemNodes: [Node]) {
         let fields = try reader.mapping(node, "a concurrency group", allowed: ["name", "queue"], required: ["name", "queue"])
         let name = try reader.nonEmptyString(fields["name"]!, "a concurrency group's name")
         let itemNodes = try reader.sequence(fields["queue"]!, "a queue")
         var items: [QueueItem] = []
+        items.reserveCapacity(itemNodes.count)
         for itemNode in itemNodes {
             let item = try reader.mapping(
                 itemNode, "a queue item", allowed: ["run", "job", "kind", "waiting_since", "acquired_at"],
@@ -415,11 +424,6 @@ public enum FixtureLoader {
                 waitingSince: try reader.timestamp(item["waiting_since"]!, "waiting_since"),
                 acquiredAt: acquiredAt))
         }
-        do {
-            try simulator.restoreQueue(in: repository, groupName: name, items: items)
-        } catch {
-            if case .queueItem(let index)? = error.subject { throw reader.error(at: itemNodes[index], error.message) }
-            throw reader.error(at: node, error.message)
-        }
+        return (name, items, itemNodes)
     }
 }

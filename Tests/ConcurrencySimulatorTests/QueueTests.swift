@@ -237,3 +237,30 @@ import Testing
         #expect(simulator.repo.runs[RunID(2)]?.configuredGroups.map(\.folded) == ["alpha"])
     }
 }
+
+/// A fixture's queues restored at once: the sorted index of active groups merges them in one pass.
+@Suite struct BulkQueueRestoreTests {
+    @Test func queuesRestoredTogetherJoinTheSortedIndex() throws {
+        var simulator = try makeSimulator()
+        try simulator.restoreQueue(in: repoKey, groupName: "m", items: [workflowItem(3, 0, acquired: 0)])
+        try simulator.restoreQueues(in: repoKey, [
+            ("zeta", [workflowItem(1, 0, acquired: 0)]), ("Alpha", [jobItem(2, 21, 0, acquired: 0)]), ("b", [jobItem(1, 11, 0, acquired: 0)]),
+        ])
+        #expect(simulator.repo.activeGroupKeys.map(\.folded) == ["alpha", "b", "m", "zeta"])
+        #expect(simulator.repo.activeGroup(named: "ALPHA")?.name == "Alpha")
+        simulator.checkInvariants()
+    }
+
+    @Test func aRefusedGroupRestoresNoneAndIsNamedByItsPlace() throws {
+        var simulator = try makeSimulator()
+        do {
+            try simulator.restoreQueues(in: repoKey, [("one", [workflowItem(1, 0, acquired: 0)]), ("ONE", [workflowItem(2, 0, acquired: 0)])])
+            Issue.record("a group declared twice was restored")
+        } catch {
+            #expect(error.groupIndex == 1)
+            #expect(error.refusal == SimulatorError("concurrency group 'ONE' is declared twice (also as 'one'; names are case-insensitive)"))
+        }
+        #expect(simulator.repo.groups.isEmpty)
+        #expect(simulator.repo.activeGroupKeys.isEmpty)
+    }
+}
