@@ -50,13 +50,14 @@ struct FaultInjector {
     }
 }
 
-/// SplitMix64: small, fast, and the same sequence on every platform for a seed.
-struct SeededGenerator: RandomNumberGenerator {
+/// SplitMix64: small, fast, and the same sequence on every platform for a seed (the fault
+/// draws, and the model-based tests' steps).
+package struct SeededGenerator: RandomNumberGenerator {
     private var state: UInt64
 
-    init(seed: UInt64) { state = seed }
+    package init(seed: UInt64) { state = seed }
 
-    mutating func next() -> UInt64 {
+    package mutating func next() -> UInt64 {
         state &+= 0x9E37_79B9_7F4A_7C15
         var z = state
         z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
@@ -65,7 +66,7 @@ struct SeededGenerator: RandomNumberGenerator {
     }
 
     /// A number in 0..<1 with 53 random bits.
-    mutating func nextUnit() -> Double {
+    package mutating func nextUnit() -> Double {
         Double(next() >> 11) * 0x1.0p-53
     }
 }

@@ -36,7 +36,7 @@ import Testing
     func randomOperationsKeepTheInvariantsAndTheEndpointsInAgreement(seed: UInt64) throws {
         let driver = try Driver(retainedCompletedRuns: Self.retainedCompletedRuns)
         for workflow in Self.workflows { driver.workflow(workflow.file, workflow.yaml) }
-        var random = SplitMix64(seed: seed)
+        var random = SeededGenerator(seed: seed)
         var reasons: Set<String> = []
         for step in 1...Self.steps {
             let operation = randomStep(&random, driver)
@@ -54,7 +54,7 @@ import Testing
     }
 
     /// One random operation; answers what it was, for failure messages.
-    private func randomStep(_ random: inout SplitMix64, _ driver: Driver) -> String {
+    private func randomStep(_ random: inout SeededGenerator, _ driver: Driver) -> String {
         let simulator = driver.server.simulator
         let repository = simulator.repository(owner: "acme", name: "app")!
         let roll = random.next(below: 100)
@@ -183,22 +183,8 @@ import Testing
     }
 }
 
-/// A small, fast, seedable generator (Vigna's SplitMix64), so each seed replays the same steps.
-struct SplitMix64 {
-    private var state: UInt64
-
-    init(seed: UInt64) {
-        state = seed
-    }
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-
+/// The server's seeded generator, so each seed replays the same steps.
+extension SeededGenerator {
     /// A number in `0..<bound`.
     mutating func next(below bound: Int) -> Int {
         Int(next() % UInt64(bound))
