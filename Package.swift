@@ -100,7 +100,7 @@ let package = Package(
                 "Server", "MockHTTP", "JSONOutput", "SourceDocuments",
             ]),
         .testTarget(name: "MockHTTPTests", dependencies: ["MockHTTP"]),
-        .testTarget(name: "LibeventAdapterTests", dependencies: ["LibeventAdapter"]),
+        .testTarget(name: "LibeventAdapterTests", dependencies: ["LibeventAdapter", "MockHTTP"]),
         .testTarget(name: "GitHubRESTTests", dependencies: ["ConcurrencySimulator", "GitHubREST"]),
         .testTarget(name: "EndToEndTests", dependencies: ["concurrency-mock", "Server", "StateDocuments", "GitHubREST", "MockHTTP"]),
     ]

@@ -493,13 +493,9 @@ public final class EventHTTPServer {
         }
     }
 
-    /// Hands the headers to evhttp as C strings made on the stack (a Swift string passed straight
-    /// to C is copied to the heap unless it is a long one).
     private static func addHeaders(_ headers: HTTPHeaders, to request: OpaquePointer) {
-        let outputHeaders = evhttp_request_get_output_headers(request)
-        for (name, value) in headers {
-            name.withCString { name in value.withCString { value in _ = evhttp_add_header(outputHeaders, name, value) } }
-        }
+        guard let list = evhttp_request_get_output_headers(request) else { return }
+        OutputHeaders.add(headers, to: list)
     }
 
     private func connection(of request: OpaquePointer) -> Connection? {

@@ -38,7 +38,8 @@ public struct HTTPHeaders: Sendable, Equatable, Sequence {
         fields.makeIterator()
     }
 
-    static func namesMatch(_ a: String, _ b: String) -> Bool {
+    /// Whether two field names are the same, ignoring ASCII case.
+    public static func namesMatch(_ a: String, _ b: String) -> Bool {
         a.utf8.count == b.utf8.count && zip(a.utf8, b.utf8).allSatisfy { Self.lower($0) == Self.lower($1) }
     }
 
