@@ -34,30 +34,72 @@ package enum OutputHeaders {
     /// The headers in order, runs of plain lines joined.
     package static func parts(of headers: HTTPHeaders) -> [Part] {
         var parts: [Part] = []
-        var runName: String?
-        var runValue: [UInt8] = []
-        for (name, value) in headers {
-            var name = name
-            var value = value
-            let joinable = name.withUTF8 { name in value.withUTF8 { value in isJoinable(name: name, value: value) } }
-            if !joinable {
-                if let runName { parts.append(.joined(name: runName, value: runValue)) }
-                runName = nil
-                parts.append(.alone(name: name, value: value))
-            } else if runName == nil {
-                runName = name
-                runValue = []
-                runValue.reserveCapacity(headers.fields.reduce(0) { $0 + $1.name.utf8.count + $1.value.utf8.count + 4 })
-                value.withUTF8 { runValue.append(contentsOf: $0) }
-            } else {
-                runValue.append(contentsOf: "\r\n".utf8)
-                name.withUTF8 { runValue.append(contentsOf: $0) }
-                runValue.append(contentsOf: ": ".utf8)
-                value.withUTF8 { runValue.append(contentsOf: $0) }
+        let fields = headers.fields
+        var runStart = fields.startIndex
+        for index in fields.indices {
+            var name = fields[index].name
+            let goesAlone = name.isEmpty || name.withUTF8 { name in
+                evhttpReads.contains { lowercase in
+                    lowercase.count == name.count && zip(lowercase, name).allSatisfy { $0 == $1 | (($1 >= 0x41 && $1 <= 0x5A) ? 0x20 : 0) }
+                }
             }
+            guard goesAlone else { continue }
+            appendRun(fields[runStart..<index], to: &parts)
+            parts.append(.alone(name: fields[index].name, value: fields[index].value))
+            runStart = index + 1
         }
-        if let runName { parts.append(.joined(name: runName, value: runValue)) }
+        appendRun(fields[runStart...], to: &parts)
         return parts
+    }
+
+    /// Appends fields with non-empty names evhttp never looks up: joined when they are all one line
+    /// each (checked once over the joined bytes, whose only line breaks must then be the ones
+    /// put between the fields), else joined around those that are not.
+    private static func appendRun(_ fields: ArraySlice<(name: String, value: String)>, to parts: inout [Part]) {
+        guard let first = fields.first else { return }
+        let value = joined(fields)
+        if isOneLine(first.name), value.withUnsafeBufferPointer(lineBreaksAndNULs) == 2 * (fields.count - 1) {
+            parts.append(.joined(name: first.name, value: value))
+            return
+        }
+        var start = fields.startIndex
+        for index in fields.indices where !isOneLine(fields[index].name) || !isOneLine(fields[index].value) {
+            appendRun(fields[start..<index], to: &parts)
+            parts.append(.alone(name: fields[index].name, value: fields[index].value))
+            start = index + 1
+        }
+        appendRun(fields[start...], to: &parts)
+    }
+
+    /// The first field's value, then `\r\n`, name, `: ` and value of each other field, written
+    /// into one allocation.
+    private static func joined(_ fields: ArraySlice<(name: String, value: String)>) -> [UInt8] {
+        let capacity = fields.reduce(0) { $0 + $1.name.utf8.count + $1.value.utf8.count + 4 }
+        return [UInt8](unsafeUninitializedCapacity: capacity) { buffer, count in
+            var position = 0
+            for index in fields.indices {
+                if index != fields.startIndex {
+                    buffer[position] = UInt8(ascii: "\r")
+                    buffer[position + 1] = UInt8(ascii: "\n")
+                    position = copy(fields[index].name, into: buffer, at: position + 2)
+                    buffer[position] = UInt8(ascii: ":")
+                    buffer[position + 1] = UInt8(ascii: " ")
+                    position += 2
+                }
+                position = copy(fields[index].value, into: buffer, at: position)
+            }
+            count = position
+        }
+    }
+
+    /// Copies the text's bytes to `buffer` at `position`; answers the position after them.
+    private static func copy(_ text: String, into buffer: UnsafeMutableBufferPointer<UInt8>, at position: Int) -> Int {
+        var text = text
+        return text.withUTF8 { bytes in
+            precondition(position + bytes.count <= buffer.count)
+            if let start = bytes.baseAddress, let base = buffer.baseAddress { memcpy(base + position, start, bytes.count) }
+            return position + bytes.count
+        }
     }
 
     /// Appends the headers to an answer's output headers (`evhttp_request_get_output_headers`).
@@ -74,18 +116,24 @@ package enum OutputHeaders {
         }
     }
 
-    /// Whether a header may be joined: one line (no CR, LF or NUL) that evhttp never looks up.
-    private static func isJoinable(name: UnsafeBufferPointer<UInt8>, value: UnsafeBufferPointer<UInt8>) -> Bool {
-        guard !name.isEmpty, isOneLine(name), isOneLine(value) else { return false }
-        return !evhttpReads.contains { lowercase in
-            lowercase.count == name.count && zip(lowercase, name).allSatisfy { $0 == $1 | (($1 >= 0x41 && $1 <= 0x5A) ? 0x20 : 0) }
-        }
+    private static func isOneLine(_ text: String) -> Bool {
+        var text = text
+        return text.withUTF8(lineBreaksAndNULs) == 0
     }
 
-    /// No CR, LF or NUL (each looked for with `memchr`, which reads many bytes at a time).
-    private static func isOneLine(_ text: UnsafeBufferPointer<UInt8>) -> Bool {
-        guard let base = text.baseAddress else { return true }
-        return memchr(base, 0x0D, text.count) == nil && memchr(base, 0x0A, text.count) == nil && memchr(base, 0, text.count) == nil
+    /// How many bytes are CR, LF or NUL (found with `memchr`, which reads many bytes at a time).
+    private static func lineBreaksAndNULs(_ text: UnsafeBufferPointer<UInt8>) -> Int {
+        guard let base = text.baseAddress else { return 0 }
+        let end = UnsafeRawPointer(base + text.count)
+        var count = 0
+        for byte: Int32 in [0x0D, 0x0A, 0] {
+            var from = UnsafeRawPointer(base)
+            while from < end, let found = memchr(from, byte, end - from) {
+                count += 1
+                from = UnsafeRawPointer(found) + 1
+            }
+        }
+        return count
     }
 
     /// `TAILQ_INSERT_TAIL` of a header that evhttp frees as one of its own (`evhttp_clear_headers`
