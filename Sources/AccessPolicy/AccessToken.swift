@@ -46,14 +46,19 @@ public struct AccessToken: Hashable, Sendable {
 
     /// Whether the token may read the repository's concurrency groups.
     public func canRead(_ repository: Repository) -> Bool {
-        guard repository.visibility == .private else { return true }
+        canRead(repository.key, visibility: repository.visibility)
+    }
+
+    /// Whether the token may read the concurrency groups of a repository known by key and visibility.
+    public func canRead(_ repository: RepositoryKey, visibility: Visibility) -> Bool {
+        guard visibility == .private else { return true }
         switch kind {
         case .classic, .oauthApp:
             return scopes.contains("repo")
         case .fineGrained, .installation:
             let covered: Bool = switch selection {
             case .all: true
-            case .only(let repositories): repositories.contains(repository.key)
+            case .only(let repositories): repositories.contains(repository)
             }
             return covered && actions != .none
         }

@@ -5,8 +5,9 @@ import MockHTTP
 ///
 /// An answer depends on the request target, the API version and whether the caller may read
 /// the repository; the first two are the key, the third is checked on every hit against the
-/// repository the answer came from (a caller who may not read it gets the fresh 404). Every
-/// change of state bumps the generation the owner passes in, which empties the cache.
+/// repository the answer came from, as it was when the answer was kept (a caller who may not
+/// read it gets the fresh 404). Every change of state bumps the generation the owner passes in,
+/// which empties the cache: a kept answer's repository and its visibility still stand.
 struct AnswerCache {
     /// How many answers are kept, and how many body bytes in all; past either the cache starts
     /// over, so a client walking a huge list cannot make it hold the list twice.
@@ -14,8 +15,9 @@ struct AnswerCache {
     static let maximumBodyBytes = 32 * 1024 * 1024
 
     struct Answer {
-        /// The repository the answer reads; the caller must be able to read it.
+        /// The repository the answer reads, and its visibility; the caller must be able to read it.
         let repository: RepositoryKey
+        let visibility: Visibility
         let body: [UInt8]
         /// Content type, media type, version, Link and ETag: everything but per-request headers.
         let headers: HTTPHeaders

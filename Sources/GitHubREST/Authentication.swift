@@ -33,9 +33,13 @@ public enum Caller: Equatable, Sendable {
         documentationURL: DocumentationURL.restRoot)
 
     func canRead(_ repository: Repository) -> Bool {
+        canRead(repository.key, visibility: repository.visibility)
+    }
+
+    func canRead(_ repository: RepositoryKey, visibility: Visibility) -> Bool {
         switch self {
-        case .anonymous: return repository.visibility == .public
-        case .token(_, let token, _): return token.canRead(repository)
+        case .anonymous: return visibility == .public
+        case .token(_, let token, _): return token.canRead(repository, visibility: visibility)
         }
     }
 

@@ -61,7 +61,7 @@ public struct GitHubAPI: Sendable {
         var response: HTTPResponse
         if request.method == "GET",
            let kept = cache.answer(target: request.target, version: version, generation: generation),
-           let repository = state.simulator.repositories[kept.repository], caller.canRead(repository) {
+           caller.canRead(kept.repository, visibility: kept.visibility) {
             response = HTTPResponse(status: 200, headers: kept.headers, body: kept.body)
         } else {
             do {
@@ -113,7 +113,7 @@ public struct GitHubAPI: Sendable {
             if success.status == 200, !route.isWrite {
                 response.headers.add("ETag", EntityTag.of(response.body))
                 if route.answerDependsOnStateAlone {
-                    keep(response, of: RepositoryKey(owner: route.owner, name: route.repo), for: request, version: version)
+                    keep(response, of: RepositoryKey(owner: route.owner, name: route.repo), in: state.simulator, for: request, version: version)
                 }
             }
             return response
@@ -133,7 +133,7 @@ public struct GitHubAPI: Sendable {
             response = HTTPResponse(status: 200, headers: Self.jsonHeaders(version: version), body: success.body)
             if let link = success.link { response.headers.add("Link", link) }
             response.headers.add("ETag", EntityTag.of(response.body))
-            keep(response, of: route.repository, for: request, version: version)
+            keep(response, of: route.repository, in: simulator, for: request, version: version)
             return response
         }
         response.headers.add("ETag", EntityTag.of(response.body))
@@ -142,9 +142,12 @@ public struct GitHubAPI: Sendable {
 
     /// Keeps a read's answer for the requests that ask for it again while the state stands; they
     /// share its body, down to the bytes the transport writes to each client.
-    private mutating func keep(_ response: HTTPResponse, of repository: RepositoryKey, for request: HTTPRequest, version: String) {
+    private mutating func keep(
+        _ response: HTTPResponse, of repository: RepositoryKey, in simulator: Simulator, for request: HTTPRequest, version: String
+    ) {
+        guard let visibility = simulator.repositories[repository]?.visibility else { return }
         cache.keep(
-            AnswerCache.Answer(repository: repository, body: response.body, headers: response.headers),
+            AnswerCache.Answer(repository: repository, visibility: visibility, body: response.body, headers: response.headers),
             target: request.target, version: version)
     }
 

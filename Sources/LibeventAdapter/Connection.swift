@@ -124,9 +124,6 @@ final class Connection {
             return
         }
         var position = length - count
-        let bodyLimit = { [server] (method: String, target: String) in
-            server.responder?.maximumBodyBytes(method: method, target: target) ?? 0
-        }
         while position < length {
             // Body bytes are passed over without being looked at (finding them in the buffer
             // walks its chain of blocks from the start, which a large body makes long).
@@ -146,7 +143,9 @@ final class Connection {
             var index = 0
             while index < bytes.count, framer.skippable == 0 {
                 if framer.isIdle { requestStarted() }
-                let (consumed, event) = framer.read(UnsafeRawBufferPointer(rebasing: bytes[index...]), bodyLimit: bodyLimit)
+                let (consumed, event) = framer.read(UnsafeRawBufferPointer(rebasing: bytes[index...])) { [server] method, target in
+                    server.responder?.maximumBodyBytes(method: method, target: target) ?? 0
+                }
                 index += consumed
                 if let event, !handle(event, in: buffer) { return }
             }

@@ -26,6 +26,16 @@ package enum OutputHeaders {
         case joined(name: String, value: [UInt8])
     }
 
+    /// Whether the name is one of `evhttpReads`, ignoring ASCII case.
+    private static func isReadByEvhttp(_ name: UnsafeBufferPointer<UInt8>) -> Bool {
+        // Most names (`X-...`, `ETag`, `Link`) are told apart by their first letter.
+        guard let first = name.first else { return false }
+        return evhttpReads.contains { lowercase in
+            lowercase.count == name.count && lowercase[0] == first | 0x20
+                && zip(lowercase, name).allSatisfy { $0 == $1 | (($1 >= 0x41 && $1 <= 0x5A) ? 0x20 : 0) }
+        }
+    }
+
     /// The answer headers evhttp 2.1 looks up (`evhttp_make_header_response`,
     /// `evhttp_send_reply_start`, `evhttp_is_connection_close`), in lower case.
     static let evhttpReads: [[UInt8]] = ["content-length", "transfer-encoding", "date", "content-type", "connection", "proxy-connection"]
@@ -38,11 +48,7 @@ package enum OutputHeaders {
         var runStart = fields.startIndex
         for index in fields.indices {
             var name = fields[index].name
-            let goesAlone = name.isEmpty || name.withUTF8 { name in
-                evhttpReads.contains { lowercase in
-                    lowercase.count == name.count && zip(lowercase, name).allSatisfy { $0 == $1 | (($1 >= 0x41 && $1 <= 0x5A) ? 0x20 : 0) }
-                }
-            }
+            let goesAlone = name.isEmpty || name.withUTF8(isReadByEvhttp)
             guard goesAlone else { continue }
             appendRun(fields[runStart..<index], to: &parts)
             parts.append(.alone(name: fields[index].name, value: fields[index].value))

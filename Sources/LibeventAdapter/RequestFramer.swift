@@ -1,3 +1,5 @@
+import Glibc
+
 /// Follows one connection's bytes as they arrive, a step ahead of evhttp, so that a request can be
 /// refused from its head before its body is read, and its phases can be timed.
 ///
@@ -138,14 +140,14 @@ package struct RequestFramer {
                 method = ""
                 target = ""
             }
-            let newline = bytes[index...].firstIndex(of: UInt8(ascii: "\n"))
+            let newline = Self.firstIndex(of: UInt8(ascii: "\n"), in: bytes[index...])
             let lineEnd = newline ?? bytes.count
             let arriving = lineEnd - index + (newline == nil ? 0 : 1)
             if let refusal = refusalOfArriving(bytes[index..<lineEnd], count: arriving) {
                 offset += arriving
                 return (index + arriving, refusal)
             }
-            pending.append(contentsOf: bytes[index..<lineEnd])
+            pending.append(contentsOf: UnsafeRawBufferPointer(rebasing: bytes[index..<lineEnd]))
             offset += arriving
             index += arriving
             guard newline != nil else { break }
@@ -163,7 +165,7 @@ package struct RequestFramer {
             // Byte by byte, the head's limit is checked before the byte's NUL test.
             let overflow = maximumHeadBytes - headBytes
             // evhttp reads header lines as C strings: a NUL would end a line early for it alone.
-            if let nul = line.firstIndex(of: 0), nul - line.startIndex < overflow {
+            if let nul = Self.firstIndex(of: 0, in: line), nul - line.startIndex < overflow {
                 return refuse(400, "The request head contains a NUL byte.")
             }
             headBytes += count
@@ -226,7 +228,7 @@ package struct RequestFramer {
         }
         requestLineParts = (requestLine.lowerBound..<firstSpace, (firstSpace + 1)..<lastSpace)
         let version = line[(lastSpace + 1)...]
-        if !version.elementsEqual("HTTP/1.1".utf8) && !version.elementsEqual("HTTP/1.0".utf8) {
+        if !Self.isHTTP1(version) {
             let text = String(decoding: version, as: UTF8.self)
             return Self.isVersionNumber(text)
                 ? refuse(505, "HTTP version \(text.dropFirst(5)) is not supported; use HTTP/1.1.")
@@ -250,7 +252,6 @@ package struct RequestFramer {
                 transferEncodings.append(Self.trimmedLikeEvhttp(field[(colon + 1)...]))
             }
         }
-        let mayHaveBody = Self.methodsWithBody.contains { $0.utf8.elementsEqual(pending[requestLineParts!.method]) }
         if !transferEncodings.isEmpty {
             guard contentLengths.isEmpty else {
                 return refuse(400, "The request has both Transfer-Encoding and Content-Length.")
@@ -259,7 +260,7 @@ package struct RequestFramer {
                 return refuse(501, "Transfer-Encoding \(transferEncodings.joined(separator: ", ")) is not supported; use chunked.")
             }
             nameRequestLineParts()
-            guard mayHaveBody else { return refuse(400, "A \(method) request cannot carry a body.") }
+            guard Self.methodsWithBody.contains(method) else { return refuse(400, "A \(method) request cannot carry a body.") }
             bodyLimit = limit(method, target)
             bodyBytes = 0
             state = .chunkSize
@@ -289,7 +290,7 @@ package struct RequestFramer {
             return .head(bodyFollows: false)
         }
         nameRequestLineParts()
-        guard mayHaveBody else { return refuse(400, "A \(method) request cannot carry a body.") }
+        guard Self.methodsWithBody.contains(method) else { return refuse(400, "A \(method) request cannot carry a body.") }
         bodyLimit = limit(method, target)
         guard length <= bodyLimit else { return refuseTooLarge() }
         state = .fixedBody(remaining: length)
@@ -352,6 +353,23 @@ package struct RequestFramer {
         return .refused(Refusal(
             status: status, message: message, method: method.isEmpty ? nil : method, target: target.isEmpty ? nil : target,
             inBody: inBody))
+    }
+
+    /// `HTTP/1.1` or `HTTP/1.0`.
+    private static func isHTTP1(_ version: ArraySlice<UInt8>) -> Bool {
+        guard version.count == 8 else { return false }
+        let start = version.startIndex
+        return version[start..<(start + 7)].elementsEqual(http1Prefix) && (version[start + 7] == UInt8(ascii: "1") || version[start + 7] == UInt8(ascii: "0"))
+    }
+
+    private static let http1Prefix = Array("HTTP/1.".utf8)
+
+    /// The first index of `byte` in `bytes` (`memchr`, which reads many bytes at a time).
+    private static func firstIndex(of byte: UInt8, in bytes: Slice<UnsafeRawBufferPointer>) -> Int? {
+        guard !bytes.isEmpty, let base = bytes.base.baseAddress,
+              let found = memchr(base + bytes.startIndex, Int32(byte), bytes.count)
+        else { return nil }
+        return UnsafeRawPointer(found) - base
     }
 
     private static func isVersionNumber(_ version: String) -> Bool {

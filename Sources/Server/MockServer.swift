@@ -205,6 +205,8 @@ public final class MockServer: HTTPResponder {
     /// Whether the target's first path segment is `_mock` (in origin form or absolute form).
     static func isControlPath(_ target: String) -> Bool {
         var path = Substring(target).utf8[...]
+        // Every GitHub path of origin form is told apart by its second byte.
+        if path.first == UInt8(ascii: "/"), path.dropFirst().first != UInt8(ascii: "_") { return false }
         if path.first != UInt8(ascii: "/"), let schemeEnd = path.firstRange(of: "://".utf8) {
             path = path[schemeEnd.upperBound...].drop { $0 != UInt8(ascii: "/") }
         }
