@@ -100,6 +100,7 @@ let package = Package(
                 "Server", "MockHTTP", "JSONOutput", "SourceDocuments",
             ]),
         .testTarget(name: "MockHTTPTests", dependencies: ["MockHTTP"]),
+        .testTarget(name: "JSONOutputTests", dependencies: ["JSONOutput"]),
         .testTarget(name: "LibeventAdapterTests", dependencies: ["LibeventAdapter", "MockHTTP"]),
         .testTarget(name: "GitHubRESTTests", dependencies: ["ConcurrencySimulator", "GitHubREST"]),
         .testTarget(name: "EndToEndTests", dependencies: ["concurrency-mock", "Server", "StateDocuments", "GitHubREST", "MockHTTP"]),

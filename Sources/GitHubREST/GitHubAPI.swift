@@ -167,10 +167,10 @@ public struct GitHubAPI: Sendable {
     static let headersAddedPerAnswer = 8
 
     private static func addRateLimitHeaders(_ status: RateLimiter.Status, to response: inout HTTPResponse) {
-        response.headers.add("X-RateLimit-Limit", String(status.limit))
-        response.headers.add("X-RateLimit-Remaining", String(status.remaining))
-        response.headers.add("X-RateLimit-Used", String(status.used))
-        response.headers.add("X-RateLimit-Reset", String(status.reset.secondsSinceEpoch))
+        response.headers.add("X-RateLimit-Limit", DecimalText.string(status.limit))
+        response.headers.add("X-RateLimit-Remaining", DecimalText.string(status.remaining))
+        response.headers.add("X-RateLimit-Used", DecimalText.string(status.used))
+        response.headers.add("X-RateLimit-Reset", DecimalText.string(Int(status.reset.secondsSinceEpoch)))
         response.headers.add("X-RateLimit-Resource", "core")
     }
 

@@ -25,7 +25,7 @@ public struct JSONWriter {
     }
 
     public mutating func string(_ value: String) { separate(); appendQuoted(value); needsComma = true }
-    public mutating func int(_ value: Int) { separate(); bytes.append(contentsOf: String(value).utf8); needsComma = true }
+    public mutating func int(_ value: Int) { separate(); DecimalText.append(value, to: &bytes); needsComma = true }
     public mutating func bool(_ value: Bool) { separate(); bytes.append(contentsOf: (value ? "true" : "false").utf8); needsComma = true }
     /// A finite number in Swift's shortest round-tripping form (`0.25`, `1.0`, `1e-05`: all JSON).
     public mutating func double(_ value: Double) {

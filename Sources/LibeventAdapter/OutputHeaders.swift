@@ -28,12 +28,14 @@ package enum OutputHeaders {
 
     /// Whether the name is one of `evhttpReads`, ignoring ASCII case.
     private static func isReadByEvhttp(_ name: UnsafeBufferPointer<UInt8>) -> Bool {
-        // Most names (`X-...`, `ETag`, `Link`) are told apart by their first letter.
-        guard let first = name.first else { return false }
-        return evhttpReads.contains { lowercase in
-            lowercase.count == name.count && lowercase[0] == first | 0x20
-                && zip(lowercase, name).allSatisfy { $0 == $1 | (($1 >= 0x41 && $1 <= 0x5A) ? 0x20 : 0) }
+        for lowercase in evhttpReads where lowercase.count == name.count {
+            var index = 0
+            while index < name.count, lowercase[index] == name[index] | (name[index] >= 0x41 && name[index] <= 0x5A ? 0x20 : 0) {
+                index += 1
+            }
+            if index == name.count { return true }
         }
+        return false
     }
 
     /// The answer headers evhttp 2.1 looks up (`evhttp_make_header_response`,
@@ -44,6 +46,8 @@ package enum OutputHeaders {
     /// The headers in order, runs of plain lines joined.
     package static func parts(of headers: HTTPHeaders) -> [Part] {
         var parts: [Part] = []
+        // Usually one header alone (Content-Type) and one run.
+        parts.reserveCapacity(2)
         let fields = headers.fields
         var runStart = fields.startIndex
         for index in fields.indices {
@@ -100,12 +104,18 @@ package enum OutputHeaders {
 
     /// Copies the text's bytes to `buffer` at `position`; answers the position after them.
     private static func copy(_ text: String, into buffer: UnsafeMutableBufferPointer<UInt8>, at position: Int) -> Int {
-        var text = text
-        return text.withUTF8 { bytes in
+        let copied = text.utf8.withContiguousStorageIfAvailable { bytes in
             precondition(position + bytes.count <= buffer.count)
             if let start = bytes.baseAddress, let base = buffer.baseAddress { memcpy(base + position, start, bytes.count) }
             return position + bytes.count
         }
+        if let copied { return copied }
+        var position = position
+        for byte in text.utf8 {
+            buffer[position] = byte
+            position += 1
+        }
+        return position
     }
 
     /// Appends the headers to an answer's output headers (`evhttp_request_get_output_headers`).
