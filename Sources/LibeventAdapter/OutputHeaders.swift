@@ -26,80 +26,93 @@ package enum OutputHeaders {
         case joined(name: String, value: [UInt8])
     }
 
-    /// Whether the name is one of `evhttpReads`, ignoring ASCII case.
-    private static func isReadByEvhttp(_ name: UnsafeBufferPointer<UInt8>) -> Bool {
-        for lowercase in evhttpReads where lowercase.count == name.count {
-            var index = 0
-            while index < name.count, lowercase[index] == name[index] | (name[index] >= 0x41 && name[index] <= 0x5A ? 0x20 : 0) {
-                index += 1
-            }
-            if index == name.count { return true }
-        }
-        return false
-    }
-
     /// The answer headers evhttp 2.1 looks up (`evhttp_make_header_response`,
     /// `evhttp_send_reply_start`, `evhttp_is_connection_close`), in lower case.
     static let evhttpReads: [[UInt8]] = ["content-length", "transfer-encoding", "date", "content-type", "connection", "proxy-connection"]
         .map { Array($0.utf8) }
 
-    /// The headers in order, runs of plain lines joined.
+    /// Appends the headers to an answer's output headers (`evhttp_request_get_output_headers`).
+    static func add(_ headers: HTTPHeaders, to list: UnsafeMutablePointer<evkeyvalq>) {
+        handOver(headers.fields) { name, value in
+            // C strings made on the stack: a Swift string passed straight to C is copied to the
+            // heap unless it is a long one.
+            name.withCString { name in value.withCString { value in _ = evhttp_add_header(list, name, value) } }
+        } joined: { name, value in
+            append(name: name, value: value, to: list)
+        }
+    }
+
+    /// What `add` hands over, in order.
     package static func parts(of headers: HTTPHeaders) -> [Part] {
         var parts: [Part] = []
-        // Usually one header alone (Content-Type) and one run.
-        parts.reserveCapacity(2)
-        let fields = headers.fields
-        var runStart = fields.startIndex
-        for index in fields.indices {
-            var name = fields[index].name
-            let goesAlone = name.isEmpty || name.withUTF8(isReadByEvhttp)
-            guard goesAlone else { continue }
-            appendRun(fields[runStart..<index], to: &parts)
-            parts.append(.alone(name: fields[index].name, value: fields[index].value))
-            runStart = index + 1
+        handOver(headers.fields) { name, value in
+            parts.append(.alone(name: name, value: value))
+        } joined: { name, value in
+            parts.append(.joined(name: name, value: Array(UnsafeBufferPointer(start: value, count: strlen(value)).map { UInt8(bitPattern: $0) })))
+            free(value)
         }
-        appendRun(fields[runStart...], to: &parts)
         return parts
     }
 
-    /// Appends fields with non-empty names evhttp never looks up: joined when they are all one line
-    /// each (checked once over the joined bytes, whose only line breaks must then be the ones
-    /// put between the fields), else joined around those that are not.
-    private static func appendRun(_ fields: ArraySlice<(name: String, value: String)>, to parts: inout [Part]) {
-        guard let first = fields.first else { return }
-        let value = joined(fields)
-        if isOneLine(first.name), value.withUnsafeBufferPointer(lineBreaksAndNULs) == 2 * (fields.count - 1) {
-            parts.append(.joined(name: first.name, value: value))
-            return
+    /// Hands each header over alone or joined with its neighbours; a joined value comes as a
+    /// NUL-terminated string from `malloc`, which `joined` takes ownership of.
+    private static func handOver(
+        _ fields: [(name: String, value: String)], alone: (String, String) -> Void,
+        joined: (String, UnsafeMutablePointer<CChar>) -> Void
+    ) {
+        var runStart = fields.startIndex
+        for index in fields.indices {
+            var name = fields[index].name
+            guard name.isEmpty || name.withUTF8(isReadByEvhttp) else { continue }
+            handOver(run: fields[runStart..<index], alone: alone, joined: joined)
+            alone(fields[index].name, fields[index].value)
+            runStart = index + 1
         }
-        var start = fields.startIndex
-        for index in fields.indices where !isOneLine(fields[index].name) || !isOneLine(fields[index].value) {
-            appendRun(fields[start..<index], to: &parts)
-            parts.append(.alone(name: fields[index].name, value: fields[index].value))
-            start = index + 1
-        }
-        appendRun(fields[start...], to: &parts)
+        handOver(run: fields[runStart...], alone: alone, joined: joined)
     }
 
-    /// The first field's value, then `\r\n`, name, `: ` and value of each other field, written
-    /// into one allocation.
-    private static func joined(_ fields: ArraySlice<(name: String, value: String)>) -> [UInt8] {
+    /// Hands over fields with non-empty names evhttp never looks up: joined when they are all one
+    /// line each (checked once over the joined bytes, whose only line breaks must then be the ones
+    /// put between the fields), else joined around those that are not, which go alone.
+    private static func handOver(
+        run fields: ArraySlice<(name: String, value: String)>, alone: (String, String) -> Void,
+        joined: (String, UnsafeMutablePointer<CChar>) -> Void
+    ) {
+        guard let first = fields.first else { return }
         let capacity = fields.reduce(0) { $0 + $1.name.utf8.count + $1.value.utf8.count + 4 }
-        return [UInt8](unsafeUninitializedCapacity: capacity) { buffer, count in
-            var position = 0
-            for index in fields.indices {
-                if index != fields.startIndex {
-                    buffer[position] = UInt8(ascii: "\r")
-                    buffer[position + 1] = UInt8(ascii: "\n")
-                    position = copy(fields[index].name, into: buffer, at: position + 2)
-                    buffer[position] = UInt8(ascii: ":")
-                    buffer[position + 1] = UInt8(ascii: " ")
-                    position += 2
-                }
-                position = copy(fields[index].value, into: buffer, at: position)
-            }
-            count = position
+        guard let value = malloc(capacity + 1)?.assumingMemoryBound(to: UInt8.self) else { return }
+        let length = join(fields, into: UnsafeMutableBufferPointer(start: value, count: capacity))
+        value[length] = 0
+        if isOneLine(first.name), lineBreaksAndNULs(UnsafeBufferPointer(start: value, count: length)) == 2 * (fields.count - 1) {
+            joined(first.name, UnsafeMutableRawPointer(value).assumingMemoryBound(to: CChar.self))
+            return
         }
+        free(value)
+        var start = fields.startIndex
+        for index in fields.indices where !isOneLine(fields[index].name) || !isOneLine(fields[index].value) {
+            handOver(run: fields[start..<index], alone: alone, joined: joined)
+            alone(fields[index].name, fields[index].value)
+            start = index + 1
+        }
+        handOver(run: fields[start...], alone: alone, joined: joined)
+    }
+
+    /// Writes the first field's value, then `\r\n`, name, `: ` and value of each other field;
+    /// answers how many bytes it wrote.
+    private static func join(_ fields: ArraySlice<(name: String, value: String)>, into buffer: UnsafeMutableBufferPointer<UInt8>) -> Int {
+        var position = 0
+        for index in fields.indices {
+            if index != fields.startIndex {
+                buffer[position] = UInt8(ascii: "\r")
+                buffer[position + 1] = UInt8(ascii: "\n")
+                position = copy(fields[index].name, into: buffer, at: position + 2)
+                buffer[position] = UInt8(ascii: ":")
+                buffer[position + 1] = UInt8(ascii: " ")
+                position += 2
+            }
+            position = copy(fields[index].value, into: buffer, at: position)
+        }
+        return position
     }
 
     /// Copies the text's bytes to `buffer` at `position`; answers the position after them.
@@ -118,18 +131,16 @@ package enum OutputHeaders {
         return position
     }
 
-    /// Appends the headers to an answer's output headers (`evhttp_request_get_output_headers`).
-    static func add(_ headers: HTTPHeaders, to list: UnsafeMutablePointer<evkeyvalq>) {
-        for part in parts(of: headers) {
-            switch part {
-            case .alone(let name, let value):
-                // C strings made on the stack: a Swift string passed straight to C is copied to
-                // the heap unless it is a long one.
-                name.withCString { name in value.withCString { value in _ = evhttp_add_header(list, name, value) } }
-            case .joined(let name, let value):
-                append(name: name, value: value, to: list)
+    /// Whether the name is one of `evhttpReads`, ignoring ASCII case.
+    private static func isReadByEvhttp(_ name: UnsafeBufferPointer<UInt8>) -> Bool {
+        for lowercase in evhttpReads where lowercase.count == name.count {
+            var index = 0
+            while index < name.count, lowercase[index] == name[index] | (name[index] >= 0x41 && name[index] <= 0x5A ? 0x20 : 0) {
+                index += 1
             }
+            if index == name.count { return true }
         }
+        return false
     }
 
     private static func isOneLine(_ text: String) -> Bool {
@@ -153,21 +164,20 @@ package enum OutputHeaders {
     }
 
     /// `TAILQ_INSERT_TAIL` of a header that evhttp frees as one of its own (`evhttp_clear_headers`
-    /// frees with `free`: the server never replaces libevent's allocator).
-    private static func append(name: String, value: [UInt8], to list: UnsafeMutablePointer<evkeyvalq>) {
-        guard let entry = calloc(1, MemoryLayout<evkeyval>.size)?.assumingMemoryBound(to: evkeyval.self) else { return }
-        entry.pointee.key = name.withCString { strdup($0) }
-        entry.pointee.value = malloc(value.count + 1)?.assumingMemoryBound(to: CChar.self)
-        guard entry.pointee.key != nil, let text = entry.pointee.value else {
-            free(entry.pointee.key)
-            free(entry.pointee.value)
-            free(entry)
+    /// frees with `free`: the server never replaces libevent's allocator). Takes ownership of
+    /// `value`.
+    private static func append(name: String, value: UnsafeMutablePointer<CChar>, to list: UnsafeMutablePointer<evkeyvalq>) {
+        guard let key = name.withCString({ strdup($0) }) else {
+            free(value)
             return
         }
-        value.withUnsafeBytes { bytes in
-            if let base = bytes.baseAddress { memcpy(text, base, bytes.count) }
+        guard let entry = calloc(1, MemoryLayout<evkeyval>.size)?.assumingMemoryBound(to: evkeyval.self) else {
+            free(key)
+            free(value)
+            return
         }
-        text[value.count] = 0
+        entry.pointee.key = key
+        entry.pointee.value = value
         entry.pointee.next.tqe_next = nil
         entry.pointee.next.tqe_prev = list.pointee.tqh_last
         list.pointee.tqh_last.pointee = entry

@@ -216,7 +216,10 @@ package struct RequestFramer {
         }
     }
 
-    private mutating func endOfHead(limit: (String, String) -> Int) -> Event? {
+    /// Reads the request line and the header fields of a complete head, collecting the framing
+    /// fields; answers a refusal, if any. The head's slices of `pending` end with this call, so
+    /// `pending` is released (`releaseLines`) without being copied.
+    private mutating func readHead(contentLengths: inout [String], transferEncodings: inout [String]) -> Event? {
         guard var requestLine = headLines.first else { return refuse(400, "The request line is missing.") }
         while requestLine.count > 0, pending[requestLine.upperBound - 1] == UInt8(ascii: " ") { requestLine = requestLine.dropLast() }
         let line = pending[requestLine]
@@ -234,8 +237,6 @@ package struct RequestFramer {
                 ? refuse(505, "HTTP version \(text.dropFirst(5)) is not supported; use HTTP/1.1.")
                 : refuse(400, "The request line is not `METHOD TARGET HTTP/1.1`.")
         }
-        var contentLengths: [String] = []
-        var transferEncodings: [String] = []
         for fieldRange in headLines.dropFirst() {
             let field = pending[fieldRange]
             guard let colon = field.firstIndex(of: UInt8(ascii: ":")), colon > field.startIndex,
@@ -252,6 +253,13 @@ package struct RequestFramer {
                 transferEncodings.append(Self.trimmedLikeEvhttp(field[(colon + 1)...]))
             }
         }
+        return nil
+    }
+
+    private mutating func endOfHead(limit: (String, String) -> Int) -> Event? {
+        var contentLengths: [String] = []
+        var transferEncodings: [String] = []
+        if let refusal = readHead(contentLengths: &contentLengths, transferEncodings: &transferEncodings) { return refusal }
         if !transferEncodings.isEmpty {
             guard contentLengths.isEmpty else {
                 return refuse(400, "The request has both Transfer-Encoding and Content-Length.")
