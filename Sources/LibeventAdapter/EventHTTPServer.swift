@@ -115,6 +115,8 @@ public final class EventHTTPServer {
     /// Hands the pages of released answers back to the system (`releasedAnswer`).
     private var memoryReturn: OpaquePointer?
     private var accepting = true
+    /// The `Date` of answers this second (`httpDate`).
+    private var date: (second: time_t, text: String) = (-1, "")
     private var pausedAtLimit = false
     private var waitingForDescriptors = false
     private var descriptorsExhausted = false
@@ -416,7 +418,7 @@ public final class EventHTTPServer {
                 logAccess(method: method, target: target, status: opening.response.status, started: started)
                 return
             }
-            Self.addHeaders(opening.response.headers, to: request)
+            addHeaders(opening.response.headers, to: request)
             // Without a Content-Length an HTTP/1.1 answer is chunked; an HTTP/1.0 one ends with the connection.
             opening.response.reasonPhrase.withCString { evhttp_send_reply_start(request, Int32(opening.response.status), $0) }
             streams[opening.id] = connection
@@ -461,7 +463,7 @@ public final class EventHTTPServer {
     }
 
     private func send(_ response: HTTPResponse, to request: OpaquePointer, isHead: Bool, on connection: Connection?) {
-        Self.addHeaders(response.headers, to: request)
+        addHeaders(response.headers, to: request)
         let outputHeaders = evhttp_request_get_output_headers(request)
         guard !isHead, !response.body.isEmpty, let connection else {
             // evhttp would send a HEAD body anyway and break keep-alive: say the length a GET
@@ -493,9 +495,9 @@ public final class EventHTTPServer {
         }
     }
 
-    private static func addHeaders(_ headers: HTTPHeaders, to request: OpaquePointer) {
+    private func addHeaders(_ headers: HTTPHeaders, to request: OpaquePointer) {
         guard let list = evhttp_request_get_output_headers(request) else { return }
-        OutputHeaders.add(headers, to: list)
+        OutputHeaders.add(headers, date: httpDate(), to: list)
     }
 
     private func connection(of request: OpaquePointer) -> Connection? {
@@ -514,7 +516,7 @@ public final class EventHTTPServer {
             ?? HTTPResponse(status: refusal.status, headers: HTTPHeaders([("Content-Type", "text/plain")]), body: Array("\(refusal.message)\n".utf8))
         var head = "HTTP/1.1 \(response.status) \(response.reasonPhrase)\r\n"
         for (name, value) in response.headers { head += "\(name): \(value)\r\n" }
-        head += "Date: \(Self.httpDate())\r\nContent-Length: \(response.body.count)\r\nConnection: close\r\n\r\n"
+        head += "Date: \(httpDate())\r\nContent-Length: \(response.body.count)\r\nConnection: close\r\n\r\n"
         accessLog?(AccessLogEntry(
             method: refusal.method ?? "-", target: refusal.target ?? "-", status: response.status,
             microseconds: Self.monotonicMicroseconds() - started, refused: true))
@@ -588,14 +590,19 @@ public final class EventHTTPServer {
         seconds == seconds.rounded() ? String(Int(seconds)) : String(seconds)
     }
 
-    /// RFC 9110's IMF-fixdate, as evhttp writes it on its own answers.
-    private static func httpDate() -> String {
-        var now = time(nil)
-        var parts = tm()
-        gmtime_r(&now, &parts)
-        var text = [CChar](repeating: 0, count: 64)
-        let count = strftime(&text, text.count, "%a, %d %b %Y %H:%M:%S GMT", &parts)
-        return String(decoding: text[..<count].map { UInt8(bitPattern: $0) }, as: UTF8.self)
+    /// RFC 9110's IMF-fixdate of now, as evhttp writes it, made once a second: evhttp would
+    /// format it for every answer.
+    private func httpDate() -> String {
+        let now = time(nil)
+        if now != date.second {
+            var seconds = now
+            var parts = tm()
+            gmtime_r(&seconds, &parts)
+            var text = [CChar](repeating: 0, count: 64)
+            let count = strftime(&text, text.count, "%a, %d %b %Y %H:%M:%S GMT", &parts)
+            date = (now, String(decoding: text[..<count].map { UInt8(bitPattern: $0) }, as: UTF8.self))
+        }
+        return date.text
     }
 }
 

@@ -13,8 +13,9 @@ import MockHTTP
 /// Invariants:
 /// - a joined header holds no CR, LF or NUL: it is one line evhttp would have accepted and
 ///   written whole;
-/// - the fields evhttp looks up in an answer's headers (`evhttpReads`) are always handed over on
-///   their own, so it still finds them;
+/// - evhttp finds a header only by an entry's name: the fields whose presence it checks
+///   (`evhttpLooksFor`) always begin an entry, so it still finds them; the fields whose value it
+///   reads (`evhttpReadsTheValue`) always go alone;
 /// - anything else that is not a plain line (a folded value, which evhttp checks and may drop; a
 ///   NUL, which ends a C string) goes on its own through `evhttp_add_header`, as it always did;
 /// - the order of the headers is kept.
@@ -26,14 +27,19 @@ package enum OutputHeaders {
         case joined(name: String, value: [UInt8])
     }
 
-    /// The answer headers evhttp 2.1 looks up (`evhttp_make_header_response`,
-    /// `evhttp_send_reply_start`, `evhttp_is_connection_close`), in lower case.
-    static let evhttpReads: [[UInt8]] = ["content-length", "transfer-encoding", "date", "content-type", "connection", "proxy-connection"]
-        .map { Array($0.utf8) }
+    /// The answer headers evhttp 2.1 looks for, in lower case. It adds `Date` and `Content-Length`
+    /// when they are missing, adds `Transfer-Encoding` when neither it nor `Content-Length` is
+    /// there (`evhttp_send_reply_start`), and looks for `Content-Type` only to add a default type,
+    /// which this server turns off. Their values are never read.
+    static let evhttpLooksFor: [[UInt8]] = ["content-length", "transfer-encoding", "date", "content-type"].map { Array($0.utf8) }
+    private static let dateName = [Array("date".utf8)]
+    /// The answer headers whose value evhttp 2.1 reads (`evhttp_is_connection_close`), in lower case.
+    static let evhttpReadsTheValue: [[UInt8]] = ["connection", "proxy-connection"].map { Array($0.utf8) }
 
-    /// Appends the headers to an answer's output headers (`evhttp_request_get_output_headers`).
-    static func add(_ headers: HTTPHeaders, to list: UnsafeMutablePointer<evkeyvalq>) {
-        handOver(headers.fields) { name, value in
+    /// Appends the headers to an answer's output headers (`evhttp_request_get_output_headers`),
+    /// and a `Date` when they have none (evhttp would format one for every answer).
+    static func add(_ headers: HTTPHeaders, date: String, to list: UnsafeMutablePointer<evkeyvalq>) {
+        handOver(headers.fields, date: date) { name, value in
             // C strings made on the stack: a Swift string passed straight to C is copied to the
             // heap unless it is a long one.
             name.withCString { name in value.withCString { value in _ = evhttp_add_header(list, name, value) } }
@@ -43,9 +49,9 @@ package enum OutputHeaders {
     }
 
     /// What `add` hands over, in order.
-    package static func parts(of headers: HTTPHeaders) -> [Part] {
+    package static func parts(of headers: HTTPHeaders, date: String) -> [Part] {
         var parts: [Part] = []
-        handOver(headers.fields) { name, value in
+        handOver(headers.fields, date: date) { name, value in
             parts.append(.alone(name: name, value: value))
         } joined: { name, value in
             parts.append(.joined(name: name, value: Array(UnsafeBufferPointer(start: value, count: strlen(value)).map { UInt8(bitPattern: $0) })))
@@ -54,26 +60,38 @@ package enum OutputHeaders {
         return parts
     }
 
-    /// Hands each header over alone or joined with its neighbours; a joined value comes as a
-    /// NUL-terminated string from `malloc`, which `joined` takes ownership of.
+    /// Hands each header over alone or joined with its neighbours, then `date` as `Date` unless a
+    /// field is one; a joined value comes as a NUL-terminated string from `malloc`, which `joined`
+    /// takes ownership of.
     private static func handOver(
-        _ fields: [(name: String, value: String)], alone: (String, String) -> Void,
+        _ fields: [(name: String, value: String)], date: String, alone: (String, String) -> Void,
         joined: (String, UnsafeMutablePointer<CChar>) -> Void
     ) {
         var runStart = fields.startIndex
+        var hasDate = false
         for index in fields.indices {
             var name = fields[index].name
-            guard name.isEmpty || name.withUTF8(isReadByEvhttp) else { continue }
-            handOver(run: fields[runStart..<index], alone: alone, joined: joined)
-            alone(fields[index].name, fields[index].value)
-            runStart = index + 1
+            let (looksFor, readsTheValue) = name.withUTF8 { name in
+                (isOne(of: evhttpLooksFor, name), isOne(of: evhttpReadsTheValue, name))
+            }
+            if looksFor {
+                hasDate = hasDate || name.withUTF8 { isOne(of: dateName, $0) }
+                handOver(run: fields[runStart..<index], alone: alone, joined: joined)
+                runStart = index
+            } else if readsTheValue || name.isEmpty {
+                handOver(run: fields[runStart..<index], alone: alone, joined: joined)
+                alone(fields[index].name, fields[index].value)
+                runStart = index + 1
+            }
         }
         handOver(run: fields[runStart...], alone: alone, joined: joined)
+        if !hasDate { alone("Date", date) }
     }
 
-    /// Hands over fields with non-empty names evhttp never looks up: joined when they are all one
-    /// line each (checked once over the joined bytes, whose only line breaks must then be the ones
-    /// put between the fields), else joined around those that are not, which go alone.
+    /// Hands over fields with non-empty names, of which only the first may be one evhttp looks
+    /// for: joined when they are all one line each (checked once over the joined bytes, whose only
+    /// line breaks must then be the ones put between the fields), else joined around those that
+    /// are not, which go alone.
     private static func handOver(
         run fields: ArraySlice<(name: String, value: String)>, alone: (String, String) -> Void,
         joined: (String, UnsafeMutablePointer<CChar>) -> Void
@@ -131,9 +149,9 @@ package enum OutputHeaders {
         return position
     }
 
-    /// Whether the name is one of `evhttpReads`, ignoring ASCII case.
-    private static func isReadByEvhttp(_ name: UnsafeBufferPointer<UInt8>) -> Bool {
-        for lowercase in evhttpReads where lowercase.count == name.count {
+    /// Whether the name is one of `names` (given in lower case), ignoring ASCII case.
+    private static func isOne(of names: [[UInt8]], _ name: UnsafeBufferPointer<UInt8>) -> Bool {
+        for lowercase in names where lowercase.count == name.count {
             var index = 0
             while index < name.count, lowercase[index] == name[index] | (name[index] >= 0x41 && name[index] <= 0x5A ? 0x20 : 0) {
                 index += 1
