@@ -127,11 +127,10 @@ final class Connection {
         while position < length {
             // Body bytes are passed over without being looked at (finding them in the buffer
             // walks its chain of blocks from the start, which a large body makes long).
-            let skippable = framer.skippable
-            if skippable > 0 {
-                let skipped = min(skippable, length - position)
+            let (skipped, event) = framer.skipBody(upTo: length - position)
+            if skipped > 0 {
                 position += skipped
-                if let event = framer.skip(skipped), !handle(event, in: buffer) { return }
+                if let event, !handle(event, in: buffer) { return }
                 continue
             }
             // The rest is read where libevent holds it, one contiguous extent at a time.

@@ -82,14 +82,17 @@ package struct RequestFramer {
         }
     }
 
-    /// Passes over `count` bytes, at most `skippable`.
-    mutating func skip(_ count: Int) -> Event? {
+    /// Passes over as many of the next `available` bytes as are body data that need not be looked
+    /// at (`skippable`); answers how many, and the event that ends them, if any.
+    mutating func skipBody(upTo available: Int) -> (skipped: Int, event: Event?) {
+        let count = min(skippable, available)
+        guard count > 0 else { return (0, nil) }
         offset += count
         switch state {
         case .fixedBody(let remaining):
             if remaining == count {
                 state = .idle
-                return .complete
+                return (count, .complete)
             }
             state = .fixedBody(remaining: remaining - count)
         case .chunkData(let remaining):
@@ -97,7 +100,7 @@ package struct RequestFramer {
         default:
             break
         }
-        return nil
+        return (count, nil)
     }
 
     /// Between two requests: the next byte starts one.
@@ -112,11 +115,10 @@ package struct RequestFramer {
     package mutating func read(_ bytes: UnsafeRawBufferPointer, bodyLimit: (String, String) -> Int) -> (consumed: Int, event: Event?) {
         var index = 0
         while index < bytes.count {
-            let skippable = self.skippable
-            if skippable > 0 {
-                let skipped = min(skippable, bytes.count - index)
+            let (skipped, ending) = skipBody(upTo: bytes.count - index)
+            if skipped > 0 {
                 index += skipped
-                if let event = skip(skipped) { return (index, event) }
+                if let ending { return (index, ending) }
                 continue
             }
             let (consumed, event) = feed(UnsafeRawBufferPointer(rebasing: bytes[index...]), bodyLimit: bodyLimit)
