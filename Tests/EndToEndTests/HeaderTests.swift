@@ -84,4 +84,29 @@ import Testing
             #expect(Set(ids).count == ids.count, "request ids repeat: \(ids)")
         }
     }
+
+    /// Each header on a line of its own, in the order the answer has them, then the transport's
+    /// `Date` (an IMF-fixdate of now) and `Content-Length`: the transport hands runs of headers to
+    /// evhttp joined, and the bytes must be those of the headers one by one.
+    @Test func headerLinesInOrder() throws {
+        try withServer { server in
+            let connection = try server.connect()
+            let page = try connection.get("/repos/octocat/Hello-World/actions/concurrency_groups?per_page=1")
+            #expect(page.headers.map(\.name) == [
+                "Content-Type", "X-GitHub-Media-Type", "X-GitHub-Api-Version-Selected", "Link", "ETag", "X-RateLimit-Limit",
+                "X-RateLimit-Remaining", "X-RateLimit-Used", "X-RateLimit-Reset", "X-RateLimit-Resource", "X-GitHub-Request-Id",
+                "Date", "Content-Length",
+            ])
+            #expect(page.header("X-RateLimit-Resource") == "core")
+            #expect(page.header("Content-Length") == String(page.body.count))
+            let date = try #require(page.header("Date"))
+            #expect(date.wholeMatch(of: /(Mon|Tue|Wed|Thu|Fri|Sat|Sun), \d\d (Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) \d{4} \d\d:\d\d:\d\d GMT/) != nil, "\(date)")
+            let missing = try connection.get("/nowhere")
+            #expect(missing.status == 404)
+            #expect(missing.headers.map(\.name) == [
+                "Content-Type", "X-GitHub-Media-Type", "X-GitHub-Api-Version-Selected", "X-RateLimit-Limit", "X-RateLimit-Remaining",
+                "X-RateLimit-Used", "X-RateLimit-Reset", "X-RateLimit-Resource", "X-GitHub-Request-Id", "Date", "Content-Length",
+            ])
+        }
+    }
 }
