@@ -16,7 +16,7 @@ public struct Repository: Sendable {
     public let name: String
     public var visibility: Visibility
 
-    public internal(set) var runs: [RunID: WorkflowRun] = [:]
+    public internal(set) var runs = RunTable()
     public internal(set) var jobs = JobTable()
     /// The active groups, by key.
     public internal(set) var groups: [GroupKey: ConcurrencyGroup] = [:]
