@@ -60,6 +60,13 @@ public struct RecordTable<Record: IdentifiedRecord>: Sendable {
         }
     }
 
+    /// Changes the record with this id where it is stored (a read and a write through the
+    /// subscript copy it out and back); does nothing when there is none.
+    @inlinable public mutating func update(_ id: Record.ID, _ change: (inout Record) -> Void) {
+        guard let place = place(of: id) else { return }
+        change(&storage[place])
+    }
+
     /// Removes a record in O(1): the last record takes its place.
     @discardableResult
     public mutating func removeValue(forKey id: Record.ID) -> Record? {
@@ -87,6 +94,7 @@ public struct RecordTable<Record: IdentifiedRecord>: Sendable {
         Int(truncatingIfNeeded: (UInt64(truncatingIfNeeded: id.rawValue) &* 0x9E37_79B9_7F4A_7C15) >> shift)
     }
 
+    /// Where the record with this id is in `values`.
     @inlinable func place(of id: Record.ID) -> Int? {
         bucket(of: id).map { Int(buckets[$0]) - 1 }
     }

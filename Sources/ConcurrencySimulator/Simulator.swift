@@ -435,30 +435,6 @@ extension WorkflowRun {
 }
 
 extension Simulator {
-    /// Gives runs and jobs whose status a fixture left out the status their queue items imply:
-    /// `pending` while one of their items waits behind another, else `in_progress`.
-    public mutating func deriveStatuses(in repositoryKey: RepositoryKey, runs: Set<RunID>, jobs: Set<JobID>) {
-        // Moved out and back, never written while a copy is alive: the first write through a
-        // copy would copy every run and job of the repository (it did: 15 % of a large load).
-        guard var repository = repositories.removeValue(forKey: repositoryKey) else { return }
-        var waitingRuns: Set<RunID> = []
-        var waitingJobs: Set<JobID> = []
-        for group in repository.groups.values {
-            for item in group.queue.dropFirst() {
-                if let job = item.job { waitingJobs.insert(job) } else { waitingRuns.insert(item.run) }
-            }
-        }
-        for run in runs where repository.runs[run] != nil {
-            repository.runs[run]!.status = waitingRuns.contains(run) ? .pending : .inProgress
-        }
-        for job in jobs where repository.jobs[job] != nil {
-            repository.jobs[job]!.status = waitingJobs.contains(job) ? .pending : .inProgress
-        }
-        repositories[repositoryKey] = repository
-    }
-}
-
-extension Simulator {
     /// Records group spellings before anything uses them, so the names shown follow this order
     /// (an exported state lists them as first used).
     public mutating func rememberGroupNames(_ names: [String], in repositoryKey: RepositoryKey) throws(SimulatorError) {

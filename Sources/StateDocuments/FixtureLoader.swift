@@ -108,13 +108,9 @@ public enum FixtureLoader {
             guard case .configuredGroup(let index)? = error.subject else { throw reader.error(at: node, error.message) }
             throw reader.error(at: nameNodes[index], error.message)
         }
-        var unsettledRuns: Set<RunID> = []
-        var unsettledJobs: Set<JobID> = []
-        var untimedRuns: Set<RunID> = []
+        var unstated = UnstatedFields()
         for runNode in try fields["runs"].map({ node throws(SourceError) in try reader.sequence(node, "runs") }) ?? [] {
-            try loadRun(
-                runNode, in: key, into: &simulator, unsettledRuns: &unsettledRuns, unsettledJobs: &unsettledJobs,
-                untimedRuns: &untimedRuns, reader: reader)
+            try loadRun(runNode, in: key, into: &simulator, unstated: &unstated, reader: reader)
         }
         let groupNodes = try fields["concurrency_groups"].map { node throws(SourceError) in try reader.sequence(node, "concurrency_groups") } ?? []
         let queues = try groupNodes.map { node throws(SourceError) in try readGroup(node, reader: reader) }
@@ -125,8 +121,7 @@ public enum FixtureLoader {
             if case .queueItem(let index)? = error.refusal.subject { throw reader.error(at: itemNodes[index], error.refusal.message) }
             throw reader.error(at: groupNode, error.refusal.message)
         }
-        simulator.deriveStatuses(in: key, runs: unsettledRuns, jobs: unsettledJobs)
-        simulator.deriveTimes(in: key, runs: untimedRuns)
+        simulator.deriveUnstatedFields(unstated, in: key)
         for countNode in try fields["run_counts"].map({ node throws(SourceError) in try reader.sequence(node, "run_counts") }) ?? [] {
             let entry = try reader.mapping(countNode, "a run count", allowed: ["workflow", "count"], required: ["workflow", "count"])
             let workflow = try reader.nonEmptyString(entry["workflow"]!, "workflow")
@@ -166,7 +161,7 @@ public enum FixtureLoader {
 
     private static func loadRun<Node: ReadableNode>(
         _ node: Node, in repository: RepositoryKey, into simulator: inout Simulator,
-        unsettledRuns: inout Set<RunID>, unsettledJobs: inout Set<JobID>, untimedRuns: inout Set<RunID>, reader: YAMLReader
+        unstated: inout UnstatedFields, reader: YAMLReader
     ) throws(SourceError) {
         let fields = try reader.mapping(
             node, "a run",
@@ -177,17 +172,17 @@ public enum FixtureLoader {
         var jobs: [Simulator.JobSpec] = []
         var jobNodes: [Node] = []
         if let jobsNode = fields["jobs"] {
-            try collectJobs(jobsNode, parent: nil, into: &jobs, nodes: &jobNodes, unsettled: &unsettledJobs, reader: reader)
+            try collectJobs(jobsNode, parent: nil, into: &jobs, nodes: &jobNodes, unstated: &unstated.jobStatuses, reader: reader)
         }
         // After the current attempt's jobs, so `jobNodes` indexes them as `addRun` does.
         var earlierJobs: [Simulator.JobSpec] = []
-        let metadata = try runMetadata(fields, earlierJobs: &earlierJobs, nodes: &jobNodes, unsettled: &unsettledJobs, reader: reader)
+        let metadata = try runMetadata(fields, earlierJobs: &earlierJobs, nodes: &jobNodes, unstated: &unstated.jobStatuses, reader: reader)
         let groupNodes = try fields["concurrency_groups"].map { node throws(SourceError) in try reader.sequence(node, "a run's concurrency_groups") } ?? []
         var groups: [String] = []
         for groupNode in groupNodes { groups.append(try reader.nonEmptyString(groupNode, "a concurrency group name")) }
         let status = try fields["status"].map { node throws(SourceError) in try reader.oneOf(node, "status", ExecutionStatus.self) }
-        if status == nil { unsettledRuns.insert(id) }
-        if metadata.times == nil { untimedRuns.insert(id) }
+        if status == nil { unstated.runStatuses.append(id) }
+        if metadata.times == nil { unstated.runTimes.append(id) }
         let spec = Simulator.RunSpec(
             id: id, name: try reader.string(fields["name"]!, "a run's name"),
             workflow: try optionalString(fields["workflow"], "workflow", reader: reader),
@@ -214,7 +209,7 @@ public enum FixtureLoader {
     /// Flattens the job tree depth-first, parents before children, keeping each job's node.
     private static func collectJobs<Node: ReadableNode>(
         _ node: Node, parent: JobID?, into jobs: inout [Simulator.JobSpec], nodes: inout [Node],
-        unsettled: inout Set<JobID>, reader: YAMLReader
+        unstated: inout [JobID], reader: YAMLReader
     ) throws(SourceError) {
         for jobNode in try reader.sequence(node, "jobs") {
             let fields = try reader.mapping(
@@ -232,7 +227,7 @@ public enum FixtureLoader {
                 needs.append(JobID(try reader.identifier(need, "a needed job's id")))
             }
             let status = try fields["status"].map { node throws(SourceError) in try reader.oneOf(node, "status", ExecutionStatus.self) }
-            if status == nil { unsettled.insert(id) }
+            if status == nil { unstated.append(id) }
             jobs.append(Simulator.JobSpec(
                 id: id, name: try reader.string(fields["name"]!, "a job's name"),
                 key: try optionalString(fields["key"], "key", reader: reader), parent: parent,
@@ -249,7 +244,7 @@ public enum FixtureLoader {
                 attempt: metadata.attempt, times: metadata.times))
             nodes.append(jobNode)
             if let children = fields["jobs"] {
-                try collectJobs(children, parent: id, into: &jobs, nodes: &nodes, unsettled: &unsettled, reader: reader)
+                try collectJobs(children, parent: id, into: &jobs, nodes: &nodes, unstated: &unstated, reader: reader)
             }
         }
     }
@@ -265,7 +260,7 @@ public enum FixtureLoader {
     /// An earlier attempt's `jobs` (its records the current attempt does not list) are added to
     /// `earlierJobs`; its `job_ids` (its whole list) default to the ids of those `jobs`.
     private static func runMetadata<Node: ReadableNode>(
-        _ fields: [String: Node], earlierJobs: inout [Simulator.JobSpec], nodes: inout [Node], unsettled: inout Set<JobID>, reader: YAMLReader
+        _ fields: MappingFields<Node>, earlierJobs: inout [Simulator.JobSpec], nodes: inout [Node], unstated: inout [JobID], reader: YAMLReader
     ) throws(SourceError) -> (
         origin: RunOrigin, runNumber: Int?, attempt: Int, times: RunTimes?, previousAttempts: [RunAttempt]
     ) {
@@ -297,7 +292,7 @@ public enum FixtureLoader {
             guard number == previous.count + 1 else { throw reader.error(at: node, "earlier attempts are numbered 1, 2, ... in order") }
             var ownJobs: [Simulator.JobSpec] = []
             if let jobsNode = attemptFields["jobs"] {
-                try collectJobs(jobsNode, parent: nil, into: &ownJobs, nodes: &nodes, unsettled: &unsettled, reader: reader)
+                try collectJobs(jobsNode, parent: nil, into: &ownJobs, nodes: &nodes, unstated: &unstated, reader: reader)
             }
             earlierJobs += ownJobs
             var jobIDs = ownJobs.map(\.id)
@@ -318,7 +313,7 @@ public enum FixtureLoader {
     }
 
     /// A job's attempt and times; without `created_at` the job is created with its run.
-    private static func jobMetadata<Node: ReadableNode>(_ fields: [String: Node], reader: YAMLReader) throws(SourceError) -> (attempt: Int, times: JobTimes?) {
+    private static func jobMetadata<Node: ReadableNode>(_ fields: MappingFields<Node>, reader: YAMLReader) throws(SourceError) -> (attempt: Int, times: JobTimes?) {
         func time(_ key: String) throws(SourceError) -> Timestamp? {
             guard let node = fields[key], !reader.isNull(node) else { return nil }
             return try reader.timestamp(node, key)
