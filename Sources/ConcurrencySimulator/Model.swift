@@ -215,7 +215,11 @@ public struct WorkflowRun: Hashable, Sendable {
         self.name = name
         self.workflow = workflow
         self.jobs = jobs
-        self.configuredGroups = Array(Set(configuredGroups)).sorted()
+        // Sorted, then each key once: no hashing of the keys.
+        var keys: [GroupKey] = []
+        keys.reserveCapacity(configuredGroups.count)
+        for key in configuredGroups.sorted() where keys.last != key { keys.append(key) }
+        self.configuredGroups = keys
         self.concurrency = concurrency
         self.status = status
         self.conclusion = conclusion

@@ -175,10 +175,9 @@ public struct Simulator: Sendable {
             throw SimulatorError(problem, field: "concurrency_group")
         }
         // Indexed as one list, current attempt first: what a `.job(index:)` subject counts.
-        let allJobs = spec.jobs + spec.earlierJobs
-        var records: [Job] = []
+        let allJobs = spec.earlierJobs.isEmpty ? spec.jobs : spec.jobs + spec.earlierJobs
+        var records = JobTable()
         records.reserveCapacity(allJobs.count)
-        var positions: [JobID: Int] = Dictionary(minimumCapacity: allJobs.count)
         for (index, job) in allJobs.enumerated() {
             func check(_ value: String?, _ what: String) throws(SimulatorError) {
                 guard let value, let problem = StoredName.problem(value, "the \(what) of job \(job.id)") else { return }
@@ -201,21 +200,20 @@ public struct Simulator: Sendable {
                     "job \(job.id) is queued, so its gate has not decided its concurrency yet; leave concurrency out",
                     subject: .job(index: index), field: "concurrency")
             }
-            if jobLocations[job.id] != nil || positions[job.id] != nil {
+            if jobLocations[job.id] != nil || records[job.id] != nil {
                 throw SimulatorError("job \(job.id) is declared twice", subject: .job(index: index))
             }
             if let parent = job.parent {
-                guard let parentPosition = positions[parent], records[parentPosition].callsReusableWorkflow else {
+                guard records[parent]?.callsReusableWorkflow == true else {
                     throw SimulatorError(
                         "job \(job.id)'s parent \(parent) is not a uses: job declared before it in run \(id)",
                         subject: .job(index: index))
                 }
             }
-            positions[job.id] = records.count
-            records.append(Job(job, run: id, createdAt: spec.times?.createdAt ?? now))
+            records[job.id] = Job(job, run: id, createdAt: spec.times?.createdAt ?? now)
         }
         for (index, job) in allJobs.enumerated() {
-            for need in job.needs where positions[need].flatMap({ records[$0].parent }) != job.parent || need == job.id {
+            for need in job.needs where records[need]?.parent != job.parent || need == job.id {
                 throw SimulatorError("job \(job.id) needs \(need), which is not a sibling job of run \(id)", subject: .job(index: index))
             }
         }
@@ -226,7 +224,7 @@ public struct Simulator: Sendable {
             throw SimulatorError("run \(id) is at attempt \(spec.attempt), so it has the earlier attempts 1 to \(spec.attempt - 1), in order")
         }
         let lists = spec.previousAttempts.map(\.jobs) + [spec.jobs.map(\.id)]
-        if let problem = Self.attemptProblems(of: id, lists: lists, records: records).first {
+        if let problem = Self.attemptProblems(of: id, lists: lists, records: records.values).first {
             throw SimulatorError(problem.message, subject: problem.job.flatMap { job in allJobs.firstIndex { $0.id == job } }.map { .job(index: $0) })
         }
         for (index, groupName) in spec.configuredGroups.enumerated() {
@@ -238,10 +236,10 @@ public struct Simulator: Sendable {
                               (spec.origin.triggeringActor, "triggering_actor"), (spec.origin.headRef, "head_ref"), (spec.origin.baseRef, "base_ref")] {
             if let problem = StoredName.problem(value, "the \(what) of run \(id)") { throw SimulatorError(problem, field: what) }
         }
-        repositories[repositoryKey]!.insert(spec, jobs: records, now: now)
+        repositories[repositoryKey]!.insert(spec, jobs: records.values, now: now)
         runLocations[id] = repositoryKey
         highestRunID = max(highestRunID, id.rawValue)
-        for job in records {
+        for job in records.values {
             jobLocations[job.id] = repositoryKey
             highestJobID = max(highestJobID, job.id.rawValue)
         }
