@@ -30,6 +30,11 @@ public struct Repository: Sendable {
     public internal(set) var runCounts: [String: Int] = [:]
     /// The completed runs, oldest first: the order retention drops them in (`Retention.swift`).
     var completionOrder = CompletionOrder()
+    /// The names, keys and kinds its jobs have, each once: the jobs share them. Started afresh
+    /// past `maximumSharedJobShapes`, so that a long session whose job names keep changing
+    /// (names from inputs) does not keep every name it has seen.
+    private var jobShapes: Set<JobShape> = []
+    static let maximumSharedJobShapes = 4_096
 
     public init(owner: String, name: String, visibility: Visibility) {
         self.key = RepositoryKey(owner: owner, name: name)
@@ -139,7 +144,11 @@ public struct Repository: Sendable {
             concurrency: spec.concurrency, gate: spec.gate, status: spec.status, conclusion: spec.conclusion,
             cancellationReason: spec.cancellationReason, cancelledBy: spec.cancelledBy, origin: spec.origin, runNumber: runNumber, attempt: spec.attempt,
             times: spec.times ?? .at(now), previousAttempts: spec.previousAttempts)
-        for job in records { jobs[job.id] = job }
+        for var job in records {
+            if jobShapes.count >= Self.maximumSharedJobShapes { jobShapes.removeAll() }
+            job.shape = jobShapes.insert(job.shape).memberAfterInsert
+            jobs[job.id] = job
+        }
         if spec.status == .completed { completionOrder.append(spec.id) }
     }
 
