@@ -176,7 +176,7 @@ public struct YAMLReader: Sendable {
         entries.reserveCapacity(mapping.count)
         for (keyNode, value) in mapping {
             guard case .scalar(let key, _) = keyNode.content else { throw error(at: keyNode, "keys of \(what) must be plain strings") }
-            guard allowed.contains(key) else {
+            guard allowed.contains(where: { MappingFields<Node>.sameKey($0, key) }) else {
                 throw error(at: keyNode, "unknown key '\(key)' in \(what); allowed: \(allowed.joined(separator: ", "))")
             }
             entries.append((key, value))
@@ -259,19 +259,31 @@ public struct YAMLReader: Sendable {
 public struct MappingFields<Node: ReadableNode> {
     /// In document order, without repeated keys: both parsers refuse a mapping that repeats one.
     public let entries: [(key: String, value: Node)]
+    /// Each key's `fingerprint`, in the order of `entries`.
+    @usableFromInline let fingerprints: [UInt32]
 
     @inlinable init(entries: [(key: String, value: Node)]) {
         self.entries = entries
+        self.fingerprints = entries.map { Self.fingerprint(of: $0.key) }
     }
 
     @inlinable public subscript(key: String) -> Node? {
-        // By index, not by element: an element copied out is retained (its key and its node's
-        // content) for each comparison. Lengths first: a String holds its length inline, and
-        // most keys differ in it, which spares most comparisons of their bytes.
-        let length = key.utf8.count
-        for index in entries.indices where entries[index].key.utf8.count == length && entries[index].key == key {
+        let fingerprint = Self.fingerprint(of: key)
+        for index in fingerprints.indices where fingerprints[index] == fingerprint && entries[index].key == key {
             return entries[index].value
         }
         return nil
+    }
+
+    /// A key's length and first and last bytes, which tell apart all keys a document allows
+    /// but a few, without comparing the keys (about 20 ns for two texts of one length).
+    @inlinable static func fingerprint(of key: String) -> UInt32 {
+        let bytes = key.utf8
+        return UInt32(truncatingIfNeeded: bytes.count) << 16 | UInt32(bytes.first ?? 0) << 8 | UInt32(bytes.last ?? 0)
+    }
+
+    /// Whether two keys are the same, their lengths compared first (a String holds its length inline).
+    @inlinable static func sameKey(_ first: String, _ second: String) -> Bool {
+        first.utf8.count == second.utf8.count && first == second
     }
 }

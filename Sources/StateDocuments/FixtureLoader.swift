@@ -163,11 +163,7 @@ public enum FixtureLoader {
         _ node: Node, in repository: RepositoryKey, into simulator: inout Simulator,
         unstated: inout UnstatedFields, reader: YAMLReader
     ) throws(SourceError) {
-        let fields = try reader.mapping(
-            node, "a run",
-            allowed: ["id", "name", "workflow", "status", "conclusion", "cancellation_reason", "cancelled_by", "concurrency", "gate", "jobs", "concurrency_groups"]
-                + runMetadataKeys,
-            required: ["id", "name"])
+        let fields = try reader.mapping(node, "a run", allowed: runKeys, required: ["id", "name"])
         let id = RunID(try reader.identifier(fields["id"]!, "a run's id"))
         var jobs: [Simulator.JobSpec] = []
         var jobNodes: [Node] = []
@@ -212,13 +208,7 @@ public enum FixtureLoader {
         unstated: inout [JobID], reader: YAMLReader
     ) throws(SourceError) {
         for jobNode in try reader.sequence(node, "jobs") {
-            let fields = try reader.mapping(
-                jobNode, "a job",
-                allowed: [
-                    "id", "name", "key", "uses", "jobs", "needs", "status", "conclusion", "cancellation_reason", "cancelled_by",
-                    "concurrency", "workflow_concurrency", "outputs", "gate",
-                ] + jobMetadataKeys,
-                required: ["id", "name"])
+            let fields = try reader.mapping(jobNode, "a job", allowed: jobKeys, required: ["id", "name"])
             let metadata = try jobMetadata(fields, reader: reader)
             let id = JobID(try reader.identifier(fields["id"]!, "a job's id"))
             if let uses = fields["uses"] { _ = try reader.nonEmptyString(uses, "uses") }
@@ -249,6 +239,14 @@ public enum FixtureLoader {
         }
     }
 
+    // Built once, not for each of a large state's runs and jobs.
+    private static let runKeys = [
+        "id", "name", "workflow", "status", "conclusion", "cancellation_reason", "cancelled_by", "concurrency", "gate", "jobs", "concurrency_groups",
+    ] + runMetadataKeys
+    private static let jobKeys = [
+        "id", "name", "key", "uses", "jobs", "needs", "status", "conclusion", "cancellation_reason", "cancelled_by",
+        "concurrency", "workflow_concurrency", "outputs", "gate",
+    ] + jobMetadataKeys
     static let runMetadataKeys = [
         "event", "ref", "sha", "actor", "triggering_actor", "head_ref", "base_ref", "run_number", "run_attempt",
         "created_at", "updated_at", "run_started_at", "completed_at", "previous_attempts",
