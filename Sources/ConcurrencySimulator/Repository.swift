@@ -106,6 +106,8 @@ public struct Repository: Sendable {
     /// GitHub cancels such a run as a deadlock, so a valid queue never holds such a pair; this
     /// also guarantees that every item's `position_url` query selects that item.
     public func positionOfEnclosingItem(for item: QueueItem, in group: ConcurrencyGroup) -> Int? {
+        // Nearly every item is its run's only one in the group: no path to build for it.
+        guard group.queue.contains(where: { $0.run == item.run }) else { return nil }
         let itemPath = item.job.map(ancestorsOrSelf) ?? []
         return group.queue.firstIndex { other in
             guard other.run == item.run else { return false }
