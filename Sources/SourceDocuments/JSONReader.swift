@@ -90,6 +90,12 @@ struct JSONReader {
     /// Where the keys of the mappings being read are in `bytes` (between the quotes), innermost
     /// mapping's last; whether a key holds an escape, which makes its bytes differ from its text.
     private var keys: [(bytes: Range<Int>, escaped: Bool)] = []
+    /// The elements and entries of the collections being read, innermost collection's last:
+    /// each collection is then stored in an array of its own, allocated once at its exact size
+    /// (growing one as it is read took several allocations for an exported run's 25 entries,
+    /// and left up to half of each array unused).
+    private var pendingElements: [JSONNode] = []
+    private var pendingEntries: [(key: JSONNode, value: JSONNode)] = []
 
     private init(_ document: JSONDocumentText, _ bytes: UnsafeBufferPointer<UInt8>) {
         self.text = document
@@ -201,15 +207,16 @@ struct JSONReader {
 
     private mutating func sequence() throws(Stop) -> [JSONNode] {
         try enterCollection()
-        var elements: [JSONNode] = []
+        let first = pendingElements.count
         try skipWhitespace()
         if byte(at: position) == UInt8(ascii: "]") {
             position += 1
             depth -= 1
-            return elements
+            return []
         }
         while true {
-            elements.append(try value())
+            let element = try value()
+            pendingElements.append(element)
             try skipWhitespace()
             switch byte(at: position) {
             case UInt8(ascii: ","):
@@ -218,6 +225,8 @@ struct JSONReader {
             case UInt8(ascii: "]"):
                 position += 1
                 depth -= 1
+                let elements = Array(pendingElements[first...])
+                pendingElements.removeSubrange(first...)
                 return elements
             default:
                 throw .notJSON
@@ -227,13 +236,12 @@ struct JSONReader {
 
     private mutating func mapping() throws(Stop) -> [(key: JSONNode, value: JSONNode)] {
         try enterCollection()
-        var entries: [(key: JSONNode, value: JSONNode)] = []
-        let firstKey = keys.count
+        let (firstEntry, firstKey) = (pendingEntries.count, keys.count)
         try skipWhitespace()
         if byte(at: position) == UInt8(ascii: "}") {
             position += 1
             depth -= 1
-            return entries
+            return []
         }
         while true {
             guard byte(at: position) == UInt8(ascii: "\"") else { throw .notJSON }
@@ -246,7 +254,8 @@ struct JSONReader {
             guard byte(at: position) == UInt8(ascii: ":"), line == keyLine, position - keyStart < 1_000 else { throw .notJSON }
             position += 1
             try skipWhitespace()
-            entries.append((key, try value()))
+            let value = try value()
+            pendingEntries.append((key, value))
             try skipWhitespace()
             switch byte(at: position) {
             case UInt8(ascii: ","):
@@ -255,6 +264,8 @@ struct JSONReader {
             case UInt8(ascii: "}"):
                 position += 1
                 depth -= 1
+                let entries = Array(pendingEntries[firstEntry...])
+                pendingEntries.removeSubrange(firstEntry...)
                 if duplicateKeys == nil, mayRepeatKeys(keys[firstKey...]) { duplicateKeys = Self.duplicates(in: entries) }
                 keys.removeSubrange(firstKey...)
                 return entries
