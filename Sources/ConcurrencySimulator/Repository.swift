@@ -190,13 +190,13 @@ public struct Repository: Sendable {
         precondition(!group.queue.isEmpty && groups[group.key] == nil)
         _ = rememberName(spelling)
         groups[group.key] = group
-        for item in group.queue { runs[item.run]?.include(group.key) }
+        for item in group.queue { runs.update(item.run) { $0.include(group.key) } }
     }
 
     /// Appends an item, acquiring at `now` when the group was empty. Answers its position.
     mutating func append(_ item: QueueItem, to groupName: String, now: Timestamp) -> Int {
         let key = rememberName(groupName)
-        runs[item.run]?.include(key)
+        runs.update(item.run) { $0.include(key) }
         if groups[key] != nil {
             groups[key]!.queue.append(item)
             return groups[key]!.queue.count - 1

@@ -331,6 +331,12 @@ struct JSONReader {
         position += 1
         let start = position
         while true {
+            // Printable ASCII but the quote and the backslash, most of any document's text, needs
+            // no other look.
+            while position < bytes.count, (0x20..<0x7F).contains(bytes[position]),
+                  bytes[position] != UInt8(ascii: "\""), bytes[position] != UInt8(ascii: "\\") {
+                position += 1
+            }
             guard let next = byte(at: position) else { throw .notJSON }
             switch next {
             case UInt8(ascii: "\""):
