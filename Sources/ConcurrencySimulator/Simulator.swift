@@ -314,6 +314,8 @@ public struct Simulator: Sendable {
                 "concurrency group '\(groupName)' has \(items.count) items; a queue holds at most \(maximumQueueLength) (one holder and 100 pending)")
         }
         var group = ConcurrencyGroup(key: key, name: repository.groupNames[key] ?? groupName, queue: [])
+        // At its final size: grown one item at a time, a queue of 10 kept room for 16.
+        group.queue.reserveCapacity(items.count)
         for (index, item) in items.enumerated() {
             try Self.validate(item, at: index, previous: group.queue.last, in: repository, now: now)
             if let earlier = repository.positionOfEnclosingItem(for: item, in: group) {
