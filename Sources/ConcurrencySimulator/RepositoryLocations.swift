@@ -36,10 +36,6 @@ public struct RepositoryLocations<ID: RecordIdentifier>: Sendable {
         numbers.removeValue(forKey: id).map { repositoryKeys[Int($0.repository)] }
     }
 
-    public mutating func reserveCapacity(_ minimumCapacity: Int) {
-        numbers.reserveCapacity(minimumCapacity)
-    }
-
     private mutating func number(of key: RepositoryKey) -> UInt32 {
         if let known = repositoryNumbers[key] { return known }
         let number = UInt32(repositoryKeys.count)

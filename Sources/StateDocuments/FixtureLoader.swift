@@ -109,8 +109,9 @@ public enum FixtureLoader {
             throw reader.error(at: nameNodes[index], error.message)
         }
         var unstated = UnstatedFields()
-        for runNode in try fields["runs"].map({ node throws(SourceError) in try reader.sequence(node, "runs") }) ?? [] {
-            try loadRun(runNode, in: key, into: &simulator, unstated: &unstated, reader: reader)
+        let runNodes = try fields["runs"].map { node throws(SourceError) in try reader.sequence(node, "runs") } ?? []
+        try forEachReadAhead(runNodes, read: { node throws(SourceError) in try readRun(node, reader: reader) }) { run throws(SourceError) in
+            try add(run, in: key, into: &simulator, unstated: &unstated, reader: reader)
         }
         let groupNodes = try fields["concurrency_groups"].map { node throws(SourceError) in try reader.sequence(node, "concurrency_groups") } ?? []
         let queues = try groupNodes.map { node throws(SourceError) in try readGroup(node, reader: reader) }
@@ -159,26 +160,36 @@ public enum FixtureLoader {
         }
     }
 
-    private static func loadRun<Node: ReadableNode>(
-        _ node: Node, in repository: RepositoryKey, into simulator: inout Simulator,
-        unstated: inout UnstatedFields, reader: YAMLReader
-    ) throws(SourceError) {
+    /// A run as read from its node: what `addRun` takes, the nodes its refusals point at, and
+    /// what the document left out.
+    private struct ReadRun<Node: ReadableNode> {
+        let node: Node
+        let spec: Simulator.RunSpec
+        let jobNodes: [Node]
+        let groupNodes: [Node]
+        let jobsWithoutStatus: [JobID]
+        let hasStatus: Bool
+        let hasTimes: Bool
+    }
+
+    /// Reads a run; changes nothing, so runs can be read on another thread while the ones read
+    /// before them are added.
+    private static func readRun<Node: ReadableNode>(_ node: Node, reader: YAMLReader) throws(SourceError) -> ReadRun<Node> {
         let fields = try reader.mapping(node, "a run", allowed: runKeys, required: ["id", "name"])
         let id = RunID(try reader.identifier(fields["id"]!, "a run's id"))
         var jobs: [Simulator.JobSpec] = []
         var jobNodes: [Node] = []
+        var jobsWithoutStatus: [JobID] = []
         if let jobsNode = fields["jobs"] {
-            try collectJobs(jobsNode, parent: nil, into: &jobs, nodes: &jobNodes, unstated: &unstated.jobStatuses, reader: reader)
+            try collectJobs(jobsNode, parent: nil, into: &jobs, nodes: &jobNodes, unstated: &jobsWithoutStatus, reader: reader)
         }
         // After the current attempt's jobs, so `jobNodes` indexes them as `addRun` does.
         var earlierJobs: [Simulator.JobSpec] = []
-        let metadata = try runMetadata(fields, earlierJobs: &earlierJobs, nodes: &jobNodes, unstated: &unstated.jobStatuses, reader: reader)
+        let metadata = try runMetadata(fields, earlierJobs: &earlierJobs, nodes: &jobNodes, unstated: &jobsWithoutStatus, reader: reader)
         let groupNodes = try fields["concurrency_groups"].map { node throws(SourceError) in try reader.sequence(node, "a run's concurrency_groups") } ?? []
         var groups: [String] = []
         for groupNode in groupNodes { groups.append(try reader.nonEmptyString(groupNode, "a concurrency group name")) }
         let status = try fields["status"].map { node throws(SourceError) in try reader.oneOf(node, "status", ExecutionStatus.self) }
-        if status == nil { unstated.runStatuses.append(id) }
-        if metadata.times == nil { unstated.runTimes.append(id) }
         let spec = Simulator.RunSpec(
             id: id, name: try reader.string(fields["name"]!, "a run's name"),
             workflow: try optionalString(fields["workflow"], "workflow", reader: reader),
@@ -191,13 +202,25 @@ public enum FixtureLoader {
             cancelledBy: try fields["cancelled_by"].flatMap { node throws(SourceError) in try CancellationCause.parse(node, reader: reader) },
             origin: metadata.origin, runNumber: metadata.runNumber, attempt: metadata.attempt, times: metadata.times,
             previousAttempts: metadata.previousAttempts, earlierJobs: earlierJobs)
+        return ReadRun(
+            node: node, spec: spec, jobNodes: jobNodes, groupNodes: groupNodes, jobsWithoutStatus: jobsWithoutStatus,
+            hasStatus: status != nil, hasTimes: metadata.times != nil)
+    }
+
+    private static func add<Node: ReadableNode>(
+        _ run: ReadRun<Node>, in repository: RepositoryKey, into simulator: inout Simulator, unstated: inout UnstatedFields,
+        reader: YAMLReader
+    ) throws(SourceError) {
+        unstated.jobStatuses += run.jobsWithoutStatus
+        if !run.hasStatus { unstated.runStatuses.append(run.spec.id) }
+        if !run.hasTimes { unstated.runTimes.append(run.spec.id) }
         do {
-            try simulator.addRun(in: repository, spec)
+            try simulator.addRun(in: repository, run.spec)
         } catch {
             switch error.subject {
-            case .job(let index)?: throw reader.error(at: jobNodes[index], error.message)
-            case .configuredGroup(let index)?: throw reader.error(at: groupNodes[index], error.message)
-            default: throw reader.error(at: node, error.message)
+            case .job(let index)?: throw reader.error(at: run.jobNodes[index], error.message)
+            case .configuredGroup(let index)?: throw reader.error(at: run.groupNodes[index], error.message)
+            default: throw reader.error(at: run.node, error.message)
             }
         }
     }
