@@ -31,8 +31,8 @@ public struct QueueItem: Hashable, Sendable {
     /// When the item acquired the lease. Only the item at position 0 holds the lease, so only it
     /// has this; it is `nil` there too when a fixture did not say.
     public var acquiredAt: Timestamp? {
-        get { acquired.unlessNone }
-        set { acquired = newValue ?? .none }
+        get { acquired.unlessAbsent }
+        set { acquired = newValue ?? .absent }
     }
 
     public init(run: RunID, job: JobID?, kind: LeaseKind, waitingSince: Timestamp, acquiredAt: Timestamp? = nil) {
@@ -40,7 +40,7 @@ public struct QueueItem: Hashable, Sendable {
         self.jobID = job?.rawValue ?? 0
         self.kind = kind
         self.waitingSince = waitingSince
-        self.acquired = acquiredAt ?? .none
+        self.acquired = acquiredAt ?? .absent
     }
 }
 

@@ -79,23 +79,23 @@ public struct RunAttempt: Hashable, Sendable {
 /// When things happened to a job, on the simulator clock.
 public struct JobTimes: Hashable, Sendable {
     public var createdAt: Timestamp
-    // Times not yet reached are `Timestamp.none`, not optionals: 8 bytes less in every job.
+    // Times not yet reached are `Timestamp.absent`, not optionals: 8 bytes less in every job.
     private var started: Timestamp
     private var completed: Timestamp
 
     public var startedAt: Timestamp? {
-        get { started.unlessNone }
-        set { started = newValue ?? .none }
+        get { started.unlessAbsent }
+        set { started = newValue ?? .absent }
     }
     public var completedAt: Timestamp? {
-        get { completed.unlessNone }
-        set { completed = newValue ?? .none }
+        get { completed.unlessAbsent }
+        set { completed = newValue ?? .absent }
     }
 
     public init(createdAt: Timestamp, startedAt: Timestamp? = nil, completedAt: Timestamp? = nil) {
         self.createdAt = createdAt
-        self.started = startedAt ?? .none
-        self.completed = completedAt ?? .none
+        self.started = startedAt ?? .absent
+        self.completed = completedAt ?? .absent
     }
 }
 

@@ -12,10 +12,10 @@ public struct Timestamp: Hashable, Comparable, Sendable, CustomStringConvertible
 
     /// Stands for no time where a record stores an optional time in 8 bytes; no clock or
     /// document reaches it (the earliest RFC 3339 time is the year 0).
-    static let none = Timestamp(secondsSinceEpoch: .min)
+    static let absent = Timestamp(secondsSinceEpoch: .min)
 
-    /// `nil` for `none`.
-    var unlessNone: Timestamp? { self == .none ? nil : self }
+    /// `nil` for `absent`.
+    var unlessAbsent: Timestamp? { self == .absent ? nil : self }
 
     public static func < (lhs: Timestamp, rhs: Timestamp) -> Bool {
         lhs.secondsSinceEpoch < rhs.secondsSinceEpoch
