@@ -110,7 +110,8 @@ public enum FixtureLoader {
         }
         var unstated = UnstatedFields()
         let runNodes = try fields["runs"].map { node throws(SourceError) in try reader.sequence(node, "runs") } ?? []
-        try forEachReadAhead(runNodes, read: { node throws(SourceError) in try readRun(node, reader: reader) }) { run throws(SourceError) in
+        let now = simulator.now
+        try forEachReadAhead(runNodes, read: { node throws(SourceError) in try readRun(node, now: now, reader: reader) }) { run throws(SourceError) in
             try add(run, in: key, into: &simulator, unstated: &unstated, reader: reader)
         }
         let groupNodes = try fields["concurrency_groups"].map { node throws(SourceError) in try reader.sequence(node, "concurrency_groups") } ?? []
@@ -160,11 +161,12 @@ public enum FixtureLoader {
         }
     }
 
-    /// A run as read from its node: what `addRun` takes, the nodes its refusals point at, and
-    /// what the document left out.
+    /// A run as read from its node and checked on its own: what `addRun` takes, the nodes its
+    /// refusals point at, and what the document left out.
     private struct ReadRun<Node: ReadableNode> {
         let node: Node
-        let spec: Simulator.RunSpec
+        let id: RunID
+        let run: Simulator.CheckedRun
         let jobNodes: [Node]
         let groupNodes: [Node]
         let jobsWithoutStatus: [JobID]
@@ -172,9 +174,9 @@ public enum FixtureLoader {
         let hasTimes: Bool
     }
 
-    /// Reads a run; changes nothing, so runs can be read on another thread while the ones read
-    /// before them are added.
-    private static func readRun<Node: ReadableNode>(_ node: Node, reader: YAMLReader) throws(SourceError) -> ReadRun<Node> {
+    /// Reads a run and checks it on its own, with the clock at `now`; changes nothing, so runs
+    /// can be read on another thread while the ones read before them are added.
+    private static func readRun<Node: ReadableNode>(_ node: Node, now: Timestamp, reader: YAMLReader) throws(SourceError) -> ReadRun<Node> {
         let fields = try reader.mapping(node, "a run", allowed: runKeys, required: ["id", "name"])
         let id = RunID(try reader.identifier(fields["id"]!, "a run's id"))
         var jobs: [Simulator.JobSpec] = []
@@ -203,7 +205,7 @@ public enum FixtureLoader {
             origin: metadata.origin, runNumber: metadata.runNumber, attempt: metadata.attempt, times: metadata.times,
             previousAttempts: metadata.previousAttempts, earlierJobs: earlierJobs)
         return ReadRun(
-            node: node, spec: spec, jobNodes: jobNodes, groupNodes: groupNodes, jobsWithoutStatus: jobsWithoutStatus,
+            node: node, id: id, run: Simulator.check(spec, now: now), jobNodes: jobNodes, groupNodes: groupNodes, jobsWithoutStatus: jobsWithoutStatus,
             hasStatus: status != nil, hasTimes: metadata.times != nil)
     }
 
@@ -212,10 +214,10 @@ public enum FixtureLoader {
         reader: YAMLReader
     ) throws(SourceError) {
         unstated.jobStatuses += run.jobsWithoutStatus
-        if !run.hasStatus { unstated.runStatuses.append(run.spec.id) }
-        if !run.hasTimes { unstated.runTimes.append(run.spec.id) }
+        if !run.hasStatus { unstated.runStatuses.append(run.id) }
+        if !run.hasTimes { unstated.runTimes.append(run.id) }
         do {
-            try simulator.addRun(in: repository, run.spec)
+            try simulator.addRun(in: repository, run.run)
         } catch {
             switch error.subject {
             case .job(let index)?: throw reader.error(at: run.jobNodes[index], error.message)
