@@ -32,24 +32,11 @@ public struct FoldedName: Hashable, Comparable, Sendable, CustomStringConvertibl
     }
 
     public static func == (lhs: FoldedName, rhs: FoldedName) -> Bool {
-        // Bytes, not `String ==` (canonical equivalence would join names GitHub keeps apart);
-        // compared over the contiguous storage the initializer guarantees, not byte by byte
-        // through the UTF-8 view's iterator.
-        let (left, right) = (lhs.folded.utf8, rhs.folded.utf8)
-        guard left.count == right.count else { return false }
-        let equal = left.withContiguousStorageIfAvailable { leftBytes in
-            right.withContiguousStorageIfAvailable { rightBytes in leftBytes.elementsEqual(rightBytes) }
-        }
-        return equal.flatMap { $0 } ?? left.elementsEqual(right)
+        lhs.folded.hasSameBytes(as: rhs.folded)
     }
 
     public func hash(into hasher: inout Hasher) {
-        // The folded string is contiguous UTF-8 (see init): hash its bytes in one call.
-        let hashedInOneCall: Void? = folded.utf8.withContiguousStorageIfAvailable { hasher.combine(bytes: UnsafeRawBufferPointer($0)) }
-        if hashedInOneCall == nil {
-            for byte in folded.utf8 { hasher.combine(byte) }
-        }
-        hasher.combine(0xFF as UInt8)
+        folded.hashBytes(into: &hasher)
     }
 
     public static func < (lhs: FoldedName, rhs: FoldedName) -> Bool {
@@ -104,5 +91,30 @@ extension Simulator {
         guard let value = Int(text), value <= largestIdentifier else { throw .tooLarge }
         guard value >= 1 else { throw .notAPositiveWholeNumber }
         return value
+    }
+}
+
+extension String {
+    /// Whether both hold the same UTF-8 bytes. Names compare so, not with `String ==`, whose
+    /// canonical equivalence would join names GitHub keeps apart.
+    func hasSameBytes(as other: String) -> Bool {
+        let (left, right) = (utf8, other.utf8)
+        guard left.count == right.count else { return false }
+        // Over contiguous storage (a name's, as a rule), not byte by byte through the UTF-8
+        // view's iterator.
+        let equal = left.withContiguousStorageIfAvailable { leftBytes in
+            right.withContiguousStorageIfAvailable { rightBytes in leftBytes.elementsEqual(rightBytes) }
+        }
+        return equal.flatMap { $0 } ?? left.elementsEqual(right)
+    }
+
+    /// Hashes the UTF-8 bytes, as `hasSameBytes(as:)` compares them, ending with a byte no
+    /// UTF-8 text holds so that two names hashed in a row stay apart.
+    func hashBytes(into hasher: inout Hasher) {
+        let hashedInOneCall: Void? = utf8.withContiguousStorageIfAvailable { hasher.combine(bytes: UnsafeRawBufferPointer($0)) }
+        if hashedInOneCall == nil {
+            for byte in utf8 { hasher.combine(byte) }
+        }
+        hasher.combine(0xFF as UInt8)
     }
 }

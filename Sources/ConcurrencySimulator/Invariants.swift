@@ -58,8 +58,9 @@ extension Repository {
         let sortedKeys = groups.keys.sorted()
         if activeGroupKeys != sortedKeys { fail("the sorted index of active groups is not the sorted set of group keys") }
         var runsPerWorkflow: [String: Int] = [:]
-        for (id, run) in runs {
-            if run.id != id { fail("run \(run.id) is stored under \(id)") }
+        // `RunTable` and `JobTable` store each record under its own id.
+        for run in runs.values {
+            let id = run.id
             runsPerWorkflow[run.workflowFile, default: 0] += 1
             if run.runNumber > runCounts[run.workflowFile, default: 0] { fail("run \(id)'s run_number \(run.runNumber) is above its workflow's run count") }
             if run.previousAttempts.count != run.attempt - 1 { fail("run \(id) is at attempt \(run.attempt) with \(run.previousAttempts.count) earlier attempts") }
@@ -80,7 +81,6 @@ extension Repository {
             fail("\(count) runs of \(workflow), but a run count of \(runCounts[workflow, default: 0])")
         }
         var recordsByRun: [RunID: [Job]] = [:]
-        // `JobTable` stores each job under its own id.
         for job in jobs.values {
             let id = job.id
             guard runs[job.run] != nil else { fail("job \(id)'s run \(job.run) does not exist"); continue }
@@ -99,7 +99,8 @@ extension Repository {
         }
         // Every record belongs to exactly one attempt of its run and is listed by it; records of
         // earlier attempts only have completed (so hold no queue item, checked with the groups).
-        for (id, run) in runs {
+        for run in runs.values {
+            let id = run.id
             let lists = run.previousAttempts.map(\.jobs) + [run.jobs]
             for problem in Simulator.attemptProblems(of: id, lists: lists, records: recordsByRun[id] ?? []) { fail(problem.message) }
         }

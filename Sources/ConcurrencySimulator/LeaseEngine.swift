@@ -438,7 +438,8 @@ extension Job {
         Job(Simulator.JobSpec(
             id: id, name: name, key: key, parent: parent.map { renamed[$0] ?? $0 }, callsReusableWorkflow: callsReusableWorkflow,
             needs: needs.map { renamed[$0] ?? $0 }, concurrency: gate?.base.defersConcurrency == true ? nil : concurrency,
-            calledWorkflowConcurrency: calledWorkflowConcurrency, gate: gate, status: .queued, attempt: attempt), run: run, createdAt: now)
+            calledWorkflowConcurrency: calledWorkflowConcurrency, gate: gate, status: .queued, attempt: attempt), run: run, createdAt: now,
+            shape: shape)
     }
 }
 

@@ -18,21 +18,29 @@ public enum LeaseKind: String, Sendable, CaseIterable {
 /// One entry in a concurrency group's queue.
 public struct QueueItem: Hashable, Sendable {
     public let run: RunID
-    /// `nil` exactly when `kind == .workflow`.
-    public let job: JobID?
+    /// The raw id of `job`, 0 (no id) for none; with `acquired`, no optionals: 8 bytes less in
+    /// every item.
+    private let jobID: Int
     public let kind: LeaseKind
     /// When the item started waiting on the group; the queue is FIFO on this time.
     public let waitingSince: Timestamp
+    private var acquired: Timestamp
+
+    /// `nil` exactly when `kind == .workflow`.
+    public var job: JobID? { jobID == 0 ? nil : JobID(jobID) }
     /// When the item acquired the lease. Only the item at position 0 holds the lease, so only it
     /// has this; it is `nil` there too when a fixture did not say.
-    public var acquiredAt: Timestamp?
+    public var acquiredAt: Timestamp? {
+        get { acquired.unlessAbsent }
+        set { acquired = newValue ?? .absent }
+    }
 
     public init(run: RunID, job: JobID?, kind: LeaseKind, waitingSince: Timestamp, acquiredAt: Timestamp? = nil) {
         self.run = run
-        self.job = job
+        self.jobID = job?.rawValue ?? 0
         self.kind = kind
         self.waitingSince = waitingSince
-        self.acquiredAt = acquiredAt
+        self.acquired = acquiredAt ?? .absent
     }
 }
 
@@ -77,36 +85,50 @@ public enum Conclusion: String, Sendable, CaseIterable {
 }
 
 /// A job of a run. Jobs form a tree: a `uses:` job's children are the called workflow's jobs.
+///
+/// A large state holds hundreds of thousands of jobs, each copied and stored whole, so a job
+/// keeps inline only what most jobs have: its name and kind are shared with the same job of
+/// other runs (`JobShape`), and the fields most jobs leave empty are out of line.
 public struct Job: Hashable, Sendable {
     public let id: JobID
     public let run: RunID
-    /// The display name, as GitHub shows it (`build (linux)` for a matrix leg).
-    public let name: String
-    /// The job's path of YAML keys, `call-deploy/deploy` inside a called workflow.
-    public let key: String
-    /// The enclosing `uses:` job, `nil` for a top-level job.
-    public let parent: JobID?
-    /// Whether this job calls a reusable workflow (`uses:`), and so may hold reusable-workflow leases.
-    public let callsReusableWorkflow: Bool
-    public internal(set) var status: ExecutionStatus
-    public internal(set) var conclusion: Conclusion?
+    /// The name, key and kind, one object for every job of the repository that has them.
+    var shape: JobShape
+    /// The raw id of the enclosing `uses:` job; 0 (no id) for a top-level job.
+    private let parentID: Int
     /// Sibling jobs that must succeed before this one starts.
     public let needs: [JobID]
-    /// `jobs.<id>.concurrency`, evaluated; with a gate that defers it, `nil` until the job
-    /// becomes ready.
-    public internal(set) var concurrency: ConcurrencySettings?
-    /// What the job produced (`needs.<job>.outputs`): given when it completed, or for a `uses:`
-    /// job mapped from its called workflow's jobs.
-    public internal(set) var outputs: [String: String]
     /// The run attempt that created this record. A re-run gives the jobs it starts again new
     /// records (new ids); a job it does not start is carried into the new attempt as it is, so
     /// an attempt's job list may hold records of earlier attempts (see `WorkflowRun.jobs`).
     public let attempt: Int
     public internal(set) var times: JobTimes
-    /// What most jobs never have, out of line: a large state holds hundreds of thousands of
-    /// jobs, and each is copied and stored whole.
+    public internal(set) var status: ExecutionStatus
+    public internal(set) var conclusion: Conclusion?
+    /// Out of line: most jobs have no job-level group, and a job that has one has it alone.
+    private var storedConcurrency: Boxed<ConcurrencySettings>?
     private var uncommon: Boxed<UncommonJobFields>?
 
+    /// The display name, as GitHub shows it (`build (linux)` for a matrix leg).
+    public var name: String { shape.name }
+    /// The job's path of YAML keys, `call-deploy/deploy` inside a called workflow.
+    public var key: String { shape.key }
+    /// Whether this job calls a reusable workflow (`uses:`), and so may hold reusable-workflow leases.
+    public var callsReusableWorkflow: Bool { shape.callsReusableWorkflow }
+    /// The enclosing `uses:` job, `nil` for a top-level job.
+    public var parent: JobID? { parentID == 0 ? nil : JobID(parentID) }
+    /// `jobs.<id>.concurrency`, evaluated; with a gate that defers it, `nil` until the job
+    /// becomes ready.
+    public internal(set) var concurrency: ConcurrencySettings? {
+        get { storedConcurrency?.value }
+        set { storedConcurrency = newValue.map(Boxed.init) }
+    }
+    /// What the job produced (`needs.<job>.outputs`): given when it completed, or for a `uses:`
+    /// job mapped from its called workflow's jobs.
+    public internal(set) var outputs: [String: String] {
+        get { uncommon?.value.outputs ?? [:] }
+        set { uncommon = Boxed(unlessEmpty: uncommon.changed { $0.outputs = newValue }) }
+    }
     /// For a `uses:` job, the called workflow's workflow-level `concurrency`, evaluated.
     public var calledWorkflowConcurrency: ConcurrencySettings? { uncommon?.value.calledWorkflowConcurrency }
     /// What decides, when the job becomes ready, whether it runs and its job-level group (see
@@ -124,27 +146,55 @@ public struct Job: Hashable, Sendable {
 
     /// The job a spec describes, as part of `run`.
     public init(_ spec: Simulator.JobSpec, run: RunID, createdAt: Timestamp) {
+        self.init(spec, run: run, createdAt: createdAt, shape: JobShape(
+            name: spec.name, key: spec.key ?? spec.name, callsReusableWorkflow: spec.callsReusableWorkflow))
+    }
+
+    /// The job a spec describes, with the spec's name, key and kind in `shape`.
+    init(_ spec: Simulator.JobSpec, run: RunID, createdAt: Timestamp, shape: JobShape) {
         self.id = spec.id
         self.run = run
-        self.name = spec.name
-        self.key = spec.key ?? spec.name
-        self.parent = spec.parent
-        self.callsReusableWorkflow = spec.callsReusableWorkflow
+        self.shape = shape
+        self.parentID = spec.parent?.rawValue ?? 0
         self.needs = spec.needs
-        self.concurrency = spec.concurrency
-        self.outputs = spec.outputs
-        self.status = spec.status
-        self.conclusion = spec.conclusion
         self.attempt = spec.attempt
         self.times = spec.times ?? JobTimes(createdAt: createdAt)
+        self.status = spec.status
+        self.conclusion = spec.conclusion
+        self.storedConcurrency = spec.concurrency.map(Boxed.init)
         self.uncommon = Boxed(unlessEmpty: UncommonJobFields(
-            calledWorkflowConcurrency: spec.calledWorkflowConcurrency, gate: spec.gate,
+            outputs: spec.outputs, calledWorkflowConcurrency: spec.calledWorkflowConcurrency, gate: spec.gate,
             cancellationReason: spec.cancellationReason, cancelledBy: spec.cancelledBy))
+    }
+}
+
+/// A job's name, key and kind: what the same job of every run of a workflow has alike. Compared
+/// and hashed by the names' bytes, as a state export writes them.
+final class JobShape: Hashable, Sendable {
+    let name: String
+    let key: String
+    let callsReusableWorkflow: Bool
+
+    init(name: String, key: String, callsReusableWorkflow: Bool) {
+        self.name = name
+        self.key = key
+        self.callsReusableWorkflow = callsReusableWorkflow
+    }
+
+    static func == (lhs: JobShape, rhs: JobShape) -> Bool {
+        lhs === rhs || lhs.callsReusableWorkflow == rhs.callsReusableWorkflow && lhs.name.hasSameBytes(as: rhs.name) && lhs.key.hasSameBytes(as: rhs.key)
+    }
+
+    func hash(into hasher: inout Hasher) {
+        name.hashBytes(into: &hasher)
+        key.hashBytes(into: &hasher)
+        hasher.combine(callsReusableWorkflow)
     }
 }
 
 /// The fields of a `Job` most jobs leave empty.
 private struct UncommonJobFields: EmptiableFields {
+    var outputs: [String: String] = [:]
     var calledWorkflowConcurrency: ConcurrencySettings?
     var gate: AnyJobGate?
     var cancellationReason: String?
@@ -215,7 +265,11 @@ public struct WorkflowRun: Hashable, Sendable {
         self.name = name
         self.workflow = workflow
         self.jobs = jobs
-        self.configuredGroups = Array(Set(configuredGroups)).sorted()
+        // Sorted, then each key once: no hashing of the keys.
+        var keys: [GroupKey] = []
+        keys.reserveCapacity(configuredGroups.count)
+        for key in configuredGroups.sorted() where keys.last != key { keys.append(key) }
+        self.configuredGroups = keys
         self.concurrency = concurrency
         self.status = status
         self.conclusion = conclusion

@@ -16,7 +16,7 @@ public struct Repository: Sendable {
     public let name: String
     public var visibility: Visibility
 
-    public internal(set) var runs: [RunID: WorkflowRun] = [:]
+    public internal(set) var runs = RunTable()
     public internal(set) var jobs = JobTable()
     /// The active groups, by key.
     public internal(set) var groups: [GroupKey: ConcurrencyGroup] = [:]
@@ -30,6 +30,11 @@ public struct Repository: Sendable {
     public internal(set) var runCounts: [String: Int] = [:]
     /// The completed runs, oldest first: the order retention drops them in (`Retention.swift`).
     var completionOrder = CompletionOrder()
+    /// The names, keys and kinds its jobs have, each once: the jobs share them. Started afresh
+    /// past `maximumSharedJobShapes`, so that a long session whose job names keep changing
+    /// (names from inputs) does not keep every name it has seen.
+    private var jobShapes: Set<JobShape> = []
+    static let maximumSharedJobShapes = 4_096
 
     public init(owner: String, name: String, visibility: Visibility) {
         self.key = RepositoryKey(owner: owner, name: name)
@@ -101,6 +106,8 @@ public struct Repository: Sendable {
     /// GitHub cancels such a run as a deadlock, so a valid queue never holds such a pair; this
     /// also guarantees that every item's `position_url` query selects that item.
     public func positionOfEnclosingItem(for item: QueueItem, in group: ConcurrencyGroup) -> Int? {
+        // Nearly every item is its run's only one in the group: no path to build for it.
+        guard group.queue.contains(where: { $0.run == item.run }) else { return nil }
         let itemPath = item.job.map(ancestorsOrSelf) ?? []
         return group.queue.firstIndex { other in
             guard other.run == item.run else { return false }
@@ -139,7 +146,11 @@ public struct Repository: Sendable {
             concurrency: spec.concurrency, gate: spec.gate, status: spec.status, conclusion: spec.conclusion,
             cancellationReason: spec.cancellationReason, cancelledBy: spec.cancelledBy, origin: spec.origin, runNumber: runNumber, attempt: spec.attempt,
             times: spec.times ?? .at(now), previousAttempts: spec.previousAttempts)
-        for job in records { jobs[job.id] = job }
+        for var job in records {
+            if jobShapes.count >= Self.maximumSharedJobShapes { jobShapes.removeAll() }
+            job.shape = jobShapes.insert(job.shape).memberAfterInsert
+            jobs[job.id] = job
+        }
         if spec.status == .completed { completionOrder.append(spec.id) }
     }
 
@@ -179,13 +190,13 @@ public struct Repository: Sendable {
         precondition(!group.queue.isEmpty && groups[group.key] == nil)
         _ = rememberName(spelling)
         groups[group.key] = group
-        for item in group.queue { runs[item.run]?.include(group.key) }
+        for item in group.queue { runs.update(item.run) { $0.include(group.key) } }
     }
 
     /// Appends an item, acquiring at `now` when the group was empty. Answers its position.
     mutating func append(_ item: QueueItem, to groupName: String, now: Timestamp) -> Int {
         let key = rememberName(groupName)
-        runs[item.run]?.include(key)
+        runs.update(item.run) { $0.include(key) }
         if groups[key] != nil {
             groups[key]!.queue.append(item)
             return groups[key]!.queue.count - 1

@@ -1,23 +1,27 @@
 /// Which repository holds each run or job, read and written as a dictionary of repository keys
 /// would be. A mock holds a few repositories and up to millions of jobs, and a repository key is
-/// 32 bytes: each entry holds the 4-byte number of its repository instead (at 233,331 jobs, a
-/// table of 524,288 buckets: 6 MiB instead of 21 MiB).
-public struct RepositoryLocations<ID: Hashable & Sendable>: Sendable {
-    private var numbers: [ID: UInt32] = [:]
+/// 32 bytes: each entry holds the 4-byte number of its repository instead.
+public struct RepositoryLocations<ID: RecordIdentifier>: Sendable {
+    private var numbers = RecordTable<Location>()
     /// Every repository key used, each once, at its number.
     private var repositoryKeys: [RepositoryKey] = []
     private var repositoryNumbers: [RepositoryKey: UInt32] = [:]
 
+    private struct Location: IdentifiedRecord {
+        let id: ID
+        let repository: UInt32
+    }
+
     public init() {}
 
     public subscript(id: ID) -> RepositoryKey? {
-        get { numbers[id].map { repositoryKeys[Int($0)] } }
+        get { numbers[id].map { repositoryKeys[Int($0.repository)] } }
         set {
             guard let newValue else {
                 numbers.removeValue(forKey: id)
                 return
             }
-            numbers[id] = number(of: newValue)
+            numbers[id] = Location(id: id, repository: number(of: newValue))
         }
     }
 
@@ -25,11 +29,11 @@ public struct RepositoryLocations<ID: Hashable & Sendable>: Sendable {
     public var isEmpty: Bool { numbers.isEmpty }
 
     /// The ids in no promised order.
-    public var keys: Dictionary<ID, UInt32>.Keys { numbers.keys }
+    public var keys: some Sequence<ID> { numbers.keys }
 
     @discardableResult
     public mutating func removeValue(forKey id: ID) -> RepositoryKey? {
-        numbers.removeValue(forKey: id).map { repositoryKeys[Int($0)] }
+        numbers.removeValue(forKey: id).map { repositoryKeys[Int($0.repository)] }
     }
 
     private mutating func number(of key: RepositoryKey) -> UInt32 {

@@ -22,8 +22,13 @@ extension Simulator {
     mutating func dropCompletedRunsBeyondRetention(in key: RepositoryKey) {
         // Moved out and back, never read through a copy: a copy alive while the runs are dropped
         // would make the first removal copy every run of the repository (it did: 7 ms a
-        // completion at 10,000 retained runs).
-        guard var repository = repositories.removeValue(forKey: key) else { return }
+        // completion at 10,000 retained runs). Nor moved at all when there is nothing to drop:
+        // the optimizer makes the jobs' storage unique before the loop below, whether or not it
+        // drops anything, which copied every job of a state shared with the server's initial
+        // state (37 MiB and 0.1 s for the 100,000-item fixture).
+        guard let completed = repositories[key]?.completionOrder.count, completed > retainedCompletedRuns,
+              var repository = repositories.removeValue(forKey: key)
+        else { return }
         var dropped: [WorkflowRun] = []
         while repository.completionOrder.count > retainedCompletedRuns, let run = repository.dropOldestCompletedRun() {
             dropped.append(run)

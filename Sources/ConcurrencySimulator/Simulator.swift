@@ -160,62 +160,106 @@ public struct Simulator: Sendable {
     }
 
     public mutating func addRun(in repositoryKey: RepositoryKey, _ spec: RunSpec) throws(SimulatorError) {
-        guard repositories[repositoryKey] != nil else {
-            throw SimulatorError("repository \(repositoryKey) does not exist")
+        try addRun(in: repositoryKey, Self.check(spec, now: now))
+    }
+
+    /// A run checked on its own, before it meets the state (`check`): its job records, or why
+    /// it is refused. Checking is most of adding a run and needs nothing of the simulator but
+    /// its clock, so a loader can check runs on another thread while it adds the ones before.
+    public struct CheckedRun: Sendable {
+        let spec: RunSpec
+        /// The clock the records were made with.
+        let now: Timestamp
+        /// In the order of the spec's jobs, then its earlier jobs; all of them unless refused.
+        let records: [Job]
+        /// The first refusal found without the state, and where it falls among `addRun`'s
+        /// checks against the state, so that a run is refused for what it always was first.
+        let refusal: (error: SimulatorError, place: RefusalPlace)?
+    }
+
+    /// Where a refusal found without the state falls among `addRun`'s look-ups of ids.
+    enum RefusalPlace: Equatable, Sendable {
+        case beforeRunID
+        case beforeJobIDs
+        /// At the job with this index (current attempt first): before its id is looked up, or after.
+        case job(index: Int, beforeItsID: Bool)
+        case afterJobIDs
+    }
+
+    /// Checks a run as `addRun` does, but for what depends on the state (its repository, and
+    /// whether its run and job ids are in use), and makes its job records with the clock `now`.
+    public static func check(_ spec: RunSpec, now: Timestamp) -> CheckedRun {
+        func refused(_ error: SimulatorError, _ place: RefusalPlace) -> CheckedRun {
+            CheckedRun(spec: spec, now: now, records: [], refusal: (error, place))
         }
         let id = spec.id
-        guard (1...Self.largestIdentifier).contains(id.rawValue) else {
-            throw SimulatorError("run id \(id) must be from 1 to \(Self.largestIdentifier)")
+        guard (1...largestIdentifier).contains(id.rawValue) else {
+            return refused(SimulatorError("run id \(id) must be from 1 to \(largestIdentifier)"), .beforeRunID)
         }
-        if runLocations[id] != nil { throw SimulatorError("run \(id) is declared twice") }
         if let problem = StoredName.problem(spec.name, "the name of run \(id)") ?? spec.workflow.flatMap({ StoredName.problem($0, "the workflow of run \(id)") }) {
-            throw SimulatorError(problem, field: "run")
+            return refused(SimulatorError(problem, field: "run"), .beforeJobIDs)
         }
         if let group = spec.concurrency?.group, let problem = StoredName.problem(group, "the concurrency group of run \(id)") {
-            throw SimulatorError(problem, field: "concurrency_group")
+            return refused(SimulatorError(problem, field: "concurrency_group"), .beforeJobIDs)
         }
         // Indexed as one list, current attempt first: what a `.job(index:)` subject counts.
-        let allJobs = spec.jobs + spec.earlierJobs
-        var records: [Job] = []
+        let allJobs = spec.earlierJobs.isEmpty ? spec.jobs : spec.jobs + spec.earlierJobs
+        var records = JobTable()
         records.reserveCapacity(allJobs.count)
-        var positions: [JobID: Int] = Dictionary(minimumCapacity: allJobs.count)
         for (index, job) in allJobs.enumerated() {
-            func check(_ value: String?, _ what: String) throws(SimulatorError) {
-                guard let value, let problem = StoredName.problem(value, "the \(what) of job \(job.id)") else { return }
-                throw SimulatorError(problem, subject: .job(index: index), field: "job")
-            }
-            try check(job.name, "name")
-            try check(job.key, "key")
-            try check(job.concurrency?.group, "concurrency group")
-            try check(job.calledWorkflowConcurrency?.group, "concurrency group")
-            guard (1...Self.largestIdentifier).contains(job.id.rawValue) else {
-                throw SimulatorError("job id \(job.id) must be from 1 to \(Self.largestIdentifier)", subject: .job(index: index))
-            }
-            do {
-                try Self.validateOutputs(job.outputs, of: job.id)
+            do throws(SimulatorError) {
+                try checkAlone(job, at: index)
             } catch {
-                throw SimulatorError(error.message, subject: .job(index: index), field: "outputs")
+                return refused(error, .job(index: index, beforeItsID: true))
             }
-            if job.status == .queued, job.gate?.base.defersConcurrency == true, job.concurrency != nil {
-                throw SimulatorError(
-                    "job \(job.id) is queued, so its gate has not decided its concurrency yet; leave concurrency out",
-                    subject: .job(index: index), field: "concurrency")
+            if records[job.id] != nil {
+                return refused(SimulatorError("job \(job.id) is declared twice", subject: .job(index: index)), .job(index: index, beforeItsID: true))
             }
-            if jobLocations[job.id] != nil || positions[job.id] != nil {
-                throw SimulatorError("job \(job.id) is declared twice", subject: .job(index: index))
+            if let parent = job.parent, records[parent]?.callsReusableWorkflow != true {
+                return refused(
+                    SimulatorError("job \(job.id)'s parent \(parent) is not a uses: job declared before it in run \(id)", subject: .job(index: index)),
+                    .job(index: index, beforeItsID: false))
             }
-            if let parent = job.parent {
-                guard let parentPosition = positions[parent], records[parentPosition].callsReusableWorkflow else {
-                    throw SimulatorError(
-                        "job \(job.id)'s parent \(parent) is not a uses: job declared before it in run \(id)",
-                        subject: .job(index: index))
-                }
-            }
-            positions[job.id] = records.count
-            records.append(Job(job, run: id, createdAt: spec.times?.createdAt ?? now))
+            records[job.id] = Job(job, run: id, createdAt: spec.times?.createdAt ?? now)
         }
+        do throws(SimulatorError) {
+            try checkAfterJobs(spec, allJobs: allJobs, records: records)
+        } catch {
+            return refused(error, .afterJobIDs)
+        }
+        return CheckedRun(spec: spec, now: now, records: records.values, refusal: nil)
+    }
+
+    /// A job's names, id, outputs and gate.
+    private static func checkAlone(_ job: JobSpec, at index: Int) throws(SimulatorError) {
+        func check(_ value: String?, _ what: String) throws(SimulatorError) {
+            guard let value, let problem = StoredName.problem(value, "the \(what) of job \(job.id)") else { return }
+            throw SimulatorError(problem, subject: .job(index: index), field: "job")
+        }
+        try check(job.name, "name")
+        try check(job.key, "key")
+        try check(job.concurrency?.group, "concurrency group")
+        try check(job.calledWorkflowConcurrency?.group, "concurrency group")
+        guard (1...largestIdentifier).contains(job.id.rawValue) else {
+            throw SimulatorError("job id \(job.id) must be from 1 to \(largestIdentifier)", subject: .job(index: index))
+        }
+        do {
+            try validateOutputs(job.outputs, of: job.id)
+        } catch {
+            throw SimulatorError(error.message, subject: .job(index: index), field: "outputs")
+        }
+        if job.status == .queued, job.gate?.base.defersConcurrency == true, job.concurrency != nil {
+            throw SimulatorError(
+                "job \(job.id) is queued, so its gate has not decided its concurrency yet; leave concurrency out",
+                subject: .job(index: index), field: "concurrency")
+        }
+    }
+
+    /// A run's needs, attempts, configured groups and origin, once each job has its record.
+    private static func checkAfterJobs(_ spec: RunSpec, allJobs: [JobSpec], records: JobTable) throws(SimulatorError) {
+        let id = spec.id
         for (index, job) in allJobs.enumerated() {
-            for need in job.needs where positions[need].flatMap({ records[$0].parent }) != job.parent || need == job.id {
+            for need in job.needs where records[need]?.parent != job.parent || need == job.id {
                 throw SimulatorError("job \(job.id) needs \(need), which is not a sibling job of run \(id)", subject: .job(index: index))
             }
         }
@@ -226,11 +270,11 @@ public struct Simulator: Sendable {
             throw SimulatorError("run \(id) is at attempt \(spec.attempt), so it has the earlier attempts 1 to \(spec.attempt - 1), in order")
         }
         let lists = spec.previousAttempts.map(\.jobs) + [spec.jobs.map(\.id)]
-        if let problem = Self.attemptProblems(of: id, lists: lists, records: records).first {
+        if let problem = attemptProblems(of: id, lists: lists, records: records.values).first {
             throw SimulatorError(problem.message, subject: problem.job.flatMap { job in allJobs.firstIndex { $0.id == job } }.map { .job(index: $0) })
         }
         for (index, groupName) in spec.configuredGroups.enumerated() {
-            if let problem = Self.groupNameProblem(groupName) {
+            if let problem = groupNameProblem(groupName) {
                 throw SimulatorError(problem, subject: .configuredGroup(index: index), field: "concurrency_group")
             }
         }
@@ -238,10 +282,35 @@ public struct Simulator: Sendable {
                               (spec.origin.triggeringActor, "triggering_actor"), (spec.origin.headRef, "head_ref"), (spec.origin.baseRef, "base_ref")] {
             if let problem = StoredName.problem(value, "the \(what) of run \(id)") { throw SimulatorError(problem, field: what) }
         }
-        repositories[repositoryKey]!.insert(spec, jobs: records, now: now)
+    }
+
+    /// Adds a checked run: refuses it where its checks found it wanting, in the order `addRun`
+    /// checks, and where its run or a job id is in use.
+    public mutating func addRun(in repositoryKey: RepositoryKey, _ checked: CheckedRun) throws(SimulatorError) {
+        // Records made with another clock are made again with this one.
+        let run = checked.now == now ? checked : Self.check(checked.spec, now: now)
+        guard repositories[repositoryKey] != nil else {
+            throw SimulatorError("repository \(repositoryKey) does not exist")
+        }
+        func refuse(at place: RefusalPlace) throws(SimulatorError) {
+            if let refusal = run.refusal, refusal.place == place { throw refusal.error }
+        }
+        let id = run.spec.id
+        try refuse(at: .beforeRunID)
+        if runLocations[id] != nil { throw SimulatorError("run \(id) is declared twice") }
+        try refuse(at: .beforeJobIDs)
+        // A refused run has records for the jobs before its refusal only: its ids come from the spec.
+        let jobIDs = run.refusal == nil ? run.records.map(\.id) : (run.spec.jobs + run.spec.earlierJobs).map(\.id)
+        for (index, jobID) in jobIDs.enumerated() {
+            try refuse(at: .job(index: index, beforeItsID: true))
+            if jobLocations[jobID] != nil { throw SimulatorError("job \(jobID) is declared twice", subject: .job(index: index)) }
+            try refuse(at: .job(index: index, beforeItsID: false))
+        }
+        try refuse(at: .afterJobIDs)
+        repositories[repositoryKey]!.insert(run.spec, jobs: run.records, now: now)
         runLocations[id] = repositoryKey
         highestRunID = max(highestRunID, id.rawValue)
-        for job in records {
+        for job in run.records {
             jobLocations[job.id] = repositoryKey
             highestJobID = max(highestJobID, job.id.rawValue)
         }
@@ -316,6 +385,8 @@ public struct Simulator: Sendable {
                 "concurrency group '\(groupName)' has \(items.count) items; a queue holds at most \(maximumQueueLength) (one holder and 100 pending)")
         }
         var group = ConcurrencyGroup(key: key, name: repository.groupNames[key] ?? groupName, queue: [])
+        // At its final size: grown one item at a time, a queue of 10 kept room for 16.
+        group.queue.reserveCapacity(items.count)
         for (index, item) in items.enumerated() {
             try Self.validate(item, at: index, previous: group.queue.last, in: repository, now: now)
             if let earlier = repository.positionOfEnclosingItem(for: item, in: group) {
@@ -431,30 +502,6 @@ extension WorkflowRun {
         if index == configuredGroups.count || configuredGroups[index] != key {
             configuredGroups.insert(key, at: index)
         }
-    }
-}
-
-extension Simulator {
-    /// Gives runs and jobs whose status a fixture left out the status their queue items imply:
-    /// `pending` while one of their items waits behind another, else `in_progress`.
-    public mutating func deriveStatuses(in repositoryKey: RepositoryKey, runs: Set<RunID>, jobs: Set<JobID>) {
-        // Moved out and back, never written while a copy is alive: the first write through a
-        // copy would copy every run and job of the repository (it did: 15 % of a large load).
-        guard var repository = repositories.removeValue(forKey: repositoryKey) else { return }
-        var waitingRuns: Set<RunID> = []
-        var waitingJobs: Set<JobID> = []
-        for group in repository.groups.values {
-            for item in group.queue.dropFirst() {
-                if let job = item.job { waitingJobs.insert(job) } else { waitingRuns.insert(item.run) }
-            }
-        }
-        for run in runs where repository.runs[run] != nil {
-            repository.runs[run]!.status = waitingRuns.contains(run) ? .pending : .inProgress
-        }
-        for job in jobs where repository.jobs[job] != nil {
-            repository.jobs[job]!.status = waitingJobs.contains(job) ? .pending : .inProgress
-        }
-        repositories[repositoryKey] = repository
     }
 }
 

@@ -10,6 +10,13 @@ public struct Timestamp: Hashable, Comparable, Sendable, CustomStringConvertible
     /// 9999-12-31T23:59:59Z, the last second RFC 3339 (four-digit years) can write; clocks stop there.
     public static let latestWritable = Timestamp(secondsSinceEpoch: 253_402_300_799)
 
+    /// Stands for no time where a record stores an optional time in 8 bytes; no clock or
+    /// document reaches it (the earliest RFC 3339 time is the year 0).
+    static let absent = Timestamp(secondsSinceEpoch: .min)
+
+    /// `nil` for `absent`.
+    var unlessAbsent: Timestamp? { self == .absent ? nil : self }
+
     public static func < (lhs: Timestamp, rhs: Timestamp) -> Bool {
         lhs.secondsSinceEpoch < rhs.secondsSinceEpoch
     }

@@ -212,7 +212,7 @@ public struct ControlPlane {
     }
 
     @discardableResult
-    static func object(_ body: [UInt8], _ resource: String, allowed: [String], required: [String] = []) throws(GitHubError) -> [String: Node] {
+    static func object(_ body: [UInt8], _ resource: String, allowed: [String], required: [String] = []) throws(GitHubError) -> MappingFields<Node> {
         let node = try document(body, resource)
         do {
             return try YAMLReader(file: "request body").mapping(node, "the body", allowed: allowed, required: required)

@@ -1,6 +1,7 @@
 import ConcurrencySimulator
 import GitHubREST
 import JSONOutput
+import SourceDocuments
 import StateDocuments
 import Workflows
 import Yams

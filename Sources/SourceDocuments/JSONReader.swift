@@ -87,6 +87,15 @@ struct JSONReader {
     /// The first mapping to close with a repeated key. YAML reports it only once the whole text
     /// has parsed and its nesting has been checked, so it waits until then here too.
     private var duplicateKeys: (line: Int, column: Int, message: String)?
+    /// Where the keys of the mappings being read are in `bytes` (between the quotes), innermost
+    /// mapping's last; whether a key holds an escape, which makes its bytes differ from its text.
+    private var keys: [(bytes: Range<Int>, escaped: Bool)] = []
+    /// The elements and entries of the collections being read, innermost collection's last:
+    /// each collection is then stored in an array of its own, allocated once at its exact size
+    /// (growing one as it is read took several allocations for an exported run's 25 entries,
+    /// and left up to half of each array unused).
+    private var pendingElements: [JSONNode] = []
+    private var pendingEntries: [(key: JSONNode, value: JSONNode)] = []
 
     private init(_ document: JSONDocumentText, _ bytes: UnsafeBufferPointer<UInt8>) {
         self.text = document
@@ -198,15 +207,16 @@ struct JSONReader {
 
     private mutating func sequence() throws(Stop) -> [JSONNode] {
         try enterCollection()
-        var elements: [JSONNode] = []
+        let first = pendingElements.count
         try skipWhitespace()
         if byte(at: position) == UInt8(ascii: "]") {
             position += 1
             depth -= 1
-            return elements
+            return []
         }
         while true {
-            elements.append(try value())
+            let element = try value()
+            pendingElements.append(element)
             try skipWhitespace()
             switch byte(at: position) {
             case UInt8(ascii: ","):
@@ -215,6 +225,8 @@ struct JSONReader {
             case UInt8(ascii: "]"):
                 position += 1
                 depth -= 1
+                let elements = Array(pendingElements[first...])
+                pendingElements.removeSubrange(first...)
                 return elements
             default:
                 throw .notJSON
@@ -224,23 +236,26 @@ struct JSONReader {
 
     private mutating func mapping() throws(Stop) -> [(key: JSONNode, value: JSONNode)] {
         try enterCollection()
-        var entries: [(key: JSONNode, value: JSONNode)] = []
+        let (firstEntry, firstKey) = (pendingEntries.count, keys.count)
         try skipWhitespace()
         if byte(at: position) == UInt8(ascii: "}") {
             position += 1
             depth -= 1
-            return entries
+            return []
         }
         while true {
             guard byte(at: position) == UInt8(ascii: "\"") else { throw .notJSON }
             let (keyLine, keyColumn, keyStart) = (line, column, position)
             let key = try string(line: keyLine, column: keyColumn)
+            let keyBytes = (keyStart + 1)..<(position - 1)
+            keys.append((keyBytes, bytes[keyBytes].contains(UInt8(ascii: "\\"))))
             try skipWhitespace()
             // YAML takes a key for one only up to 1,024 characters and on one line with its colon.
             guard byte(at: position) == UInt8(ascii: ":"), line == keyLine, position - keyStart < 1_000 else { throw .notJSON }
             position += 1
             try skipWhitespace()
-            entries.append((key, try value()))
+            let value = try value()
+            pendingEntries.append((key, value))
             try skipWhitespace()
             switch byte(at: position) {
             case UInt8(ascii: ","):
@@ -249,12 +264,30 @@ struct JSONReader {
             case UInt8(ascii: "}"):
                 position += 1
                 depth -= 1
-                if duplicateKeys == nil { duplicateKeys = Self.duplicates(in: entries) }
+                let entries = Array(pendingEntries[firstEntry...])
+                pendingEntries.removeSubrange(firstEntry...)
+                if duplicateKeys == nil, mayRepeatKeys(keys[firstKey...]) { duplicateKeys = Self.duplicates(in: entries) }
+                keys.removeSubrange(firstKey...)
                 return entries
             default:
                 throw .notJSON
             }
         }
+    }
+
+    /// Whether a mapping's keys may repeat one: decided from their bytes when the mapping is
+    /// small and its keys unescaped (an exported run has 25 keys), comparing them pairwise, which
+    /// costs far less than reading each key's text; otherwise `duplicates(in:)` decides.
+    private func mayRepeatKeys(_ keys: ArraySlice<(bytes: Range<Int>, escaped: Bool)>) -> Bool {
+        guard keys.count <= 32, !keys.contains(where: \.escaped) else { return true }
+        for first in keys.indices {
+            for second in keys.indices[(first + 1)...] where keys[first].bytes.count == keys[second].bytes.count {
+                if UnsafeBufferPointer(rebasing: bytes[keys[first].bytes]).elementsEqual(UnsafeBufferPointer(rebasing: bytes[keys[second].bytes])) {
+                    return true
+                }
+            }
+        }
+        return false
     }
 
     /// Yams' refusal of a mapping with repeated keys: every repeated key, in order, placed at the
@@ -264,22 +297,8 @@ struct JSONReader {
             guard case .scalar(let text, _) = node.content else { preconditionFailure("JSON keys are strings") }
             return text
         }
-        var isRepeated = false
-        if entries.count <= 32 {
-            // Mappings are small (an exported run has 25 keys) and their keys short, which a
-            // String compares in one step: comparing pairs costs less than hashing every key.
-            outer: for first in entries.indices {
-                for second in entries.indices[(first + 1)...] where text(entries[first].key) == text(entries[second].key) {
-                    isRepeated = true
-                    break outer
-                }
-            }
-        } else {
-            var seen = Set<String>(minimumCapacity: entries.count)
-            isRepeated = entries.contains { !seen.insert(text($0.key)).inserted }
-        }
-        guard isRepeated else { return nil }
         let firstOfEach = Dictionary(entries.map { (text($0.key), [$0.key]) }, uniquingKeysWith: +).filter { $0.value.count > 1 }
+        guard !firstOfEach.isEmpty else { return nil }
         let repeated = firstOfEach.keys.sorted()
         let place = firstOfEach[repeated[0]]![0]
         return (place.line, place.column, YAMLReader.duplicateKeysMessage(repeated))
@@ -312,6 +331,12 @@ struct JSONReader {
         position += 1
         let start = position
         while true {
+            // Printable ASCII but the quote and the backslash, most of any document's text, needs
+            // no other look.
+            while position < bytes.count, (0x20..<0x7F).contains(bytes[position]),
+                  bytes[position] != UInt8(ascii: "\""), bytes[position] != UInt8(ascii: "\\") {
+                position += 1
+            }
             guard let next = byte(at: position) else { throw .notJSON }
             switch next {
             case UInt8(ascii: "\""):

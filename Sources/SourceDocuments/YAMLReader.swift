@@ -170,20 +170,22 @@ public struct YAMLReader: Sendable {
     /// A mapping's entries by key, refusing keys outside `allowed` and missing `required` ones.
     @inlinable public func mapping<Node: ReadableNode>(
         _ node: Node, _ what: String, allowed: [String], required: [String] = []
-    ) throws(SourceError) -> [String: Node] {
+    ) throws(SourceError) -> MappingFields<Node> {
         guard case .mapping(let mapping) = node.content else { throw error(at: node, "\(what) must be a mapping") }
-        var entries: [String: Node] = Dictionary(minimumCapacity: mapping.count)
+        var entries: [(key: String, value: Node)] = []
+        entries.reserveCapacity(mapping.count)
         for (keyNode, value) in mapping {
             guard case .scalar(let key, _) = keyNode.content else { throw error(at: keyNode, "keys of \(what) must be plain strings") }
-            guard allowed.contains(key) else {
+            guard allowed.contains(where: { MappingFields<Node>.sameKey($0, key) }) else {
                 throw error(at: keyNode, "unknown key '\(key)' in \(what); allowed: \(allowed.joined(separator: ", "))")
             }
-            entries[key] = value
+            entries.append((key, value))
         }
-        for key in required where entries[key] == nil {
+        let fields = MappingFields(entries: entries)
+        for key in required where fields[key] == nil {
             throw error(at: node, "\(what) is missing '\(key)'")
         }
-        return entries
+        return fields
     }
 
     @inlinable public func sequence<Node: ReadableNode>(_ node: Node, _ what: String) throws(SourceError) -> [Node] {
@@ -248,5 +250,39 @@ public struct YAMLReader: Sendable {
             throw error(at: node, "\(what) must be one of \(T.allCases.map(\.rawValue).joined(separator: ", ")), not '\(raw)'")
         }
         return value
+    }
+}
+
+/// A mapping's values by key, as `YAMLReader.mapping` read them. Keys are compared one by one:
+/// a mapping holds only keys its reader allows, a few dozen at most, and building a dictionary
+/// for each of a large fixture's half a million mappings cost more than every look-up in them.
+public struct MappingFields<Node: ReadableNode> {
+    /// In document order, without repeated keys: both parsers refuse a mapping that repeats one.
+    public let entries: [(key: String, value: Node)]
+    /// Each key's `fingerprint`, in the order of `entries`.
+    @usableFromInline let fingerprints: [UInt32]
+
+    @inlinable init(entries: [(key: String, value: Node)]) {
+        self.entries = entries
+        self.fingerprints = entries.map { Self.fingerprint(of: $0.key) }
+    }
+
+    @inlinable public subscript(key: String) -> Node? {
+        let fingerprint = Self.fingerprint(of: key)
+        for index in fingerprints.indices where fingerprints[index] == fingerprint && entries[index].key == key {
+            return entries[index].value
+        }
+        return nil
+    }
+
+    /// A key's length and first byte, which tell apart nearly all keys a document allows,
+    /// without comparing the keys (about 20 ns for two texts of one length).
+    @inlinable static func fingerprint(of key: String) -> UInt32 {
+        UInt32(truncatingIfNeeded: key.utf8.count) << 8 | UInt32(key.utf8.first ?? 0)
+    }
+
+    /// Whether two keys are the same, their lengths compared first (a String holds its length inline).
+    @inlinable static func sameKey(_ first: String, _ second: String) -> Bool {
+        first.utf8.count == second.utf8.count && first == second
     }
 }

@@ -9,7 +9,7 @@ enum EventReplayer {
 
     static func apply(_ node: some ReadableNode, to state: inout MockState, reader: YAMLReader) throws(SourceError) {
         let event = try reader.mapping(node, "an event", allowed: kinds)
-        guard event.count == 1, let (kind, body) = event.first else {
+        guard event.entries.count == 1, let (kind, body) = event.entries.first else {
             throw reader.error(at: node, "an event has exactly one of: \(kinds.joined(separator: ", "))")
         }
         do {

@@ -65,7 +65,7 @@ public struct FaultRule: Sendable, Equatable {
         }
         if let respond = fields["respond"], !reader.isNull(respond) {
             let kinds = try reader.mapping(respond, "respond", allowed: ["status", "secondary_rate_limit", "drop"])
-            guard kinds.count == 1 else {
+            guard kinds.entries.count == 1 else {
                 throw reader.error(at: respond, "respond must hold exactly one of status, secondary_rate_limit, drop")
             }
             if let node = kinds["status"] {

@@ -108,13 +108,11 @@ public enum FixtureLoader {
             guard case .configuredGroup(let index)? = error.subject else { throw reader.error(at: node, error.message) }
             throw reader.error(at: nameNodes[index], error.message)
         }
-        var unsettledRuns: Set<RunID> = []
-        var unsettledJobs: Set<JobID> = []
-        var untimedRuns: Set<RunID> = []
-        for runNode in try fields["runs"].map({ node throws(SourceError) in try reader.sequence(node, "runs") }) ?? [] {
-            try loadRun(
-                runNode, in: key, into: &simulator, unsettledRuns: &unsettledRuns, unsettledJobs: &unsettledJobs,
-                untimedRuns: &untimedRuns, reader: reader)
+        var unstated = UnstatedFields()
+        let runNodes = try fields["runs"].map { node throws(SourceError) in try reader.sequence(node, "runs") } ?? []
+        let now = simulator.now
+        try forEachReadAhead(runNodes, read: { node throws(SourceError) in try readRun(node, now: now, reader: reader) }) { run throws(SourceError) in
+            try add(run, in: key, into: &simulator, unstated: &unstated, reader: reader)
         }
         let groupNodes = try fields["concurrency_groups"].map { node throws(SourceError) in try reader.sequence(node, "concurrency_groups") } ?? []
         let queues = try groupNodes.map { node throws(SourceError) in try readGroup(node, reader: reader) }
@@ -125,8 +123,7 @@ public enum FixtureLoader {
             if case .queueItem(let index)? = error.refusal.subject { throw reader.error(at: itemNodes[index], error.refusal.message) }
             throw reader.error(at: groupNode, error.refusal.message)
         }
-        simulator.deriveStatuses(in: key, runs: unsettledRuns, jobs: unsettledJobs)
-        simulator.deriveTimes(in: key, runs: untimedRuns)
+        simulator.deriveUnstatedFields(unstated, in: key)
         for countNode in try fields["run_counts"].map({ node throws(SourceError) in try reader.sequence(node, "run_counts") }) ?? [] {
             let entry = try reader.mapping(countNode, "a run count", allowed: ["workflow", "count"], required: ["workflow", "count"])
             let workflow = try reader.nonEmptyString(entry["workflow"]!, "workflow")
@@ -164,30 +161,37 @@ public enum FixtureLoader {
         }
     }
 
-    private static func loadRun<Node: ReadableNode>(
-        _ node: Node, in repository: RepositoryKey, into simulator: inout Simulator,
-        unsettledRuns: inout Set<RunID>, unsettledJobs: inout Set<JobID>, untimedRuns: inout Set<RunID>, reader: YAMLReader
-    ) throws(SourceError) {
-        let fields = try reader.mapping(
-            node, "a run",
-            allowed: ["id", "name", "workflow", "status", "conclusion", "cancellation_reason", "cancelled_by", "concurrency", "gate", "jobs", "concurrency_groups"]
-                + runMetadataKeys,
-            required: ["id", "name"])
+    /// A run as read from its node and checked on its own: what `addRun` takes, the nodes its
+    /// refusals point at, and what the document left out.
+    private struct ReadRun<Node: ReadableNode> {
+        let node: Node
+        let id: RunID
+        let run: Simulator.CheckedRun
+        let jobNodes: [Node]
+        let groupNodes: [Node]
+        let jobsWithoutStatus: [JobID]
+        let hasStatus: Bool
+        let hasTimes: Bool
+    }
+
+    /// Reads a run and checks it on its own, with the clock at `now`; changes nothing, so runs
+    /// can be read on another thread while the ones read before them are added.
+    private static func readRun<Node: ReadableNode>(_ node: Node, now: Timestamp, reader: YAMLReader) throws(SourceError) -> ReadRun<Node> {
+        let fields = try reader.mapping(node, "a run", allowed: runKeys, required: ["id", "name"])
         let id = RunID(try reader.identifier(fields["id"]!, "a run's id"))
         var jobs: [Simulator.JobSpec] = []
         var jobNodes: [Node] = []
+        var jobsWithoutStatus: [JobID] = []
         if let jobsNode = fields["jobs"] {
-            try collectJobs(jobsNode, parent: nil, into: &jobs, nodes: &jobNodes, unsettled: &unsettledJobs, reader: reader)
+            try collectJobs(jobsNode, parent: nil, into: &jobs, nodes: &jobNodes, unstated: &jobsWithoutStatus, reader: reader)
         }
         // After the current attempt's jobs, so `jobNodes` indexes them as `addRun` does.
         var earlierJobs: [Simulator.JobSpec] = []
-        let metadata = try runMetadata(fields, earlierJobs: &earlierJobs, nodes: &jobNodes, unsettled: &unsettledJobs, reader: reader)
+        let metadata = try runMetadata(fields, earlierJobs: &earlierJobs, nodes: &jobNodes, unstated: &jobsWithoutStatus, reader: reader)
         let groupNodes = try fields["concurrency_groups"].map { node throws(SourceError) in try reader.sequence(node, "a run's concurrency_groups") } ?? []
         var groups: [String] = []
         for groupNode in groupNodes { groups.append(try reader.nonEmptyString(groupNode, "a concurrency group name")) }
         let status = try fields["status"].map { node throws(SourceError) in try reader.oneOf(node, "status", ExecutionStatus.self) }
-        if status == nil { unsettledRuns.insert(id) }
-        if metadata.times == nil { untimedRuns.insert(id) }
         let spec = Simulator.RunSpec(
             id: id, name: try reader.string(fields["name"]!, "a run's name"),
             workflow: try optionalString(fields["workflow"], "workflow", reader: reader),
@@ -200,13 +204,25 @@ public enum FixtureLoader {
             cancelledBy: try fields["cancelled_by"].flatMap { node throws(SourceError) in try CancellationCause.parse(node, reader: reader) },
             origin: metadata.origin, runNumber: metadata.runNumber, attempt: metadata.attempt, times: metadata.times,
             previousAttempts: metadata.previousAttempts, earlierJobs: earlierJobs)
+        return ReadRun(
+            node: node, id: id, run: Simulator.check(spec, now: now), jobNodes: jobNodes, groupNodes: groupNodes, jobsWithoutStatus: jobsWithoutStatus,
+            hasStatus: status != nil, hasTimes: metadata.times != nil)
+    }
+
+    private static func add<Node: ReadableNode>(
+        _ run: ReadRun<Node>, in repository: RepositoryKey, into simulator: inout Simulator, unstated: inout UnstatedFields,
+        reader: YAMLReader
+    ) throws(SourceError) {
+        unstated.jobStatuses += run.jobsWithoutStatus
+        if !run.hasStatus { unstated.runStatuses.append(run.id) }
+        if !run.hasTimes { unstated.runTimes.append(run.id) }
         do {
-            try simulator.addRun(in: repository, spec)
+            try simulator.addRun(in: repository, run.run)
         } catch {
             switch error.subject {
-            case .job(let index)?: throw reader.error(at: jobNodes[index], error.message)
-            case .configuredGroup(let index)?: throw reader.error(at: groupNodes[index], error.message)
-            default: throw reader.error(at: node, error.message)
+            case .job(let index)?: throw reader.error(at: run.jobNodes[index], error.message)
+            case .configuredGroup(let index)?: throw reader.error(at: run.groupNodes[index], error.message)
+            default: throw reader.error(at: run.node, error.message)
             }
         }
     }
@@ -214,16 +230,10 @@ public enum FixtureLoader {
     /// Flattens the job tree depth-first, parents before children, keeping each job's node.
     private static func collectJobs<Node: ReadableNode>(
         _ node: Node, parent: JobID?, into jobs: inout [Simulator.JobSpec], nodes: inout [Node],
-        unsettled: inout Set<JobID>, reader: YAMLReader
+        unstated: inout [JobID], reader: YAMLReader
     ) throws(SourceError) {
         for jobNode in try reader.sequence(node, "jobs") {
-            let fields = try reader.mapping(
-                jobNode, "a job",
-                allowed: [
-                    "id", "name", "key", "uses", "jobs", "needs", "status", "conclusion", "cancellation_reason", "cancelled_by",
-                    "concurrency", "workflow_concurrency", "outputs", "gate",
-                ] + jobMetadataKeys,
-                required: ["id", "name"])
+            let fields = try reader.mapping(jobNode, "a job", allowed: jobKeys, required: ["id", "name"])
             let metadata = try jobMetadata(fields, reader: reader)
             let id = JobID(try reader.identifier(fields["id"]!, "a job's id"))
             if let uses = fields["uses"] { _ = try reader.nonEmptyString(uses, "uses") }
@@ -232,7 +242,7 @@ public enum FixtureLoader {
                 needs.append(JobID(try reader.identifier(need, "a needed job's id")))
             }
             let status = try fields["status"].map { node throws(SourceError) in try reader.oneOf(node, "status", ExecutionStatus.self) }
-            if status == nil { unsettled.insert(id) }
+            if status == nil { unstated.append(id) }
             jobs.append(Simulator.JobSpec(
                 id: id, name: try reader.string(fields["name"]!, "a job's name"),
                 key: try optionalString(fields["key"], "key", reader: reader), parent: parent,
@@ -249,11 +259,19 @@ public enum FixtureLoader {
                 attempt: metadata.attempt, times: metadata.times))
             nodes.append(jobNode)
             if let children = fields["jobs"] {
-                try collectJobs(children, parent: id, into: &jobs, nodes: &nodes, unsettled: &unsettled, reader: reader)
+                try collectJobs(children, parent: id, into: &jobs, nodes: &nodes, unstated: &unstated, reader: reader)
             }
         }
     }
 
+    // Built once, not for each of a large state's runs and jobs.
+    private static let runKeys = [
+        "id", "name", "workflow", "status", "conclusion", "cancellation_reason", "cancelled_by", "concurrency", "gate", "jobs", "concurrency_groups",
+    ] + runMetadataKeys
+    private static let jobKeys = [
+        "id", "name", "key", "uses", "jobs", "needs", "status", "conclusion", "cancellation_reason", "cancelled_by",
+        "concurrency", "workflow_concurrency", "outputs", "gate",
+    ] + jobMetadataKeys
     static let runMetadataKeys = [
         "event", "ref", "sha", "actor", "triggering_actor", "head_ref", "base_ref", "run_number", "run_attempt",
         "created_at", "updated_at", "run_started_at", "completed_at", "previous_attempts",
@@ -265,7 +283,7 @@ public enum FixtureLoader {
     /// An earlier attempt's `jobs` (its records the current attempt does not list) are added to
     /// `earlierJobs`; its `job_ids` (its whole list) default to the ids of those `jobs`.
     private static func runMetadata<Node: ReadableNode>(
-        _ fields: [String: Node], earlierJobs: inout [Simulator.JobSpec], nodes: inout [Node], unsettled: inout Set<JobID>, reader: YAMLReader
+        _ fields: MappingFields<Node>, earlierJobs: inout [Simulator.JobSpec], nodes: inout [Node], unstated: inout [JobID], reader: YAMLReader
     ) throws(SourceError) -> (
         origin: RunOrigin, runNumber: Int?, attempt: Int, times: RunTimes?, previousAttempts: [RunAttempt]
     ) {
@@ -297,7 +315,7 @@ public enum FixtureLoader {
             guard number == previous.count + 1 else { throw reader.error(at: node, "earlier attempts are numbered 1, 2, ... in order") }
             var ownJobs: [Simulator.JobSpec] = []
             if let jobsNode = attemptFields["jobs"] {
-                try collectJobs(jobsNode, parent: nil, into: &ownJobs, nodes: &nodes, unsettled: &unsettled, reader: reader)
+                try collectJobs(jobsNode, parent: nil, into: &ownJobs, nodes: &nodes, unstated: &unstated, reader: reader)
             }
             earlierJobs += ownJobs
             var jobIDs = ownJobs.map(\.id)
@@ -318,7 +336,7 @@ public enum FixtureLoader {
     }
 
     /// A job's attempt and times; without `created_at` the job is created with its run.
-    private static func jobMetadata<Node: ReadableNode>(_ fields: [String: Node], reader: YAMLReader) throws(SourceError) -> (attempt: Int, times: JobTimes?) {
+    private static func jobMetadata<Node: ReadableNode>(_ fields: MappingFields<Node>, reader: YAMLReader) throws(SourceError) -> (attempt: Int, times: JobTimes?) {
         func time(_ key: String) throws(SourceError) -> Timestamp? {
             guard let node = fields[key], !reader.isNull(node) else { return nil }
             return try reader.timestamp(node, key)

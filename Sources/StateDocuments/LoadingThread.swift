@@ -9,6 +9,48 @@ import Glibc
 /// chunks the load had left. Nothing runs concurrently: the caller waits.
 public func onThreadOfItsOwn<T, E: Error>(_ work: @escaping () throws(E) -> T) throws(E) -> T {
     let task = ThreadTask(work)
+    if let thread = startThread(running: task) {
+        pthread_join(thread, nil)
+    } else {
+        // No thread to be had: the work is the same on this one.
+        task.run()
+    }
+    return try task.result!.get()
+}
+
+/// Calls `use` with `read` of each element, in order, on the calling thread, while a thread of
+/// its own reads the elements ahead of it: loading a large state adds each run on one core while
+/// the next runs are read on the other. Throws the first error in the order of the elements,
+/// whether `read` or `use` threw it; nothing after it is used. A short list, or one no thread
+/// can be had for, is read on the calling thread.
+///
+/// `read` runs on the other thread, so it may only read what it is given and what it captures
+/// (a parsed document is never changed): the compiler cannot check this for a generic tree.
+public func forEachReadAhead<Element, Read, E: Error>(
+    _ elements: [Element], read: @escaping (Element) throws(E) -> Read, use: (Read) throws(E) -> Void
+) throws(E) {
+    func readHere() throws(E) {
+        for element in elements { try use(try read(element)) }
+    }
+    guard elements.count >= 2 * readAheadBatchSize else { return try readHere() }
+    let ahead = ReadAhead(elements, read: read)
+    guard let thread = startThread(running: ahead) else { return try readHere() }
+    defer {
+        ahead.stop()
+        pthread_join(thread, nil)
+    }
+    while let batch = ahead.nextBatch() {
+        for result in batch { try use(try result.get()) }
+    }
+}
+
+/// Elements read and handed over together, so the two threads meet once per batch.
+private let readAheadBatchSize = 64
+/// Batches read and not yet used at most, which bounds the memory the thread ahead holds.
+private let readAheadBatchesWaiting = 8
+
+/// Starts `task.run()` on a new thread; `nil` when the system gives none.
+private func startThread(running task: RunsOnce) -> pthread_t? {
     var thread = pthread_t()
     let argument = Unmanaged.passRetained(task as AnyObject).toOpaque()
     let started = pthread_create(&thread, nil, { argument in
@@ -16,14 +58,11 @@ public func onThreadOfItsOwn<T, E: Error>(_ work: @escaping () throws(E) -> T) t
         (Unmanaged<AnyObject>.fromOpaque(argument).takeRetainedValue() as? RunsOnce)?.run()
         return nil
     }, argument)
-    if started == 0 {
-        pthread_join(thread, nil)
-    } else {
-        // No thread to be had: the work is the same on this one.
+    guard started == 0 else {
         Unmanaged<AnyObject>.fromOpaque(argument).release()
-        task.run()
+        return nil
     }
-    return try task.result!.get()
+    return thread
 }
 
 private protocol RunsOnce: AnyObject {
@@ -46,5 +85,84 @@ private final class ThreadTask<T, E: Error>: RunsOnce, @unchecked Sendable {
         } catch {
             result = .failure(error)
         }
+    }
+}
+
+/// The batches `forEachReadAhead` hands from the reading thread (`run`) to the using one
+/// (`nextBatch`), in order. Everything both threads touch is behind `mutex`; the elements and
+/// `read` are only read.
+private final class ReadAhead<Element, Read, E: Error>: RunsOnce, @unchecked Sendable {
+    private let elements: [Element]
+    private let read: (Element) throws(E) -> Read
+    private let mutex = UnsafeMutablePointer<pthread_mutex_t>.allocate(capacity: 1)
+    /// Signalled when a batch is added or taken and when either side stops.
+    private let changed = UnsafeMutablePointer<pthread_cond_t>.allocate(capacity: 1)
+    private var waiting: [[Result<Read, E>]] = []
+    /// The reading thread has handed over its last batch (every element, or up to an error).
+    private var finished = false
+    /// The using thread wants no more batches.
+    private var stopped = false
+
+    init(_ elements: [Element], read: @escaping (Element) throws(E) -> Read) {
+        self.elements = elements
+        self.read = read
+        pthread_mutex_init(mutex, nil)
+        pthread_cond_init(changed, nil)
+    }
+
+    deinit {
+        pthread_cond_destroy(changed)
+        pthread_mutex_destroy(mutex)
+        changed.deallocate()
+        mutex.deallocate()
+    }
+
+    /// Reads batch after batch until every element is read, one fails, or `stop` is called.
+    func run() {
+        var start = 0
+        var done = false
+        while start < elements.count, !done {
+            let end = min(start + readAheadBatchSize, elements.count)
+            var batch: [Result<Read, E>] = []
+            batch.reserveCapacity(end - start)
+            for element in elements[start..<end] {
+                do throws(E) {
+                    batch.append(.success(try read(element)))
+                } catch {
+                    batch.append(.failure(error))
+                    done = true
+                    break
+                }
+            }
+            pthread_mutex_lock(mutex)
+            while waiting.count >= readAheadBatchesWaiting, !stopped { pthread_cond_wait(changed, mutex) }
+            if stopped { done = true } else { waiting.append(batch) }
+            pthread_cond_broadcast(changed)
+            pthread_mutex_unlock(mutex)
+            start = end
+        }
+        pthread_mutex_lock(mutex)
+        finished = true
+        pthread_cond_broadcast(changed)
+        pthread_mutex_unlock(mutex)
+    }
+
+    /// The next batch in order, waiting for it; `nil` once the reading thread has finished and
+    /// every batch has been taken.
+    func nextBatch() -> [Result<Read, E>]? {
+        pthread_mutex_lock(mutex)
+        defer { pthread_mutex_unlock(mutex) }
+        while waiting.isEmpty, !finished { pthread_cond_wait(changed, mutex) }
+        guard !waiting.isEmpty else { return nil }
+        pthread_cond_broadcast(changed)
+        return waiting.removeFirst()
+    }
+
+    /// Lets the reading thread end without reading further.
+    func stop() {
+        pthread_mutex_lock(mutex)
+        stopped = true
+        pthread_cond_broadcast(changed)
+        pthread_mutex_unlock(mutex)
     }
 }

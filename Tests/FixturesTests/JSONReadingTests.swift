@@ -16,6 +16,7 @@ import Testing
     static let bad: [Case] = [
         Case(text: "{\(now),\n \"now\": \"2026-01-15T16:15:00Z\"}", error: "f.json:1:2: duplicate key 'now' in a mapping"),
         Case(text: "{\"b\": 1, \"a\": 2, \"b\": 3, \"a\": 4}", error: "f.json:1:10: duplicate key 'a', 'b' in a mapping"),
+        Case(text: "{\(now), \"n\\u006Fw\": \"2026-01-15T16:15:00Z\"}", error: "f.json:1:2: duplicate key 'now' in a mapping"),
         Case(text: "{\"repositories\": []}", error: "f.json:1:1: the fixture is missing 'now'"),
         Case(text: "[{\(now)}]", error: "f.json:1:1: the fixture must be a mapping"),
         Case(text: "{\(now),\r\n  \"repos\": []}", error: "f.json:2:3: unknown key 'repos' in the fixture; allowed: version, now, frozen, run_id_start, job_id_start, auth, tokens, rate_limits, faults, repositories, events"),

@@ -24,3 +24,47 @@ import Testing
         }
     }
 }
+
+/// `forEachReadAhead` uses what another thread reads as if it had read each element itself:
+/// every result in order, and the first error in the order of the elements.
+@Suite struct ReadAheadTests {
+    struct Refused: Error, Equatable {
+        let element: Int
+    }
+
+    /// What `use` was given, and the error the call threw.
+    private func readAhead(
+        _ count: Int, refusingRead: Set<Int> = [], refusingUse: Set<Int> = []
+    ) -> (used: [Int], error: Refused?) {
+        var used: [Int] = []
+        do throws(Refused) {
+            try forEachReadAhead(Array(0..<count), read: { element throws(Refused) in
+                if refusingRead.contains(element) { throw Refused(element: element) }
+                return element * 2
+            }) { read throws(Refused) in
+                if refusingUse.contains(read / 2) { throw Refused(element: read / 2) }
+                used.append(read)
+            }
+        } catch {
+            return (used, error)
+        }
+        return (used, nil)
+    }
+
+    @Test func everyResultIsUsedInOrder() {
+        let ahead = readAhead(1_000)
+        #expect(ahead.used == (0..<1_000).map { $0 * 2 })
+        #expect(ahead.error == nil)
+        #expect(readAhead(5).used == [0, 2, 4, 6, 8], "a short list is read on the calling thread")
+    }
+
+    @Test func theFirstRefusalInOrderIsThrownAndNothingAfterItIsUsed() {
+        let reading = readAhead(1_000, refusingRead: [300, 700])
+        #expect(reading.error == Refused(element: 300))
+        #expect(reading.used == (0..<300).map { $0 * 2 })
+        // A use refused before a read refused further on: the use's refusal, as one thread would.
+        let using = readAhead(1_000, refusingRead: [700], refusingUse: [100])
+        #expect(using.error == Refused(element: 100))
+        #expect(using.used == (0..<100).map { $0 * 2 })
+    }
+}
