@@ -6,9 +6,10 @@ import MockHTTP
 ///
 /// evhttp writes each output header with a `printf` of `"%s: %s\r\n"`, after copying its name and
 /// value into three allocations of their own: for a small answer, 40 % of the server's user-space
-/// instructions. So runs of headers evhttp never reads back are handed over as one header, whose
-/// value carries the run's other lines (`value\r\nName: value\r\nName: value`); evhttp writes it
-/// out as it is, the same bytes the headers one by one would have given.
+/// instructions. So each run of plain header lines is handed over as one header, whose value
+/// carries the run's other lines (`value\r\nName: value\r\nName: value`); evhttp writes it out as
+/// it is, the same bytes the headers one by one would have given. evhttp formats a `Date` for
+/// every answer too; the server hands over one it makes once a second.
 ///
 /// Invariants:
 /// - a joined header holds no CR, LF or NUL: it is one line evhttp would have accepted and
