@@ -150,16 +150,9 @@ package enum OutputHeaders {
         return position
     }
 
-    /// Whether the name is one of `names` (given in lower case), ignoring ASCII case.
+    /// Whether the name is one of `names`, ignoring ASCII case.
     private static func isOne(of names: [[UInt8]], _ name: UnsafeBufferPointer<UInt8>) -> Bool {
-        for lowercase in names where lowercase.count == name.count {
-            var index = 0
-            while index < name.count, lowercase[index] == name[index] | (name[index] >= 0x41 && name[index] <= 0x5A ? 0x20 : 0) {
-                index += 1
-            }
-            if index == name.count { return true }
-        }
-        return false
+        names.contains { HTTPHeaders.namesMatch($0, name) }
     }
 
     private static func isOneLine(_ text: String) -> Bool {

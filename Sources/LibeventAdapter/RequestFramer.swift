@@ -1,4 +1,5 @@
 import Glibc
+import MockHTTP
 
 /// Follows one connection's bytes as they arrive, a step ahead of evhttp, so that a request can be
 /// refused from its head before its body is read, and its phases can be timed.
@@ -249,9 +250,9 @@ package struct RequestFramer {
             }
             // Only the two framing fields are read; the others are evhttp's to take apart.
             let name = field[..<colon]
-            if Self.equalIgnoringCase(name, "content-length") {
+            if HTTPHeaders.namesMatch(name, "content-length".utf8) {
                 contentLengths.append(Self.trimmedLikeEvhttp(field[(colon + 1)...]))
-            } else if Self.equalIgnoringCase(name, "transfer-encoding") {
+            } else if HTTPHeaders.namesMatch(name, "transfer-encoding".utf8) {
                 transferEncodings.append(Self.trimmedLikeEvhttp(field[(colon + 1)...]))
             }
         }
@@ -394,14 +395,6 @@ package struct RequestFramer {
         case UInt8(ascii: "a")...UInt8(ascii: "f"): return Int(byte - UInt8(ascii: "a")) + 10
         case UInt8(ascii: "A")...UInt8(ascii: "F"): return Int(byte - UInt8(ascii: "A")) + 10
         default: return nil
-        }
-    }
-
-    /// Whether ASCII `name` equals `lowercase` (given in lower case), ignoring case.
-    private static func equalIgnoringCase(_ name: ArraySlice<UInt8>, _ lowercase: StaticString) -> Bool {
-        guard name.count == lowercase.utf8CodeUnitCount else { return false }
-        return zip(name, UnsafeBufferPointer(start: lowercase.utf8Start, count: lowercase.utf8CodeUnitCount)).allSatisfy { byte, expected in
-            (UInt8(ascii: "A")...UInt8(ascii: "Z")).contains(byte) ? byte | 0x20 == expected : byte == expected
         }
     }
 

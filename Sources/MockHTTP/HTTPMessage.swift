@@ -38,13 +38,16 @@ public struct HTTPHeaders: Sendable, Equatable, Sequence {
         fields.makeIterator()
     }
 
-    /// Whether two field names are the same, ignoring ASCII case.
-    public static func namesMatch(_ a: String, _ b: String) -> Bool {
-        a.utf8.count == b.utf8.count && zip(a.utf8, b.utf8).allSatisfy { Self.lower($0) == Self.lower($1) }
+    static func namesMatch(_ a: String, _ b: String) -> Bool {
+        namesMatch(a.utf8, b.utf8)
     }
 
-    private static func lower(_ byte: UInt8) -> UInt8 {
-        byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "Z") ? byte + 32 : byte
+    /// Whether two field names, as their bytes, are the same ignoring ASCII case. Inlinable: the
+    /// transport compares names of every request and answer with it.
+    @inlinable
+    public static func namesMatch(_ a: some Collection<UInt8>, _ b: some Collection<UInt8>) -> Bool {
+        func lower(_ byte: UInt8) -> UInt8 { byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "Z") ? byte + 32 : byte }
+        return a.count == b.count && zip(a, b).allSatisfy { lower($0) == lower($1) }
     }
 }
 
