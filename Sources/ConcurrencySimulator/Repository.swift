@@ -173,6 +173,7 @@ public struct Repository: Sendable {
 
     /// Puts validated groups in place, merging their keys into the sorted index once.
     mutating func activate(_ added: [(group: ConcurrencyGroup, spelling: String)]) {
+        groups.reserveCapacity(groups.count + added.count)
         for (group, spelling) in added { place(group, named: spelling) }
         let addedKeys = added.map(\.group.key).sorted()
         var merged: [GroupKey] = []

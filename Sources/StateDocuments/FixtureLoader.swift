@@ -115,7 +115,7 @@ public enum FixtureLoader {
             try add(run, in: key, into: &simulator, unstated: &unstated, reader: reader)
         }
         let groupNodes = try fields["concurrency_groups"].map { node throws(SourceError) in try reader.sequence(node, "concurrency_groups") } ?? []
-        let queues = try groupNodes.map { node throws(SourceError) in try readGroup(node, reader: reader) }
+        let queues = try mapOnTwoThreads(groupNodes) { node throws(SourceError) in try readGroup(node, reader: reader) }
         do {
             try simulator.restoreQueues(in: key, queues.map { ($0.name, $0.items) })
         } catch {

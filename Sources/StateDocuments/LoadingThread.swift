@@ -44,6 +44,25 @@ public func forEachReadAhead<Element, Read, E: Error>(
     }
 }
 
+/// `transform` of each element, in order: the first half mapped on the calling thread while a
+/// thread of its own maps the second, for work with nothing to overlap (a fixture's queues are
+/// read after its runs). Throws the first error in the order of the elements. A short list, or
+/// one no thread can be had for, is mapped on the calling thread alone.
+///
+/// `transform` runs on both threads at once, so it may only read what it is given and what it
+/// captures, as `forEachReadAhead`'s `read`.
+public func mapOnTwoThreads<Element, Mapped, E: Error>(
+    _ elements: [Element], _ transform: @escaping (Element) throws(E) -> Mapped
+) throws(E) -> [Mapped] {
+    guard elements.count >= 2 * readAheadBatchSize else { return try elements.map(transform) }
+    let middle = elements.count / 2
+    let secondHalf = ThreadTask { () throws(E) -> [Mapped] in try elements[middle...].map(transform) }
+    guard let thread = startThread(running: secondHalf) else { return try elements.map(transform) }
+    let firstHalf = Result { () throws(E) -> [Mapped] in try elements[..<middle].map(transform) }
+    pthread_join(thread, nil)
+    return try firstHalf.get() + secondHalf.result!.get()
+}
+
 /// Elements read and handed over together, so the two threads meet once per batch.
 private let readAheadBatchSize = 64
 /// Batches read and not yet used at most, which bounds the memory the thread ahead holds.

@@ -68,3 +68,32 @@ import Testing
         #expect(using.used == (0..<100).map { $0 * 2 })
     }
 }
+
+/// `mapOnTwoThreads` answers what `map` would: every result in order, or the first error in the
+/// order of the elements, whichever half of the list it falls in.
+@Suite struct TwoThreadMapTests {
+    struct Refused: Error, Equatable {
+        let element: Int
+    }
+
+    private func mapped(_ count: Int, refusing: Set<Int> = []) -> Result<[Int], Refused> {
+        Result { () throws(Refused) -> [Int] in
+            try mapOnTwoThreads(Array(0..<count)) { element throws(Refused) in
+                if refusing.contains(element) { throw Refused(element: element) }
+                return element * 3
+            }
+        }
+    }
+
+    @Test func everyResultInOrder() throws {
+        #expect(try mapped(1_000).get() == (0..<1_000).map { $0 * 3 })
+        #expect(try mapped(5).get() == [0, 3, 6, 9, 12], "a short list is mapped on the calling thread")
+        #expect(try mapped(0).get() == [])
+    }
+
+    @Test func theFirstRefusalInOrderIsThrown() {
+        #expect(mapped(1_000, refusing: [200, 900]) == .failure(Refused(element: 200)), "both in the first half")
+        #expect(mapped(1_000, refusing: [400, 600]) == .failure(Refused(element: 400)), "one in each half")
+        #expect(mapped(1_000, refusing: [999]) == .failure(Refused(element: 999)), "in the second half only")
+    }
+}
