@@ -226,12 +226,19 @@ struct ConcurrencyMock: ParsableCommand {
     private static func readFile(_ path: String) -> String? {
         guard let file = fopen(path, "rb") else { return nil }
         defer { fclose(file) }
-        var bytes: [UInt8] = []
+        // Read at once at the size the file reports (a 23 MiB fixture grown chunk by chunk was
+        // copied twice over); the rest of a file longer than that (a pipe, a growing file) in chunks.
+        var status = stat()
+        let reported = fstat(fileno(file), &status) == 0 ? max(Int(status.st_size), 0) : 0
+        var bytes = [UInt8](unsafeUninitializedCapacity: reported + 1) { buffer, count in
+            count = fread(buffer.baseAddress!, 1, buffer.count, file)
+        }
         var chunk = [UInt8](repeating: 0, count: 1 << 16)
-        while true {
+        var more = bytes.count == reported + 1
+        while more {
             let count = fread(&chunk, 1, chunk.count, file)
-            if count > 0 { bytes.append(contentsOf: chunk[..<count]) }
-            if count < chunk.count { break }
+            bytes.append(contentsOf: chunk[..<count])
+            more = count == chunk.count
         }
         guard ferror(file) == 0 else { return nil }
         return String(validating: bytes, as: UTF8.self)

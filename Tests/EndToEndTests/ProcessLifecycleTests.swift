@@ -201,6 +201,38 @@ import Glibc
         }
     }
 
+    /// A fixture from a pipe, whose size the system does not know, longer than one read chunk.
+    @Test func fixtureIsReadFromAPipe() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("concurrency-mock-e2e-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let pipe = directory.appendingPathComponent("fixture.yml").path
+        #expect(mkfifo(pipe, 0o600) == 0)
+        let padding = String(repeating: "# padding to make the fixture longer than one 64 KiB read\n", count: 4_000)
+        let fixture = padding + """
+            now: 2026-01-15T16:15:00Z
+            repositories:
+              - owner: piped
+                name: fixture
+                runs:
+                  - { id: 7, name: CI }
+                concurrency_groups:
+                  - name: from-the-pipe
+                    queue: [ { run: 7, waiting_since: "2026-01-15T16:00:00Z" } ]
+            """
+        let writer = Thread {
+            guard let file = fopen(pipe, "w") else { return }
+            fputs(fixture, file)
+            fclose(file)
+        }
+        writer.start()
+        try withServer(fixture: pipe) { server in
+            let answer = try server.connect().get("/repos/piped/fixture/actions/concurrency_groups")
+            #expect(answer.status == 200)
+            #expect(answer.bodyText.hasPrefix(#"{"total_count":1,"concurrency_groups":[{"group_name":"from-the-pipe","#), "\(answer.bodyText)")
+        }
+    }
+
     @Test func missingFixtureFileIsRefused() throws {
         let path = "/nonexistent-\(UUID().uuidString)/fixture.yml"
         let server = try ServerProcess(arguments: ["--port", "0", "--fixture", path])
