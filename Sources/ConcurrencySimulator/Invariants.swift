@@ -25,27 +25,32 @@ extension Simulator {
     /// Every broken invariant, in words; empty when the state is sound.
     public func invariantViolations() -> [String] {
         var violations: [String] = []
-        var runCount = 0
-        var jobCount = 0
+        // The home repository's ids have no location entry; every other repository's have theirs.
+        var locatedRuns = 0
+        var locatedJobs = 0
+        if let home = homeRepository, repositories[home] == nil { violations.append("the home repository \(home) does not exist") }
         for (key, repository) in repositories {
             if repository.key != key { violations.append("repository \(repository.key) is stored under \(key)") }
             violations += repository.invariantViolations()
-            runCount += repository.runs.count
-            jobCount += repository.jobs.count
+            let location = key == homeRepository ? nil : key
+            if location != nil {
+                locatedRuns += repository.runs.count
+                locatedJobs += repository.jobs.count
+            }
             for id in repository.runs.keys {
-                if runLocations[id] != key { violations.append("run \(id) of \(key) is located in \(runLocations[id].map(String.init(describing:)) ?? "no repository")") }
+                if runLocations[id] != location { violations.append("run \(id) of \(key) is located in \(runLocations[id].map(String.init(describing:)) ?? "no repository")") }
                 if id.rawValue > highestRunID { violations.append("run \(id) is above the highest run id \(highestRunID)") }
             }
             for id in repository.jobs.keys {
-                if jobLocations[id] != key { violations.append("job \(id) of \(key) is located in \(jobLocations[id].map(String.init(describing:)) ?? "no repository")") }
+                if jobLocations[id] != location { violations.append("job \(id) of \(key) is located in \(jobLocations[id].map(String.init(describing:)) ?? "no repository")") }
                 if id.rawValue > highestJobID { violations.append("job \(id) is above the highest job id \(highestJobID)") }
             }
         }
         for repository in repositories.values where repository.completionOrder.count > retainedCompletedRuns {
             violations.append("\(repository.key) keeps \(repository.completionOrder.count) completed runs, more than \(retainedCompletedRuns)")
         }
-        if runLocations.count != runCount { violations.append("\(runLocations.count) run locations for \(runCount) runs") }
-        if jobLocations.count != jobCount { violations.append("\(jobLocations.count) job locations for \(jobCount) jobs") }
+        if runLocations.count != locatedRuns { violations.append("\(runLocations.count) run locations for \(locatedRuns) runs outside the home repository") }
+        if jobLocations.count != locatedJobs { violations.append("\(jobLocations.count) job locations for \(locatedJobs) jobs outside the home repository") }
         return violations
     }
 }

@@ -155,7 +155,7 @@ extension Simulator {
     /// called workflow's jobs) with the outputs it produced, then lets whatever waited on it move.
     public mutating func completeJob(_ id: JobID, conclusion: Conclusion, outputs: [String: String] = [:]) throws(SimulatorError) {
         defer { checkInvariantsInDebugBuilds() }
-        guard let key = jobLocations[id], let job = repositories[key]?.jobs[id] else {
+        guard let key = repositoryKey(ofJob: id), let job = repositories[key]?.jobs[id] else {
             throw SimulatorError("job \(id) does not exist")
         }
         guard job.status == .inProgress else {
@@ -191,7 +191,7 @@ extension Simulator {
     /// progress. Jobs still waiting on a lease keep waiting.
     public mutating func completeRun(_ id: RunID) throws(SimulatorError) {
         defer { checkInvariantsInDebugBuilds() }
-        guard let key = runLocations[id], let run = repositories[key]?.runs[id] else {
+        guard let key = repositoryKey(ofRun: id), let run = repositories[key]?.runs[id] else {
             throw SimulatorError("run \(id) does not exist")
         }
         withEngine(on: key) { $0.completeRun(id, jobCount: run.jobs.count) }
@@ -200,7 +200,7 @@ extension Simulator {
     /// Cancels a run that has not completed and releases all its items.
     public mutating func cancelRun(_ id: RunID, reason: String) throws(SimulatorError) {
         defer { checkInvariantsInDebugBuilds() }
-        guard let key = runLocations[id], let run = repositories[key]?.runs[id] else {
+        guard let key = repositoryKey(ofRun: id), let run = repositories[key]?.runs[id] else {
             throw SimulatorError("run \(id) does not exist")
         }
         guard run.status != .completed else { throw SimulatorError("run \(id) has already completed") }
@@ -245,7 +245,7 @@ extension Simulator {
         let (key, selected) = try validatedRerun(id, scope: scope)
         if let problem = jobIDsUsedUp(byJobs: selected.count, of: "this re-run") { throw .jobIDsUsedUp(problem) }
         let firstID = nextJobID.rawValue
-        for offset in 0..<selected.count { jobLocations[JobID(firstID + offset)] = key }
+        for offset in 0..<selected.count { locate(JobID(firstID + offset), in: key) }
         highestJobID = max(highestJobID, firstID + selected.count - 1)
         withEngine(on: key) { $0.rerun(id, jobs: selected, newIDsFrom: firstID, actor: actor) }
     }
@@ -253,7 +253,7 @@ extension Simulator {
     /// The repository and the jobs a re-run would start again; reads only, so no copy of the
     /// repository outlives it into the engine (which would then copy its storage).
     private func validatedRerun(_ id: RunID, scope: RerunScope) throws(RerunRefusal) -> (RepositoryKey, Set<JobID>) {
-        guard let key = runLocations[id], let repository = repositories[key], let run = repository.runs[id] else { throw .runNotFound }
+        guard let key = repositoryKey(ofRun: id), let repository = repositories[key], let run = repository.runs[id] else { throw .runNotFound }
         if case .job(let job) = scope {
             guard repository.jobs[job]?.run == id else { throw .jobNotFound }
             guard run.jobs.contains(job) else { throw .jobNotInCurrentAttempt }

@@ -131,13 +131,14 @@ public struct Repository: Sendable {
 
     mutating func insert(_ spec: Simulator.RunSpec, jobs records: [Job], now: Timestamp) {
         // Names are remembered in the order the run would first use them.
-        var keys = spec.concurrency.map { [rememberName($0.group)] } ?? []
+        var keys: [GroupKey] = []
+        keys.reserveCapacity(spec.configuredGroups.count + 1)
+        if let settings = spec.concurrency { keys.append(rememberName(settings.group)) }
         for job in spec.jobs {
-            for settings in [job.concurrency, job.calledWorkflowConcurrency].compactMap({ $0 }) {
-                keys.append(rememberName(settings.group))
-            }
+            if let settings = job.concurrency { keys.append(rememberName(settings.group)) }
+            if let settings = job.calledWorkflowConcurrency { keys.append(rememberName(settings.group)) }
         }
-        keys += spec.configuredGroups.map { rememberName($0) }
+        for name in spec.configuredGroups { keys.append(rememberName(name)) }
         let file = spec.workflow ?? WorkflowRun.fileName(forRunNamed: spec.name)
         let runNumber = spec.runNumber ?? (runCounts[file, default: 0] + 1)
         runCounts[file] = max(runCounts[file, default: 0] + 1, runNumber)

@@ -44,3 +44,28 @@ public struct RepositoryLocations<ID: RecordIdentifier>: Sendable {
         return number
     }
 }
+
+extension Simulator {
+    /// The repository holding run `id`, if any.
+    public func repositoryKey(ofRun id: RunID) -> RepositoryKey? {
+        if let home = homeRepository, repositories[home]?.runs[id] != nil { return home }
+        return runLocations[id]
+    }
+
+    /// The repository holding job `id`, if any (also while a re-run has taken its id and not
+    /// yet made its record).
+    public func repositoryKey(ofJob id: JobID) -> RepositoryKey? {
+        if let home = homeRepository, repositories[home]?.jobs[id] != nil { return home }
+        return jobLocations[id]
+    }
+
+    /// Records that a run added to `key` is there; the home repository's own table says so.
+    mutating func locate(_ id: RunID, in key: RepositoryKey) {
+        if key != homeRepository { runLocations[id] = key }
+    }
+
+    /// Records that a job added to `key` is there, or that a re-run there takes its id.
+    mutating func locate(_ id: JobID, in key: RepositoryKey) {
+        if key != homeRepository { jobLocations[id] = key }
+    }
+}

@@ -34,6 +34,7 @@ extension Simulator {
             dropped.append(run)
         }
         repositories[key] = repository
+        guard key != homeRepository else { return }
         for run in dropped {
             runLocations.removeValue(forKey: run.id)
             for job in run.jobsOfEveryAttempt { jobLocations.removeValue(forKey: job) }

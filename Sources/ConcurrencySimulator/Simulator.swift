@@ -4,9 +4,15 @@
 /// simulator unchanged, because it validates before it writes.
 public struct Simulator: Sendable {
     public internal(set) var repositories: [RepositoryKey: Repository] = [:]
-    /// Which repository holds each run; run ids are unique across the mock.
+    /// The first repository added. Its runs and jobs are found in its own tables, with no
+    /// location entry: a mock of one repository, the rule, keeps no locations at all (they were
+    /// 16 bytes a job, and an index besides: 57 bytes a queued item of a large fixture).
+    public private(set) var homeRepository: RepositoryKey?
+    /// Which repository other than `homeRepository` holds each run; run ids are unique across
+    /// the mock (`repositoryKey(ofRun:)` answers for every run).
     public internal(set) var runLocations = RepositoryLocations<RunID>()
-    /// Which repository holds each job; job ids are unique across the mock.
+    /// Which repository other than `homeRepository` holds each job; job ids are unique across
+    /// the mock (`repositoryKey(ofJob:)` answers for every job).
     public internal(set) var jobLocations = RepositoryLocations<JobID>()
     /// The simulator's notion of now; lease times come from it.
     public var now: Timestamp
@@ -49,6 +55,7 @@ public struct Simulator: Sendable {
             throw SimulatorError("repository \(existing.owner)/\(existing.name) is declared twice")
         }
         repositories[repository.key] = repository
+        if homeRepository == nil { homeRepository = repository.key }
     }
 
     /// A job to add with its run.
@@ -292,29 +299,41 @@ public struct Simulator: Sendable {
         guard repositories[repositoryKey] != nil else {
             throw SimulatorError("repository \(repositoryKey) does not exist")
         }
+        try checkIDsUnused(run)
+        let id = run.spec.id
+        repositories[repositoryKey]!.insert(run.spec, jobs: run.records, now: now)
+        locate(id, in: repositoryKey)
+        highestRunID = max(highestRunID, id.rawValue)
+        for job in run.records {
+            locate(job.id, in: repositoryKey)
+            highestJobID = max(highestJobID, job.id.rawValue)
+        }
+        dropCompletedRunsBeyondRetention(in: repositoryKey)
+    }
+
+    /// Refuses a checked run where its checks found it wanting, in the order `addRun` checks,
+    /// and where its run or a job id is in use anywhere in the mock.
+    private func checkIDsUnused(_ run: CheckedRun) throws(SimulatorError) {
         func refuse(at place: RefusalPlace) throws(SimulatorError) {
             if let refusal = run.refusal, refusal.place == place { throw refusal.error }
         }
+        // Looked up once: the home repository holds nearly every id. This copy ends with the
+        // function, before `addRun` changes the repository (it would make the change copy it).
+        let home = homeRepository.flatMap { repositories[$0] }
         let id = run.spec.id
         try refuse(at: .beforeRunID)
-        if runLocations[id] != nil { throw SimulatorError("run \(id) is declared twice") }
+        if home?.runs[id] != nil || runLocations[id] != nil { throw SimulatorError("run \(id) is declared twice") }
         try refuse(at: .beforeJobIDs)
         // A refused run has records for the jobs before its refusal only: its ids come from the spec.
         let jobIDs = run.refusal == nil ? run.records.map(\.id) : (run.spec.jobs + run.spec.earlierJobs).map(\.id)
         for (index, jobID) in jobIDs.enumerated() {
             try refuse(at: .job(index: index, beforeItsID: true))
-            if jobLocations[jobID] != nil { throw SimulatorError("job \(jobID) is declared twice", subject: .job(index: index)) }
+            if home?.jobs[jobID] != nil || jobLocations[jobID] != nil {
+                throw SimulatorError("job \(jobID) is declared twice", subject: .job(index: index))
+            }
             try refuse(at: .job(index: index, beforeItsID: false))
         }
         try refuse(at: .afterJobIDs)
-        repositories[repositoryKey]!.insert(run.spec, jobs: run.records, now: now)
-        runLocations[id] = repositoryKey
-        highestRunID = max(highestRunID, id.rawValue)
-        for job in run.records {
-            jobLocations[job.id] = repositoryKey
-            highestJobID = max(highestJobID, job.id.rawValue)
-        }
-        dropCompletedRunsBeyondRetention(in: repositoryKey)
     }
 
     /// Puts a group's whole queue in place, as a fixture describes it. The group must not be active.

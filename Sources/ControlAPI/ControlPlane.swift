@@ -228,7 +228,7 @@ public struct ControlPlane {
 
     static func runKey(_ owner: String, _ name: String, _ id: RunID, _ state: MockState) throws(GitHubError) -> RepositoryKey {
         let key = try Self.repositoryKey(owner, name, state)
-        guard state.simulator.runLocations[id] == key else { throw Self.notFound() }
+        guard state.simulator.repositories[key]?.runs[id] != nil else { throw Self.notFound() }
         return key
     }
 }

@@ -22,7 +22,7 @@ extension ActionsEndpoints {
         case .dispatch(let parameter):
             return try dispatch(parameter, body: body, version: version, repository: key, state: &state, documentationURL: documentationURL)
         case .cancel(let id, _):
-            guard state.simulator.runLocations[id] == key, let run = state.simulator.repositories[key]?.runs[id] else {
+            guard let run = state.simulator.repositories[key]?.runs[id] else {
                 throw .notFound(documentationURL)
             }
             _ = try Self.bodyObject(body, required: false, documentationURL: documentationURL)
@@ -36,12 +36,12 @@ extension ActionsEndpoints {
             }
             return .empty(202)
         case .rerun(let id, let failedOnly):
-            guard state.simulator.runLocations[id] == key else { throw .notFound(documentationURL) }
+            guard state.simulator.repositories[key]?.runs[id] != nil else { throw .notFound(documentationURL) }
             _ = try Self.bodyObject(body, required: false, documentationURL: documentationURL)
             try rerun(id, scope: failedOnly ? .failedJobs : .all, state: &state, documentationURL: documentationURL)
             return .empty(201)
         case .rerunJob(let id):
-            guard state.simulator.jobLocations[id] == key, let job = state.simulator.repositories[key]?.jobs[id] else {
+            guard let job = state.simulator.repositories[key]?.jobs[id] else {
                 throw .notFound(documentationURL)
             }
             _ = try Self.bodyObject(body, required: false, documentationURL: documentationURL)

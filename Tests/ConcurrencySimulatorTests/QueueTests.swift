@@ -113,8 +113,8 @@ import Testing
         #expect(throws: SimulatorError("job 11 is declared twice", subject: .job(index: 1))) {
             try simulator.addRun(in: other, id: RunID(9), name: "x", jobs: [.init(id: JobID(90), name: "a"), .init(id: JobID(11), name: "b")], configuredGroups: [])
         }
-        #expect(simulator.runLocations[RunID(9)] == nil)
-        #expect(simulator.jobLocations[JobID(90)] == nil)
+        #expect(simulator.repositoryKey(ofRun: RunID(9)) == nil)
+        #expect(simulator.repositoryKey(ofJob: JobID(90)) == nil)
         #expect(simulator.repositories[other]?.runs.isEmpty == true)
     }
 

@@ -104,7 +104,7 @@ import Testing
         #expect(run.jobsOfEveryAttempt == [JobID(80), JobID(81), JobID(82)])
         #expect(repository.jobs[JobID(81)]?.conclusion == .failure)
         #expect(repository.jobs[JobID(81)]?.attempt == 1)
-        #expect(state.simulator.jobLocations[JobID(81)] == repository.key)
+        #expect(state.simulator.repositoryKey(ofJob: JobID(81)) == repository.key)
         #expect(state.simulator.nextJobID == JobID(83))
         let exported = StateExporter.export(state)
         let text = String(decoding: exported, as: UTF8.self)
