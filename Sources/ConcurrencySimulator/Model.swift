@@ -192,6 +192,22 @@ final class JobShape: Hashable, Sendable {
     }
 }
 
+/// Job shapes, each distinct one once: the jobs that have a shape share its object. Started
+/// afresh past `maximumCount`, so that a long session whose job names keep changing (names from
+/// inputs) does not keep every name it has seen.
+public struct SharedJobShapes: Sendable {
+    static let maximumCount = 4_096
+    private var shapes: Set<JobShape> = []
+
+    public init() {}
+
+    /// The shared shape equal to `shape`; `shape` itself when it is the first of its kind.
+    mutating func share(_ shape: JobShape) -> JobShape {
+        if shapes.count >= Self.maximumCount { shapes.removeAll() }
+        return shapes.insert(shape).memberAfterInsert
+    }
+}
+
 /// The fields of a `Job` most jobs leave empty.
 private struct UncommonJobFields: EmptiableFields {
     var outputs: [String: String] = [:]

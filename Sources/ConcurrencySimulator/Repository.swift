@@ -30,11 +30,12 @@ public struct Repository: Sendable {
     public internal(set) var runCounts: [String: Int] = [:]
     /// The completed runs, oldest first: the order retention drops them in (`Retention.swift`).
     var completionOrder = CompletionOrder()
-    /// The names, keys and kinds its jobs have, each once: the jobs share them. Started afresh
-    /// past `maximumSharedJobShapes`, so that a long session whose job names keep changing
-    /// (names from inputs) does not keep every name it has seen.
-    private var jobShapes: Set<JobShape> = []
-    static let maximumSharedJobShapes = 4_096
+    /// The names, keys and kinds its jobs have, each once: the jobs share them.
+    private var jobShapes = SharedJobShapes()
+    /// The shapes of the last run added, in the order of its jobs. Runs of one workflow list the
+    /// same jobs in the same order, and a loader that shared their shapes (`Simulator.check`)
+    /// hands the same objects: those are found here by identity, without hashing their names.
+    private var lastRunShapes: [JobShape] = []
 
     public init(owner: String, name: String, visibility: Visibility) {
         self.key = RepositoryKey(owner: owner, name: name)
@@ -147,11 +148,14 @@ public struct Repository: Sendable {
             concurrency: spec.concurrency, gate: spec.gate, status: spec.status, conclusion: spec.conclusion,
             cancellationReason: spec.cancellationReason, cancelledBy: spec.cancelledBy, origin: spec.origin, runNumber: runNumber, attempt: spec.attempt,
             times: spec.times ?? .at(now), previousAttempts: spec.previousAttempts)
-        for var job in records {
-            if jobShapes.count >= Self.maximumSharedJobShapes { jobShapes.removeAll() }
-            job.shape = jobShapes.insert(job.shape).memberAfterInsert
+        var shapes: [JobShape] = []
+        shapes.reserveCapacity(records.count)
+        for (index, var job) in records.enumerated() {
+            if index >= lastRunShapes.count || lastRunShapes[index] !== job.shape { job.shape = jobShapes.share(job.shape) }
+            shapes.append(job.shape)
             jobs[job.id] = job
         }
+        lastRunShapes = shapes
         if spec.status == .completed { completionOrder.append(spec.id) }
     }
 

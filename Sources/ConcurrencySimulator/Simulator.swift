@@ -196,6 +196,14 @@ public struct Simulator: Sendable {
     /// Checks a run as `addRun` does, but for what depends on the state (its repository, and
     /// whether its run and job ids are in use), and makes its job records with the clock `now`.
     public static func check(_ spec: RunSpec, now: Timestamp) -> CheckedRun {
+        var shapes = SharedJobShapes()
+        return check(spec, now: now, sharing: &shapes)
+    }
+
+    /// `check`, with the job records' names, keys and kinds shared through `shapes`: a loader
+    /// checking many runs of one workflow makes each shape once (on the thread that checks),
+    /// and the repository then finds them shared already.
+    public static func check(_ spec: RunSpec, now: Timestamp, sharing shapes: inout SharedJobShapes) -> CheckedRun {
         func refused(_ error: SimulatorError, _ place: RefusalPlace) -> CheckedRun {
             CheckedRun(spec: spec, now: now, records: [], refusal: (error, place))
         }
@@ -227,7 +235,8 @@ public struct Simulator: Sendable {
                     SimulatorError("job \(job.id)'s parent \(parent) is not a uses: job declared before it in run \(id)", subject: .job(index: index)),
                     .job(index: index, beforeItsID: false))
             }
-            records[job.id] = Job(job, run: id, createdAt: spec.times?.createdAt ?? now)
+            let shape = shapes.share(JobShape(name: job.name, key: job.key ?? job.name, callsReusableWorkflow: job.callsReusableWorkflow))
+            records[job.id] = Job(job, run: id, createdAt: spec.times?.createdAt ?? now, shape: shape)
         }
         do throws(SimulatorError) {
             try checkAfterJobs(spec, allJobs: allJobs, records: records)

@@ -111,7 +111,9 @@ public enum FixtureLoader {
         var unstated = UnstatedFields()
         let runNodes = try fields["runs"].map { node throws(SourceError) in try reader.sequence(node, "runs") } ?? []
         let now = simulator.now
-        try forEachReadAhead(runNodes, read: { node throws(SourceError) in try readRun(node, now: now, reader: reader) }) { run throws(SourceError) in
+        // Only the thread reading the runs ahead touches it.
+        var shapes = SharedJobShapes()
+        try forEachReadAhead(runNodes, read: { node throws(SourceError) in try readRun(node, now: now, shapes: &shapes, reader: reader) }) { run throws(SourceError) in
             try add(run, in: key, into: &simulator, unstated: &unstated, reader: reader)
         }
         let groupNodes = try fields["concurrency_groups"].map { node throws(SourceError) in try reader.sequence(node, "concurrency_groups") } ?? []
@@ -176,7 +178,9 @@ public enum FixtureLoader {
 
     /// Reads a run and checks it on its own, with the clock at `now`; changes nothing, so runs
     /// can be read on another thread while the ones read before them are added.
-    private static func readRun<Node: ReadableNode>(_ node: Node, now: Timestamp, reader: YAMLReader) throws(SourceError) -> ReadRun<Node> {
+    private static func readRun<Node: ReadableNode>(
+        _ node: Node, now: Timestamp, shapes: inout SharedJobShapes, reader: YAMLReader
+    ) throws(SourceError) -> ReadRun<Node> {
         let fields = try reader.mapping(node, "a run", allowed: runKeys, required: ["id", "name"])
         let id = RunID(try reader.identifier(fields["id"]!, "a run's id"))
         var jobs: [Simulator.JobSpec] = []
@@ -205,7 +209,7 @@ public enum FixtureLoader {
             origin: metadata.origin, runNumber: metadata.runNumber, attempt: metadata.attempt, times: metadata.times,
             previousAttempts: metadata.previousAttempts, earlierJobs: earlierJobs)
         return ReadRun(
-            node: node, id: id, run: Simulator.check(spec, now: now), jobNodes: jobNodes, groupNodes: groupNodes, jobsWithoutStatus: jobsWithoutStatus,
+            node: node, id: id, run: Simulator.check(spec, now: now, sharing: &shapes), jobNodes: jobNodes, groupNodes: groupNodes, jobsWithoutStatus: jobsWithoutStatus,
             hasStatus: status != nil, hasTimes: metadata.times != nil)
     }
 

@@ -1,4 +1,4 @@
-import ConcurrencySimulator
+@testable import ConcurrencySimulator
 import Testing
 
 /// Jobs of different runs with the same name, key and kind share one `JobShape`; the sharing
@@ -15,6 +15,28 @@ import Testing
         #expect(Array(jobs[JobID(10)]!.name.utf8) == [0x63, 0x61, 0x66, 0xC3, 0xA9])
         #expect(Array(jobs[JobID(20)]!.name.utf8) == [0x63, 0x61, 0x66, 0x65, 0xCC, 0x81])
         #expect(jobs[JobID(30)]!.key == "k" && jobs[JobID(10)]!.key.utf8.count == 5)
+    }
+
+    @Test func jobsOfOneWorkflowShareOneShapeObjectHoweverTheyWereChecked() throws {
+        var simulator = Simulator(now: t(0))
+        try simulator.addRepository(owner: "o", name: "r", visibility: .public)
+        let key = RepositoryKey(owner: "o", name: "r")
+        func run(_ id: Int) -> Simulator.RunSpec {
+            Simulator.RunSpec(
+                id: RunID(id), name: "CI", jobs: [.init(id: JobID(10 * id), name: "build"), .init(id: JobID(10 * id + 1), name: "test")],
+                configuredGroups: [])
+        }
+        // As a loader checks them: one table of shapes for every run.
+        var shapes = SharedJobShapes()
+        for id in 1...3 { try simulator.addRun(in: key, Simulator.check(run(id), now: t(0), sharing: &shapes)) }
+        // Checked alone, with shapes of its own, in between runs of another workflow.
+        try simulator.addRun(in: key, id: RunID(4), name: "Other", jobs: [.init(id: JobID(40), name: "lint")], configuredGroups: [])
+        try simulator.addRun(in: key, Simulator.check(run(5), now: t(0)))
+        let jobs = simulator.repositories[key]!.jobs
+        for id in [20, 30, 50] { #expect(jobs[JobID(id)]!.shape === jobs[JobID(10)]!.shape, "build of run \(id / 10)") }
+        for id in [21, 31, 51] { #expect(jobs[JobID(id)]!.shape === jobs[JobID(11)]!.shape, "test of run \(id / 10)") }
+        #expect(jobs[JobID(10)]!.shape !== jobs[JobID(11)]!.shape)
+        #expect(jobs[JobID(40)]!.name == "lint" && jobs[JobID(51)]!.name == "test")
     }
 
     @Test func jobsKeepTheirNamesPastTheSharedShapesLimit() throws {
