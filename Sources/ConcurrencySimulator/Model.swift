@@ -98,17 +98,21 @@ public struct Job: Hashable, Sendable {
     private let parentID: Int
     /// Sibling jobs that must succeed before this one starts.
     public let needs: [JobID]
-    /// The run attempt that created this record. A re-run gives the jobs it starts again new
-    /// records (new ids); a job it does not start is carried into the new attempt as it is, so
-    /// an attempt's job list may hold records of earlier attempts (see `WorkflowRun.jobs`).
-    public let attempt: Int
     public internal(set) var times: JobTimes
+    /// `attempt` in 4 bytes beside the status, 8 bytes less in every job. A run reaches an
+    /// attempt only through every earlier one, each listed in a document or made by a re-run
+    /// that keeps records, so no attempt comes near 2^32.
+    private let storedAttempt: UInt32
     public internal(set) var status: ExecutionStatus
     public internal(set) var conclusion: Conclusion?
     /// Out of line: most jobs have no job-level group, and a job that has one has it alone.
     private var storedConcurrency: Boxed<ConcurrencySettings>?
     private var uncommon: Boxed<UncommonJobFields>?
 
+    /// The run attempt that created this record. A re-run gives the jobs it starts again new
+    /// records (new ids); a job it does not start is carried into the new attempt as it is, so
+    /// an attempt's job list may hold records of earlier attempts (see `WorkflowRun.jobs`).
+    public var attempt: Int { Int(storedAttempt) }
     /// The display name, as GitHub shows it (`build (linux)` for a matrix leg).
     public var name: String { shape.name }
     /// The job's path of YAML keys, `call-deploy/deploy` inside a called workflow.
@@ -157,7 +161,7 @@ public struct Job: Hashable, Sendable {
         self.shape = shape
         self.parentID = spec.parent?.rawValue ?? 0
         self.needs = spec.needs
-        self.attempt = spec.attempt
+        self.storedAttempt = UInt32(spec.attempt)
         self.times = spec.times ?? JobTimes(createdAt: createdAt)
         self.status = spec.status
         self.conclusion = spec.conclusion

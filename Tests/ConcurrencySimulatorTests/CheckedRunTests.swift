@@ -36,6 +36,14 @@ import Testing
         #expect(try refusal(badGroupLater) == SimulatorError("job 31 is declared twice", subject: .job(index: 0)))
     }
 
+    /// A record holds its attempt in 4 bytes; an attempt no run can reach is refused before a
+    /// record is made, never cut short.
+    @Test(arguments: [0, -1, Int(UInt32.max) + 2])
+    func aJobOfAnAttemptNoRunHasIsRefused(attempt: Int) throws {
+        let spec = run(9, jobs: [.init(id: JobID(90), name: "build", attempt: attempt)])
+        #expect(try refusal(spec) == SimulatorError("job 90 is of attempt \(attempt), which its run does not have", subject: .job(index: 0)))
+    }
+
     @Test func aRunCheckedWithAnotherClockGetsItsRecordsFromTheSimulatorsClock() throws {
         var simulator = try makeSimulator()
         try simulator.addRun(in: repoKey, Simulator.check(run(9, jobs: [.init(id: JobID(90), name: "build")]), now: t(5)))
