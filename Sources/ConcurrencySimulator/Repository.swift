@@ -135,9 +135,10 @@ public struct Repository: Sendable {
         var keys: [GroupKey] = []
         keys.reserveCapacity(spec.configuredGroups.count + 1)
         if let settings = spec.concurrency { keys.append(rememberName(settings.group)) }
-        for job in spec.jobs {
-            if let settings = job.concurrency { keys.append(rememberName(settings.group)) }
-            if let settings = job.calledWorkflowConcurrency { keys.append(rememberName(settings.group)) }
+        // By index: a loop over the specs copied each whole, a tenth of adding a run.
+        for index in spec.jobs.indices {
+            if let settings = spec.jobs[index].concurrency { keys.append(rememberName(settings.group)) }
+            if let settings = spec.jobs[index].calledWorkflowConcurrency { keys.append(rememberName(settings.group)) }
         }
         for name in spec.configuredGroups { keys.append(rememberName(name)) }
         let file = spec.workflow ?? WorkflowRun.fileName(forRunNamed: spec.name)
