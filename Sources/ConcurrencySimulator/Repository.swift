@@ -32,10 +32,11 @@ public struct Repository: Sendable {
     var completionOrder = CompletionOrder()
     /// The names, keys and kinds its jobs have, each once: the jobs share them.
     private var jobShapes = SharedJobShapes()
-    /// The shapes of the last run added, in the order of its jobs. Runs of one workflow list the
-    /// same jobs in the same order, and a loader that shared their shapes (`Simulator.check`)
-    /// hands the same objects: those are found here by identity, without hashing their names.
-    private var lastRunShapes: [JobShape] = []
+    /// The shapes the last run added came with and those it was given, in the order of its jobs.
+    /// Runs of one workflow list the same jobs in the same order, and a loader that shared their
+    /// shapes (`Simulator.check`) hands the same objects: those are found here by identity,
+    /// without hashing their names.
+    private var lastRunShapes: [(given: JobShape, shared: JobShape)] = []
 
     public init(owner: String, name: String, visibility: Visibility) {
         self.key = RepositoryKey(owner: owner, name: name)
@@ -149,11 +150,12 @@ public struct Repository: Sendable {
             concurrency: spec.concurrency, gate: spec.gate, status: spec.status, conclusion: spec.conclusion,
             cancellationReason: spec.cancellationReason, cancelledBy: spec.cancelledBy, origin: spec.origin, runNumber: runNumber, attempt: spec.attempt,
             times: spec.times ?? .at(now), previousAttempts: spec.previousAttempts)
-        var shapes: [JobShape] = []
+        var shapes: [(given: JobShape, shared: JobShape)] = []
         shapes.reserveCapacity(records.count)
         for (index, var job) in records.enumerated() {
-            if index >= lastRunShapes.count || lastRunShapes[index] !== job.shape { job.shape = jobShapes.share(job.shape) }
-            shapes.append(job.shape)
+            let given = job.shape
+            job.shape = index < lastRunShapes.count && lastRunShapes[index].given === given ? lastRunShapes[index].shared : jobShapes.share(given)
+            shapes.append((given, job.shape))
             jobs[job.id] = job
         }
         lastRunShapes = shapes

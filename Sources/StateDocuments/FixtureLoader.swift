@@ -111,9 +111,11 @@ public enum FixtureLoader {
         var unstated = UnstatedFields()
         let runNodes = try fields["runs"].map { node throws(SourceError) in try reader.sequence(node, "runs") } ?? []
         let now = simulator.now
-        // Only the thread reading the runs ahead touches it.
-        var shapes = SharedJobShapes()
-        try forEachReadAhead(runNodes, read: { node throws(SourceError) in try readRun(node, now: now, shapes: &shapes, reader: reader) }) { run throws(SourceError) in
+        try forEachReadAhead(runNodes, makeReader: {
+            // Each thread reading runs shares the shapes of the jobs it checks in a table of its own.
+            var shapes = SharedJobShapes()
+            return { node throws(SourceError) in try readRun(node, now: now, shapes: &shapes, reader: reader) }
+        }) { run throws(SourceError) in
             try add(run, in: key, into: &simulator, unstated: &unstated, reader: reader)
         }
         let groupNodes = try fields["concurrency_groups"].map { node throws(SourceError) in try reader.sequence(node, "concurrency_groups") } ?? []

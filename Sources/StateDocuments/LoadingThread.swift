@@ -18,29 +18,37 @@ public func onThreadOfItsOwn<T, E: Error>(_ work: @escaping () throws(E) -> T) t
     return try task.result!.get()
 }
 
-/// Calls `use` with `read` of each element, in order, on the calling thread, while a thread of
-/// its own reads the elements ahead of it: loading a large state adds each run on one core while
-/// the next runs are read on the other. Throws the first error in the order of the elements,
-/// whether `read` or `use` threw it; nothing after it is used. A short list, or one no thread
-/// can be had for, is read on the calling thread.
+/// Calls `use` with the reading of each element, in order, on the calling thread, while a
+/// thread of its own reads the elements ahead of it: loading a large state adds each run on one
+/// core while the next runs are read on the other. Whenever the calling thread would wait for a
+/// reading, it reads a batch no thread has begun instead, so neither core idles while there is
+/// reading left. Throws the first error in the order of the elements, whether reading or `use`
+/// threw it; nothing after it is used. A short list, or one no thread can be had for, is read
+/// on the calling thread.
 ///
-/// `read` runs on the other thread, so it may only read what it is given and what it captures
-/// (a parsed document is never changed): the compiler cannot check this for a generic tree.
+/// Each thread reads with a reader of its own, made by `makeReader` on that thread, so a reader
+/// may keep state (a table of shared values) without locks. It may only read what it is given
+/// and what it captures besides (a parsed document is never changed): the compiler cannot check
+/// this for a generic tree.
 public func forEachReadAhead<Element, Read, E: Error>(
-    _ elements: [Element], read: @escaping (Element) throws(E) -> Read, use: (Read) throws(E) -> Void
+    _ elements: [Element], makeReader: @escaping () -> (Element) throws(E) -> Read, use: (Read) throws(E) -> Void
 ) throws(E) {
     func readHere() throws(E) {
+        let read = makeReader()
         for element in elements { try use(try read(element)) }
     }
     guard elements.count >= 2 * readAheadBatchSize else { return try readHere() }
-    let ahead = ReadAhead(elements, read: read)
+    let ahead = ReadAhead(elements, makeReader: makeReader)
     guard let thread = startThread(running: ahead) else { return try readHere() }
     defer {
         ahead.stop()
         pthread_join(thread, nil)
     }
-    while let batch = ahead.nextBatch() {
+    let read = makeReader()
+    var number = 0
+    while let batch = ahead.batch(number, readingMeanwhileWith: read) {
         for result in batch { try use(try result.get()) }
+        number += 1
     }
 }
 
@@ -107,24 +115,30 @@ private final class ThreadTask<T, E: Error>: RunsOnce, @unchecked Sendable {
     }
 }
 
-/// The batches `forEachReadAhead` hands from the reading thread (`run`) to the using one
-/// (`nextBatch`), in order. Everything both threads touch is behind `mutex`; the elements and
-/// `read` are only read.
+/// The batches of `forEachReadAhead`: read by the thread of its own (`run`) and, while it waits
+/// for the next one in order, by the using thread (`batch`), which takes them in order. Everything
+/// both threads touch is behind `mutex`; the elements are only read.
 private final class ReadAhead<Element, Read, E: Error>: RunsOnce, @unchecked Sendable {
+    private typealias Batch = [Result<Read, E>]
+
     private let elements: [Element]
-    private let read: (Element) throws(E) -> Read
+    private let makeReader: () -> (Element) throws(E) -> Read
     private let mutex = UnsafeMutablePointer<pthread_mutex_t>.allocate(capacity: 1)
-    /// Signalled when a batch is added or taken and when either side stops.
+    /// Signalled when a batch is stored or taken and when the using side stops.
     private let changed = UnsafeMutablePointer<pthread_cond_t>.allocate(capacity: 1)
-    private var waiting: [[Result<Read, E>]] = []
-    /// The reading thread has handed over its last batch (every element, or up to an error).
-    private var finished = false
+    /// Batches read and not yet taken, by number (batch n holds elements from n × the batch size).
+    private var ready: [Int: Batch] = [:]
+    /// The first batch no thread has begun.
+    private var nextUnclaimed = 0
+    /// One past the last batch worth reading: all of them, or up to the first that failed.
+    private var end: Int
     /// The using thread wants no more batches.
     private var stopped = false
 
-    init(_ elements: [Element], read: @escaping (Element) throws(E) -> Read) {
+    init(_ elements: [Element], makeReader: @escaping () -> (Element) throws(E) -> Read) {
         self.elements = elements
-        self.read = read
+        self.makeReader = makeReader
+        self.end = (elements.count + readAheadBatchSize - 1) / readAheadBatchSize
         pthread_mutex_init(mutex, nil)
         pthread_cond_init(changed, nil)
     }
@@ -136,45 +150,36 @@ private final class ReadAhead<Element, Read, E: Error>: RunsOnce, @unchecked Sen
         mutex.deallocate()
     }
 
-    /// Reads batch after batch until every element is read, one fails, or `stop` is called.
+    /// Reads batch after batch, at most `readAheadBatchesWaiting` ahead of the using thread,
+    /// until none is left to begin or `stop` is called.
     func run() {
-        var start = 0
-        var done = false
-        while start < elements.count, !done {
-            let end = min(start + readAheadBatchSize, elements.count)
-            var batch: [Result<Read, E>] = []
-            batch.reserveCapacity(end - start)
-            for element in elements[start..<end] {
-                do throws(E) {
-                    batch.append(.success(try read(element)))
-                } catch {
-                    batch.append(.failure(error))
-                    done = true
-                    break
-                }
-            }
-            pthread_mutex_lock(mutex)
-            while waiting.count >= readAheadBatchesWaiting, !stopped { pthread_cond_wait(changed, mutex) }
-            if stopped { done = true } else { waiting.append(batch) }
-            pthread_cond_broadcast(changed)
-            pthread_mutex_unlock(mutex)
-            start = end
-        }
+        let read = makeReader()
         pthread_mutex_lock(mutex)
-        finished = true
-        pthread_cond_broadcast(changed)
+        while true {
+            while ready.count >= readAheadBatchesWaiting, !stopped { pthread_cond_wait(changed, mutex) }
+            guard !stopped, let number = claim() else { break }
+            readAndStore(number, with: read)
+        }
         pthread_mutex_unlock(mutex)
     }
 
-    /// The next batch in order, waiting for it; `nil` once the reading thread has finished and
-    /// every batch has been taken.
-    func nextBatch() -> [Result<Read, E>]? {
+    /// Batch `number`, waiting for it, or reading an unclaimed batch meanwhile with `read`;
+    /// `nil` past the last batch worth reading. Batches are asked for in order.
+    func batch(_ number: Int, readingMeanwhileWith read: (Element) throws(E) -> Read) -> [Result<Read, E>]? {
         pthread_mutex_lock(mutex)
         defer { pthread_mutex_unlock(mutex) }
-        while waiting.isEmpty, !finished { pthread_cond_wait(changed, mutex) }
-        guard !waiting.isEmpty else { return nil }
-        pthread_cond_broadcast(changed)
-        return waiting.removeFirst()
+        while true {
+            if let batch = ready.removeValue(forKey: number) {
+                pthread_cond_broadcast(changed)
+                return batch
+            }
+            guard number < end else { return nil }
+            if let unclaimed = claim() {
+                readAndStore(unclaimed, with: read)
+            } else {
+                pthread_cond_wait(changed, mutex)
+            }
+        }
     }
 
     /// Lets the reading thread end without reading further.
@@ -183,5 +188,35 @@ private final class ReadAhead<Element, Read, E: Error>: RunsOnce, @unchecked Sen
         stopped = true
         pthread_cond_broadcast(changed)
         pthread_mutex_unlock(mutex)
+    }
+
+    /// The next batch no thread has begun, now begun by the caller; called with `mutex` held.
+    private func claim() -> Int? {
+        guard nextUnclaimed < end else { return nil }
+        defer { nextUnclaimed += 1 }
+        return nextUnclaimed
+    }
+
+    /// Reads batch `number` without `mutex` (held on entry and on return), up to its first
+    /// error, and stores it; a failed batch is the last worth reading.
+    private func readAndStore(_ number: Int, with read: (Element) throws(E) -> Read) {
+        pthread_mutex_unlock(mutex)
+        let start = number * readAheadBatchSize
+        var batch: Batch = []
+        batch.reserveCapacity(min(readAheadBatchSize, elements.count - start))
+        var failed = false
+        for element in elements[start..<min(start + readAheadBatchSize, elements.count)] {
+            do throws(E) {
+                batch.append(.success(try read(element)))
+            } catch {
+                batch.append(.failure(error))
+                failed = true
+                break
+            }
+        }
+        pthread_mutex_lock(mutex)
+        if failed { end = min(end, number + 1) }
+        ready[number] = batch
+        pthread_cond_broadcast(changed)
     }
 }

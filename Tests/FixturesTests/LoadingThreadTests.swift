@@ -1,5 +1,7 @@
 import SourceDocuments
 import StateDocuments
+import Glibc
+import Synchronization
 import Testing
 
 /// Loading runs on a thread of its own (`onThreadOfItsOwn`) and gives back what it would give on
@@ -38,9 +40,11 @@ import Testing
     ) -> (used: [Int], error: Refused?) {
         var used: [Int] = []
         do throws(Refused) {
-            try forEachReadAhead(Array(0..<count), read: { element throws(Refused) in
-                if refusingRead.contains(element) { throw Refused(element: element) }
-                return element * 2
+            try forEachReadAhead(Array(0..<count), makeReader: {
+                { element throws(Refused) in
+                    if refusingRead.contains(element) { throw Refused(element: element) }
+                    return element * 2
+                }
             }) { read throws(Refused) in
                 if refusingUse.contains(read / 2) { throw Refused(element: read / 2) }
                 used.append(read)
@@ -56,6 +60,30 @@ import Testing
         #expect(ahead.used == (0..<1_000).map { $0 * 2 })
         #expect(ahead.error == nil)
         #expect(readAhead(5).used == [0, 2, 4, 6, 8], "a short list is read on the calling thread")
+    }
+
+    /// Reading is slow here, so the using thread reads the batches it would wait for: both threads
+    /// read, each with the reader it made, each element once, and every result is used in order.
+    @Test func theUsingThreadReadsRatherThanWaitsWithAReaderOfItsOwn() throws {
+        let readers = Mutex<[Int]>([])
+        var used: [Int] = []
+        var readBy: Set<Int> = []
+        try forEachReadAhead(Array(0..<2_000), makeReader: {
+            let reader = readers.withLock { made in
+                made.append(made.count)
+                return made.count - 1
+            }
+            return { (element: Int) throws(Refused) -> (element: Int, reader: Int) in
+                usleep(50)
+                return (element, reader)
+            }
+        }) { (read: (element: Int, reader: Int)) throws(Refused) in
+            used.append(read.element)
+            readBy.insert(read.reader)
+        }
+        #expect(used == Array(0..<2_000))
+        #expect(readers.withLock { $0 } == [0, 1])
+        #expect(readBy == [0, 1])
     }
 
     @Test func theFirstRefusalInOrderIsThrownAndNothingAfterItIsUsed() {
