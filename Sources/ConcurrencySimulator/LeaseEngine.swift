@@ -435,11 +435,14 @@ extension Job {
     /// need carried over keeps its id). A deferred job-level group is evaluated again when the
     /// new record becomes ready.
     func startedAgain(as id: JobID, renaming renamed: [JobID: JobID], attempt: Int, at now: Timestamp) -> Job {
-        Job(Simulator.JobSpec(
+        let spec = Simulator.JobSpec(
             id: id, name: name, key: key, parent: parent.map { renamed[$0] ?? $0 }, callsReusableWorkflow: callsReusableWorkflow,
             needs: needs.map { renamed[$0] ?? $0 }, concurrency: gate?.base.defersConcurrency == true ? nil : concurrency,
-            calledWorkflowConcurrency: calledWorkflowConcurrency, gate: gate, status: .queued, attempt: attempt), run: run, createdAt: now,
-            shape: shape)
+            calledWorkflowConcurrency: calledWorkflowConcurrency, gate: gate, status: .queued, attempt: attempt)
+        // The same shape when its parent and needs run again too (at the same distances); a need
+        // carried over keeps its id, so the distance to it changes.
+        let renamedShape = JobShape(of: spec)
+        return Job(spec, run: run, createdAt: now, shape: renamedShape == shape ? shape : renamedShape)
     }
 }
 

@@ -87,17 +87,13 @@ public enum Conclusion: String, Sendable, CaseIterable {
 /// A job of a run. Jobs form a tree: a `uses:` job's children are the called workflow's jobs.
 ///
 /// A large state holds hundreds of thousands of jobs, each copied and stored whole, so a job
-/// keeps inline only what most jobs have: its name and kind are shared with the same job of
-/// other runs (`JobShape`), and the fields most jobs leave empty are out of line.
+/// keeps inline only what most jobs have: its name, kind, parent and needs are shared with the
+/// same job of other runs (`JobShape`), and the fields most jobs leave empty are out of line.
 public struct Job: Hashable, Sendable {
     public let id: JobID
     public let run: RunID
     /// The name, key and kind, one object for every job of the repository that has them.
     var shape: JobShape
-    /// The raw id of the enclosing `uses:` job; 0 (no id) for a top-level job.
-    private let parentID: Int
-    /// Sibling jobs that must succeed before this one starts.
-    public let needs: [JobID]
     public internal(set) var times: JobTimes
     /// `attempt` in 4 bytes beside the status, 8 bytes less in every job. A run reaches an
     /// attempt only through every earlier one, each listed in a document or made by a re-run
@@ -120,7 +116,9 @@ public struct Job: Hashable, Sendable {
     /// Whether this job calls a reusable workflow (`uses:`), and so may hold reusable-workflow leases.
     public var callsReusableWorkflow: Bool { shape.callsReusableWorkflow }
     /// The enclosing `uses:` job, `nil` for a top-level job.
-    public var parent: JobID? { parentID == 0 ? nil : JobID(parentID) }
+    public var parent: JobID? { shape.parentDistance == 0 ? nil : JobID(id.rawValue &- shape.parentDistance) }
+    /// Sibling jobs that must succeed before this one starts.
+    public var needs: [JobID] { shape.needDistances.map { JobID(id.rawValue &- $0) } }
     /// `jobs.<id>.concurrency`, evaluated; with a gate that defers it, `nil` until the job
     /// becomes ready.
     public internal(set) var concurrency: ConcurrencySettings? {
@@ -150,17 +148,14 @@ public struct Job: Hashable, Sendable {
 
     /// The job a spec describes, as part of `run`.
     public init(_ spec: Simulator.JobSpec, run: RunID, createdAt: Timestamp) {
-        self.init(spec, run: run, createdAt: createdAt, shape: JobShape(
-            name: spec.name, key: spec.key ?? spec.name, callsReusableWorkflow: spec.callsReusableWorkflow))
+        self.init(spec, run: run, createdAt: createdAt, shape: JobShape(of: spec))
     }
 
-    /// The job a spec describes, with the spec's name, key and kind in `shape`.
+    /// The job a spec describes, with the spec's shape (`JobShape(of:)`) in `shape`.
     init(_ spec: Simulator.JobSpec, run: RunID, createdAt: Timestamp, shape: JobShape) {
         self.id = spec.id
         self.run = run
         self.shape = shape
-        self.parentID = spec.parent?.rawValue ?? 0
-        self.needs = spec.needs
         self.storedAttempt = UInt32(spec.attempt)
         self.times = spec.times ?? JobTimes(createdAt: createdAt)
         self.status = spec.status
@@ -172,27 +167,47 @@ public struct Job: Hashable, Sendable {
     }
 }
 
-/// A job's name, key and kind: what the same job of every run of a workflow has alike. Compared
-/// and hashed by the names' bytes, as a state export writes them.
+/// A job's name, key, kind and where its parent and needs are: what the same job of every run
+/// of a workflow has alike. A parent or a need is kept as its distance in ids from the job: the
+/// planner numbers a run's jobs in order, as fixtures do, so the distances are the same in every
+/// run. Compared and hashed by the names' bytes, as a state export writes them.
 final class JobShape: Hashable, Sendable {
     let name: String
     let key: String
     let callsReusableWorkflow: Bool
+    /// The job's id minus its parent's (wrapping); 0 for a top-level job, as no job is its own parent.
+    let parentDistance: Int
+    /// The job's id minus each need's (wrapping), in the order of the needs.
+    let needDistances: [Int]
 
-    init(name: String, key: String, callsReusableWorkflow: Bool) {
+    init(name: String, key: String, callsReusableWorkflow: Bool, parentDistance: Int = 0, needDistances: [Int] = []) {
         self.name = name
         self.key = key
         self.callsReusableWorkflow = callsReusableWorkflow
+        self.parentDistance = parentDistance
+        self.needDistances = needDistances
+    }
+
+    /// The shape of the job `spec` describes.
+    convenience init(of spec: Simulator.JobSpec) {
+        self.init(
+            name: spec.name, key: spec.key ?? spec.name, callsReusableWorkflow: spec.callsReusableWorkflow,
+            parentDistance: spec.parent.map { spec.id.rawValue &- $0.rawValue } ?? 0,
+            needDistances: spec.needs.map { spec.id.rawValue &- $0.rawValue })
     }
 
     static func == (lhs: JobShape, rhs: JobShape) -> Bool {
-        lhs === rhs || lhs.callsReusableWorkflow == rhs.callsReusableWorkflow && lhs.name.hasSameBytes(as: rhs.name) && lhs.key.hasSameBytes(as: rhs.key)
+        lhs === rhs
+            || lhs.callsReusableWorkflow == rhs.callsReusableWorkflow && lhs.parentDistance == rhs.parentDistance
+            && lhs.needDistances == rhs.needDistances && lhs.name.hasSameBytes(as: rhs.name) && lhs.key.hasSameBytes(as: rhs.key)
     }
 
     func hash(into hasher: inout Hasher) {
         name.hashBytes(into: &hasher)
         key.hashBytes(into: &hasher)
         hasher.combine(callsReusableWorkflow)
+        hasher.combine(parentDistance)
+        hasher.combine(needDistances)
     }
 }
 

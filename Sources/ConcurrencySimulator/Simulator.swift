@@ -235,7 +235,7 @@ public struct Simulator: Sendable {
                     SimulatorError("job \(job.id)'s parent \(parent) is not a uses: job declared before it in run \(id)", subject: .job(index: index)),
                     .job(index: index, beforeItsID: false))
             }
-            let shape = shapes.share(JobShape(name: job.name, key: job.key ?? job.name, callsReusableWorkflow: job.callsReusableWorkflow))
+            let shape = shapes.share(JobShape(of: job))
             records[job.id] = Job(job, run: id, createdAt: spec.times?.createdAt ?? now, shape: shape)
         }
         do throws(SimulatorError) {

@@ -39,6 +39,36 @@ import Testing
         #expect(jobs[JobID(40)]!.name == "lint" && jobs[JobID(51)]!.name == "test")
     }
 
+    /// Parents and needs are kept as distances in ids, shared where runs number their jobs alike
+    /// and read back exactly wherever the ids are.
+    @Test func parentsAndNeedsReadBackExactlyAndAreSharedAtTheSameDistances() throws {
+        var simulator = Simulator(now: t(0))
+        try simulator.addRepository(owner: "o", name: "r", visibility: .public)
+        let key = RepositoryKey(owner: "o", name: "r")
+        func run(_ id: Int, firstJob: Int, lastJob: Int) -> Simulator.RunSpec {
+            Simulator.RunSpec(id: RunID(id), name: "CI", jobs: [
+                .init(id: JobID(firstJob), name: "call", callsReusableWorkflow: true),
+                .init(id: JobID(firstJob + 1), name: "build", parent: JobID(firstJob)),
+                .init(id: JobID(lastJob), name: "test", parent: JobID(firstJob), needs: [JobID(firstJob + 1)]),
+            ], configuredGroups: [])
+        }
+        var shapes = SharedJobShapes()
+        try simulator.addRun(in: key, Simulator.check(run(1, firstJob: 10, lastJob: 12), now: t(0), sharing: &shapes))
+        try simulator.addRun(in: key, Simulator.check(run(2, firstJob: 20, lastJob: 22), now: t(0), sharing: &shapes))
+        // The last job far from the others: ids up to the largest, distances past 2^52.
+        try simulator.addRun(in: key, Simulator.check(run(3, firstJob: 1, lastJob: Simulator.largestIdentifier), now: t(0), sharing: &shapes))
+        let jobs = simulator.repositories[key]!.jobs
+        #expect(jobs[JobID(12)]!.parent == JobID(10) && jobs[JobID(12)]!.needs == [JobID(11)])
+        #expect(jobs[JobID(22)]!.parent == JobID(20) && jobs[JobID(22)]!.needs == [JobID(21)])
+        #expect(jobs[JobID(10)]!.parent == nil && jobs[JobID(10)]!.needs == [])
+        let far = jobs[JobID(Simulator.largestIdentifier)]!
+        #expect(far.parent == JobID(1) && far.needs == [JobID(2)])
+        #expect(jobs[JobID(22)]!.shape === jobs[JobID(12)]!.shape)
+        #expect(far.shape !== jobs[JobID(12)]!.shape && far.name == "test")
+        #expect(jobs[JobID(2)]!.shape === jobs[JobID(11)]!.shape, "build sits one id after its parent in every run")
+        #expect(simulator.invariantViolations() == [])
+    }
+
     @Test func jobsKeepTheirNamesPastTheSharedShapesLimit() throws {
         var simulator = Simulator(now: t(0))
         try simulator.addRepository(owner: "o", name: "r", visibility: .public)

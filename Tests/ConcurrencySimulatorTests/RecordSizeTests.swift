@@ -5,7 +5,7 @@ import Testing
 /// what a queued item costs (README, Performance).
 @Suite struct RecordSizeTests {
     @Test func recordsStayCompact() {
-        #expect(MemoryLayout<Job>.stride == 88)
+        #expect(MemoryLayout<Job>.stride == 72)
         #expect(MemoryLayout<JobTimes>.stride == 24)
         #expect(MemoryLayout<QueueItem>.stride == 40)
         #expect(MemoryLayout<WorkflowRun>.stride == 152)
