@@ -10,7 +10,7 @@ extension WorkflowRun {
     /// The jobs of the attempt with this number (the current one or an earlier one), in
     /// declaration order; `nil` for an attempt the run has not had.
     public func jobs(ofAttempt number: Int) -> [JobID]? {
-        if number == attempt { return jobs }
+        if number == attempt { return Array(jobs) }
         guard (1..<attempt).contains(number), previousAttempts.indices.contains(number - 1) else { return nil }
         return previousAttempts[number - 1].jobs
     }
@@ -18,10 +18,10 @@ extension WorkflowRun {
     /// Every job record of every attempt, each once: by attempt, then in declaration order
     /// (GitHub's `filter=all`; what retention drops with the run).
     public var jobsOfEveryAttempt: [JobID] {
-        guard !previousAttempts.isEmpty else { return jobs }
+        guard !previousAttempts.isEmpty else { return Array(jobs) }
         var seen: Set<JobID> = []
         var all: [JobID] = []
-        for list in previousAttempts.map(\.jobs) + [jobs] {
+        for list in previousAttempts.map(\.jobs) + [Array(jobs)] {
             for id in list where seen.insert(id).inserted { all.append(id) }
         }
         return all

@@ -106,7 +106,7 @@ extension Repository {
         // earlier attempts only have completed (so hold no queue item, checked with the groups).
         for run in runs.values {
             let id = run.id
-            let lists = run.previousAttempts.map(\.jobs) + [run.jobs]
+            let lists = run.previousAttempts.map(\.jobs) + [Array(run.jobs)]
             for problem in Simulator.attemptProblems(of: id, lists: lists, records: recordsByRun[id] ?? []) { fail(problem.message) }
         }
         for (key, group) in groups {

@@ -390,7 +390,7 @@ struct LeaseEngine {
         repository.completionOrder.remove(run)
         record.previousAttempts.append(RunAttempt(
             number: record.attempt, conclusion: conclusion, triggeringActor: record.origin.triggeringActor,
-            startedAt: record.times.startedAt, updatedAt: record.times.updatedAt, jobs: record.jobs))
+            startedAt: record.times.startedAt, updatedAt: record.times.updatedAt, jobs: Array(record.jobs)))
         record.attempt += 1
         record.status = .queued
         record.conclusion = nil
@@ -413,7 +413,7 @@ struct LeaseEngine {
             guard let newID = renamed[id] else { continue }
             repository.jobs[newID] = repository.jobs[id]!.startedAgain(as: newID, renaming: renamed, attempt: record.attempt, at: now)
         }
-        record.jobs = record.jobs.map { renamed[$0] ?? $0 }
+        record.jobs = JobIDList(record.jobs.map { renamed[$0] ?? $0 })
         repository.runs[run] = record
         start(run)
     }

@@ -265,7 +265,7 @@ public struct WorkflowRun: Hashable, Sendable {
     /// The current attempt's jobs in declaration order (parents before their children): the
     /// records this attempt created and those it carried over from earlier attempts. The
     /// earlier attempts' lists are in `previousAttempts`.
-    public internal(set) var jobs: [JobID]
+    public internal(set) var jobs: JobIDList
     /// Every group of the run's configuration, reached or not, sorted by key. Invariant: holds
     /// every group in which the run has an item.
     public internal(set) var configuredGroups: [GroupKey]
@@ -316,7 +316,7 @@ public struct WorkflowRun: Hashable, Sendable {
         self.id = id
         self.name = name
         self.workflow = workflow
-        self.jobs = jobs
+        self.jobs = JobIDList(jobs)
         // Sorted, then each key once: no hashing of the keys.
         var keys: [GroupKey] = []
         keys.reserveCapacity(configuredGroups.count)

@@ -19,7 +19,7 @@ extension ActionsEndpoints {
             throw .validationFailed(
                 ValidationIssue(resource: "Job", field: "filter", message: "filter must be latest or all", value: .string(filter)), documentationURL)
         }
-        return try pagedJobs(all ? run.jobsOfEveryAttempt : run.jobs, of: run, path: "\(writer.runURL(id))/jobs", writer: writer, query: query, documentationURL: documentationURL)
+        return try pagedJobs(all ? run.jobsOfEveryAttempt : Array(run.jobs), of: run, path: "\(writer.runURL(id))/jobs", writer: writer, query: query, documentationURL: documentationURL)
     }
 
     /// One attempt's jobs: those it ran and those it carried over from earlier attempts. An

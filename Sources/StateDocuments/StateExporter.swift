@@ -101,7 +101,7 @@ public enum StateExporter {
     }
 
     /// The job tree of `ids` (in declaration order) below `parent`.
-    private static func writeJobs(_ ids: [JobID], under parent: JobID?, in repository: Repository, to json: inout JSONWriter) {
+    private static func writeJobs(_ ids: some Collection<JobID>, under parent: JobID?, in repository: Repository, to json: inout JSONWriter) {
         json.beginArray()
         for id in ids {
             guard let job = repository.jobs[id], job.parent == parent else { continue }

@@ -8,7 +8,7 @@ import Testing
         #expect(MemoryLayout<Job>.stride == 72)
         #expect(MemoryLayout<JobTimes>.stride == 24)
         #expect(MemoryLayout<QueueItem>.stride == 32)
-        #expect(MemoryLayout<WorkflowRun>.stride == 152)
+        #expect(MemoryLayout<WorkflowRun>.stride == 160)
     }
 
     /// A queue item keeps its job's id and its kind in one word: both read back whole.
