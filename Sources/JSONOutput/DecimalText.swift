@@ -11,14 +11,8 @@ public enum DecimalText {
         return String(unsafeUninitializedCapacity: capacity) { write(value, into: $0) }
     }
 
-    public static func append(_ value: Int, to bytes: inout [UInt8]) {
-        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: maximumLength) { buffer in
-            bytes.append(contentsOf: UnsafeBufferPointer(rebasing: buffer[..<write(value, into: buffer)]))
-        }
-    }
-
     /// Writes the text at the start of `buffer` (long enough for it); answers its length.
-    private static func write(_ value: Int, into buffer: UnsafeMutableBufferPointer<UInt8>) -> Int {
+    static func write(_ value: Int, into buffer: UnsafeMutableBufferPointer<UInt8>) -> Int {
         var magnitude = value.magnitude
         var digits = 1
         var rest = magnitude / 10

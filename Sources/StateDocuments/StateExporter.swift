@@ -195,7 +195,7 @@ public enum StateExporter {
 
     private static func write(_ pairs: [String: String], to json: inout JSONWriter) {
         json.beginObject()
-        for (name, value) in pairs.sorted(by: { $0.key < $1.key }) { json.field(name, value) }
+        for (name, value) in pairs.sorted(by: { $0.key < $1.key }) { json.field(escaping: name, value) }
         json.endObject()
     }
 
