@@ -42,13 +42,20 @@ public struct Timestamp: Hashable, Comparable, Sendable, CustomStringConvertible
         self.secondsSinceEpoch = days * 86_400 + Int64(hour * 3600 + minute * 60 + second)
     }
 
-    /// RFC 3339 in UTC, `2026-01-15T16:14:23Z` (four-digit years; see `latestWritable`). Written
-    /// digit by digit because the list endpoints render one per group.
+    /// RFC 3339 in UTC, `2026-01-15T16:14:23Z` (four-digit years; see `latestWritable`).
     public var description: String {
+        withUTF8Description { String(decoding: $0, as: UTF8.self) }
+    }
+
+    /// Calls `body` with `description`'s UTF-8 bytes, written digit by digit on the stack: the
+    /// list endpoints render one per group and a state export several per job.
+    @inlinable public func withUTF8Description<Result>(_ body: (UnsafeBufferPointer<UInt8>) -> Result) -> Result {
         let c = components
-        guard (0...9999).contains(c.year) else { return "\(c.year)-\(c.month)-\(c.day)T\(c.hour):\(c.minute):\(c.second)Z" }
-        let year = Int(c.year)
-        return String(unsafeUninitializedCapacity: 20) { buffer in
+        guard (0...9999).contains(c.year) else {
+            var text = "\(c.year)-\(c.month)-\(c.day)T\(c.hour):\(c.minute):\(c.second)Z"
+            return text.withUTF8(body)
+        }
+        return withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 20) { buffer in
             func digits(_ value: Int, _ count: Int, at offset: Int) {
                 var rest = value
                 for index in stride(from: offset + count - 1, through: offset, by: -1) {
@@ -56,7 +63,7 @@ public struct Timestamp: Hashable, Comparable, Sendable, CustomStringConvertible
                     rest /= 10
                 }
             }
-            digits(year, 4, at: 0)
+            digits(Int(c.year), 4, at: 0)
             buffer[4] = UInt8(ascii: "-")
             digits(c.month, 2, at: 5)
             buffer[7] = UInt8(ascii: "-")
@@ -68,7 +75,7 @@ public struct Timestamp: Hashable, Comparable, Sendable, CustomStringConvertible
             buffer[16] = UInt8(ascii: ":")
             digits(c.second, 2, at: 17)
             buffer[19] = UInt8(ascii: "Z")
-            return 20
+            return body(UnsafeBufferPointer(buffer))
         }
     }
 

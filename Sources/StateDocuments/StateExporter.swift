@@ -9,10 +9,12 @@ import Workflows
 public enum StateExporter {
     public static func export(_ state: MockState) -> [UInt8] {
         let simulator = state.simulator
-        var json = JSONWriter(reservingCapacity: 4096)
+        let repositories = simulator.sortedRepositories
+        let workflows = state.workflows.all
+        var json = JSONWriter(reservingCapacity: estimatedSize(of: repositories, workflows: workflows))
         json.beginObject()
         json.field("version", FixtureLoader.formatVersion)
-        json.field("now", simulator.now.description)
+        json.field("now", simulator.now)
         json.field("frozen", state.clockFrozen)
         // Once ids are used up the next one is past what a fixture accepts; the largest loads back
         // to the same next id, since ids never go below those in use.
@@ -31,8 +33,7 @@ public enum StateExporter {
         state.faults.write(to: &json)
         json.key("repositories")
         json.beginArray()
-        let workflows = state.workflows.all
-        for repository in simulator.sortedRepositories {
+        for repository in repositories {
             json.beginObject()
             json.field("owner", repository.owner)
             json.field("name", repository.name)
@@ -79,6 +80,21 @@ public enum StateExporter {
         json.endArray()
         json.endObject()
         return json.bytes
+    }
+
+    /// A little above the export's size, so that its ~100 MB are written without growing the
+    /// array (each doubling copies it and zeroes the new room). Bytes a record, from the export
+    /// of the bench fixture (Benchmarks/make-fixture.py): a run without its jobs 616, a job 284,
+    /// a queue item 112; a larger state grows once.
+    private static func estimatedSize(
+        of repositories: [Repository], workflows: [(repository: RepositoryKey, workflow: WorkflowDefinition)]
+    ) -> Int {
+        var size = 4096 + workflows.reduce(0) { $0 + $1.workflow.source.utf8.count + 256 }
+        for repository in repositories {
+            size += 640 * repository.runs.count + 300 * repository.jobs.count
+            for group in repository.groups.values { size += 128 * group.queue.count + 2 * group.name.utf8.count + 64 }
+        }
+        return size
     }
 
     private static func write(_ run: WorkflowRun, of repository: Repository, to json: inout JSONWriter) {
@@ -152,28 +168,30 @@ public enum StateExporter {
         json.field("base_ref", run.origin.baseRef)
         json.field("run_number", run.runNumber)
         json.field("run_attempt", run.attempt)
-        json.field("created_at", run.times.createdAt.description)
-        json.field("updated_at", run.times.updatedAt.description)
-        json.field("run_started_at", run.times.startedAt.description)
-        json.field("completed_at", run.times.completedAt?.description)
+        json.field("created_at", run.times.createdAt)
+        json.field("updated_at", run.times.updatedAt)
+        json.field("run_started_at", run.times.startedAt)
+        json.field("completed_at", run.times.completedAt)
         json.key("previous_attempts")
         json.beginArray()
         // Each record is written once, in the last attempt that lists it: the current attempt's
         // under the run's `jobs`, an earlier one's under the last earlier attempt listing it.
         var listedLater: [Set<JobID>] = []
-        var later = Set(run.jobs)
-        for attempt in run.previousAttempts.reversed() {
-            listedLater.append(later)
-            later.formUnion(attempt.jobs)
+        if !run.previousAttempts.isEmpty {
+            var later = Set(run.jobs)
+            for attempt in run.previousAttempts.reversed() {
+                listedLater.append(later)
+                later.formUnion(attempt.jobs)
+            }
+            listedLater.reverse()
         }
-        listedLater.reverse()
         for (index, attempt) in run.previousAttempts.enumerated() {
             json.beginObject()
             json.field("run_attempt", attempt.number)
             json.field("conclusion", attempt.conclusion.rawValue)
             json.field("triggering_actor", attempt.triggeringActor)
-            json.field("run_started_at", attempt.startedAt.description)
-            json.field("updated_at", attempt.updatedAt.description)
+            json.field("run_started_at", attempt.startedAt)
+            json.field("updated_at", attempt.updatedAt)
             json.key("job_ids")
             json.beginArray()
             for id in attempt.jobs { json.int(id.rawValue) }
@@ -188,9 +206,9 @@ public enum StateExporter {
     /// A job's attempt and times (all optional on import).
     private static func writeMetadata(of job: Job, to json: inout JSONWriter) {
         json.field("run_attempt", job.attempt)
-        json.field("created_at", job.times.createdAt.description)
-        json.field("started_at", job.times.startedAt?.description)
-        json.field("completed_at", job.times.completedAt?.description)
+        json.field("created_at", job.times.createdAt)
+        json.field("started_at", job.times.startedAt)
+        json.field("completed_at", job.times.completedAt)
     }
 
     private static func write(_ pairs: [String: String], to json: inout JSONWriter) {
@@ -256,11 +274,20 @@ public enum StateExporter {
             json.field("run", item.run.rawValue)
             if let job = item.job { json.field("job", job.rawValue) }
             json.field("kind", item.kind.rawValue)
-            json.field("waiting_since", item.waitingSince.description)
-            json.field("acquired_at", item.acquiredAt?.description)
+            json.field("waiting_since", item.waitingSince)
+            json.field("acquired_at", item.acquiredAt)
             json.endObject()
         }
         json.endArray()
         json.endObject()
+    }
+}
+
+private extension JSONWriter {
+    /// A time as RFC 3339 text (`null` for none), written without making a string of it.
+    mutating func field(_ name: StaticString, _ time: Timestamp?) {
+        key(name)
+        guard let time else { return null() }
+        time.withUTF8Description { string(utf8: $0) }
     }
 }
