@@ -89,6 +89,9 @@ public struct Timestamp: Hashable, Comparable, Sendable, CustomStringConvertible
         }
     }
 
+    /// Inlined so that dividing by a constant becomes a multiplication: a state export formats
+    /// about a million times, and `idiv` was most of the work.
+    @inline(__always)
     static func floorDivide(_ a: Int64, _ b: Int64) -> Int64 {
         a >= 0 ? a / b : -((-a + b - 1) / b)
     }

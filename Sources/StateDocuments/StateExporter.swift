@@ -65,8 +65,10 @@ public enum StateExporter {
             }
             json.key("runs")
             json.beginArray()
-            for run in repository.runs.values.sorted(by: { $0.id < $1.id }) {
-                write(run, of: repository, to: &json)
+            // Sorting the places rather than the runs copies no run.
+            let runs = repository.runs.values
+            for place in runs.indices.sorted(by: { runs[$0].id < runs[$1].id }) {
+                write(runs[place], of: repository, to: &json)
             }
             json.endArray()
             json.key("concurrency_groups")
@@ -112,15 +114,20 @@ public enum StateExporter {
         for key in run.configuredGroups { json.string(repository.displayName(of: key)) }
         json.endArray()
         json.key("jobs")
-        writeJobs(run.jobs, under: nil, in: repository, to: &json)
+        writeJobs(records(of: run.jobs, in: repository), under: nil, to: &json)
         json.endObject()
     }
 
-    /// The job tree of `ids` (in declaration order) below `parent`.
-    private static func writeJobs(_ ids: [JobID], under parent: JobID?, in repository: Repository, to json: inout JSONWriter) {
+    /// The jobs of `ids` that are present. Looked up once for the whole tree (not once per level
+    /// of it): each lookup is a cache miss, the table being far larger than the cache.
+    private static func records(of ids: [JobID], in repository: Repository) -> [Job] {
+        ids.compactMap { repository.jobs[$0] }
+    }
+
+    /// The job tree of `jobs` (in declaration order) below `parent`.
+    private static func writeJobs(_ jobs: [Job], under parent: JobID?, to json: inout JSONWriter) {
         json.beginArray()
-        for id in ids {
-            guard let job = repository.jobs[id], job.parent == parent else { continue }
+        for job in jobs where job.parent == parent {
             json.beginObject()
             json.field("id", job.id.rawValue)
             json.field("name", job.name)
@@ -149,7 +156,7 @@ public enum StateExporter {
                 json.key("workflow_concurrency")
                 write(job.calledWorkflowConcurrency, to: &json)
                 json.key("jobs")
-                writeJobs(ids, under: job.id, in: repository, to: &json)
+                writeJobs(jobs, under: job.id, to: &json)
             }
             json.endObject()
         }
@@ -159,13 +166,15 @@ public enum StateExporter {
     /// What the trigger gave, the counters and the times of a run, and its earlier attempts
     /// (all optional on import).
     private static func writeMetadata(of run: WorkflowRun, in repository: Repository, to json: inout JSONWriter) {
-        json.field("event", run.origin.event)
-        json.field("ref", run.origin.ref)
-        json.field("sha", run.origin.sha)
-        json.field("actor", run.origin.actor)
-        json.field("triggering_actor", run.origin.triggeringActor)
-        json.field("head_ref", run.origin.headRef)
-        json.field("base_ref", run.origin.baseRef)
+        // `origin` is computed: each use would copy all seven strings.
+        let origin = run.origin
+        json.field("event", origin.event)
+        json.field("ref", origin.ref)
+        json.field("sha", origin.sha)
+        json.field("actor", origin.actor)
+        json.field("triggering_actor", origin.triggeringActor)
+        json.field("head_ref", origin.headRef)
+        json.field("base_ref", origin.baseRef)
         json.field("run_number", run.runNumber)
         json.field("run_attempt", run.attempt)
         json.field("created_at", run.times.createdAt)
@@ -197,7 +206,8 @@ public enum StateExporter {
             for id in attempt.jobs { json.int(id.rawValue) }
             json.endArray()
             json.key("jobs")
-            writeJobs(attempt.jobs.filter { !listedLater[index].contains($0) }, under: nil, in: repository, to: &json)
+            let listedHere = attempt.jobs.filter { !listedLater[index].contains($0) }
+            writeJobs(records(of: listedHere, in: repository), under: nil, to: &json)
             json.endObject()
         }
         json.endArray()
