@@ -4,9 +4,10 @@
 /// bodies list keys in a fixed order, and we reproduce it. The writer tracks only whether a
 /// comma is due, so a caller must pair every `begin` with its `end`.
 ///
-/// Each piece (a comma with a key, its quotes and colon; a number; a string) goes into room made
-/// ahead with one capacity check, not through `Array.append` a byte or a run at a time: a state
-/// export writes ~100 MB of JSON, and the appends were a third of its time.
+/// Each piece (a comma, a key with its quotes and colon, and a number or a string that needs no
+/// escaping) goes into room made ahead with one capacity check, not through `Array.append` a
+/// byte or a run at a time: a state export writes ~100 MB of JSON, and the appends were a third
+/// of its time.
 public struct JSONWriter {
     /// What is written (the first `written` bytes), then the room the next pieces go into:
     /// zeros, since an array's elements are always initialised.
@@ -36,16 +37,7 @@ public struct JSONWriter {
     /// Writes `"name":`; the value written next belongs to it. Names are static ASCII names
     /// needing no escaping, so they are copied as they are.
     public mutating func key(_ name: StaticString) {
-        name.withUTF8Buffer { utf8 in
-            assert(!utf8.contains(where: Self.needsEscape), "a static key must need no escaping")
-            appendPiece(upTo: utf8.count + 3) { start in
-                start[0] = UInt8(ascii: "\"")
-                let end = 1 + Self.copy(utf8, to: start + 1)
-                start[end] = UInt8(ascii: "\"")
-                start[end + 1] = UInt8(ascii: ":")
-                return end + 2
-            }
-        }
+        appendField(name, valueUpTo: 0) { _ in 0 }
         needsComma = false
     }
 
@@ -67,14 +59,8 @@ public struct JSONWriter {
     /// A string given as its UTF-8 bytes, escaped as needed.
     public mutating func string(utf8: UnsafeBufferPointer<UInt8>) {
         // Text rarely needs escaping: then it is copied with its quotes in one piece.
-        guard utf8.contains(where: Self.needsEscape) else {
-            appendPiece(upTo: utf8.count + 2) { start in
-                start[0] = UInt8(ascii: "\"")
-                let end = 1 + Self.copy(utf8, to: start + 1)
-                start[end] = UInt8(ascii: "\"")
-                return end + 1
-            }
-            return
+        guard Self.needsEscaping(utf8) else {
+            return appendPiece(upTo: utf8.count + 2) { Self.writeQuoted(utf8, at: $0) }
         }
         appendPiece(Self.quote)
         appendEscaped(utf8)
@@ -116,16 +102,55 @@ public struct JSONWriter {
         needsComma = true
     }
 
-    /// Shorthands for a key followed by its value.
-    public mutating func field(_ name: StaticString, _ value: String?) { key(name); string(value) }
-    public mutating func field(_ name: StaticString, _ value: Int) { key(name); int(value) }
-    public mutating func field(_ name: StaticString, _ value: Bool) { key(name); bool(value) }
+    /// Shorthands for a key followed by its value, written as one piece where they can be.
+    public mutating func field(_ name: StaticString, _ value: String?) {
+        guard var value else { return appendField(name, literal: "null") }
+        value.withUTF8 { field(name, utf8: $0) }
+    }
+
+    /// A string given as its UTF-8 bytes, escaped as needed.
+    public mutating func field(_ name: StaticString, utf8 value: UnsafeBufferPointer<UInt8>) {
+        guard !Self.needsEscaping(value) else {
+            key(name)
+            return string(utf8: value)
+        }
+        appendField(name, valueUpTo: value.count + 2) { Self.writeQuoted(value, at: $0) }
+    }
+
+    public mutating func field(_ name: StaticString, _ value: Int) {
+        appendField(name, valueUpTo: DecimalText.maximumLength) { start in
+            DecimalText.write(value, into: UnsafeMutableBufferPointer(start: start, count: DecimalText.maximumLength))
+        }
+    }
+
+    public mutating func field(_ name: StaticString, _ value: Bool) { appendField(name, literal: value ? "true" : "false") }
     public mutating func field(escaping name: String, _ value: String?) { key(escaping: name); string(value) }
 
     private static let quote: StaticString = "\""
 
     private static func needsEscape(_ byte: UInt8) -> Bool {
         byte < 0x20 || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\")
+    }
+
+    /// Whether any byte of `utf8` needs escaping, looked at eight at a time: nearly every string
+    /// written is scanned and found clean, byte by byte a tenth of a state export's instructions.
+    private static func needsEscaping(_ utf8: UnsafeBufferPointer<UInt8>) -> Bool {
+        guard let start = utf8.baseAddress else { return false }
+        let ones: UInt64 = 0x0101_0101_0101_0101
+        /// The high bit of each byte of `word` that is below `bound` (at most 0x80) is set, and
+        /// none when there is none (a borrow only reaches bytes above one that is below).
+        func bytesBelow(_ bound: UInt8, in word: UInt64) -> UInt64 {
+            (word &- ones &* UInt64(bound)) & ~word & (ones &* 0x80)
+        }
+        var index = 0
+        while index + 8 <= utf8.count {
+            let word = UnsafeRawPointer(start + index).loadUnaligned(as: UInt64.self)
+            let quotes = bytesBelow(1, in: word ^ (ones &* UInt64(UInt8(ascii: "\""))))
+            let backslashes = bytesBelow(1, in: word ^ (ones &* UInt64(UInt8(ascii: "\\"))))
+            if bytesBelow(0x20, in: word) | quotes | backslashes != 0 { return true }
+            index += 8
+        }
+        return utf8[index...].contains(where: needsEscape)
     }
 
     private mutating func open(_ bracket: UInt8) {
@@ -176,15 +201,52 @@ public struct JSONWriter {
         }
     }
 
-    /// A value given as its text: after a comma if one is due, and a comma is due after it.
-    private mutating func appendPiece(_ text: StaticString) {
-        text.withUTF8Buffer { utf8 in
-            appendPiece(upTo: utf8.count) { Self.copy(utf8, to: $0) }
+    private mutating func appendField(_ name: StaticString, literal value: StaticString) {
+        let value = Self.utf8(value)
+        appendField(name, valueUpTo: value.count) { Self.copy(value, to: $0) }
+    }
+
+    /// `writeValue` puts the value's bytes after `"name":` (at most `length` of them) and answers
+    /// how many it put.
+    @inline(__always)
+    private mutating func appendField(
+        _ name: StaticString, valueUpTo length: Int, _ writeValue: (UnsafeMutablePointer<UInt8>) -> Int
+    ) {
+        let name = Self.utf8(name)
+        assert(!Self.needsEscaping(name), "a static key must need no escaping")
+        appendPiece(upTo: name.count + 3 + length) { start in
+            start[0] = UInt8(ascii: "\"")
+            var end = 1 + Self.copy(name, to: start + 1)
+            start[end] = UInt8(ascii: "\"")
+            start[end + 1] = UInt8(ascii: ":")
+            end += 2
+            return end + writeValue(start + end)
         }
     }
 
+    /// Writes `"text"` (text needing no escaping) and answers its length.
+    @inline(__always)
+    private static func writeQuoted(_ text: UnsafeBufferPointer<UInt8>, at start: UnsafeMutablePointer<UInt8>) -> Int {
+        start[0] = UInt8(ascii: "\"")
+        let end = 1 + copy(text, to: start + 1)
+        start[end] = UInt8(ascii: "\"")
+        return end + 1
+    }
+
+    /// A value given as its text: after a comma if one is due, and a comma is due after it.
+    private mutating func appendPiece(_ text: StaticString) {
+        let utf8 = Self.utf8(text)
+        appendPiece(upTo: utf8.count) { Self.copy(utf8, to: $0) }
+    }
+
     private mutating func appendUnseparated(_ text: StaticString) {
-        text.withUTF8Buffer { appendUnseparated($0) }
+        appendUnseparated(Self.utf8(text))
+    }
+
+    /// A string literal's bytes (a `StaticString` made from one always has them in memory).
+    @inline(__always)
+    private static func utf8(_ text: StaticString) -> UnsafeBufferPointer<UInt8> {
+        UnsafeBufferPointer(start: text.utf8Start, count: text.utf8CodeUnitCount)
     }
 
     private mutating func appendUnseparated(_ utf8: UnsafeBufferPointer<UInt8>) {

@@ -296,8 +296,7 @@ public enum StateExporter {
 private extension JSONWriter {
     /// A time as RFC 3339 text (`null` for none), written without making a string of it.
     mutating func field(_ name: StaticString, _ time: Timestamp?) {
-        key(name)
-        guard let time else { return null() }
-        time.withUTF8Description { string(utf8: $0) }
+        guard let time else { return field(name, nil as String?) }
+        time.withUTF8Description { field(name, utf8: $0) }
     }
 }

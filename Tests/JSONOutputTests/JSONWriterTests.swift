@@ -40,6 +40,37 @@ import Testing
         #expect(text(&json) == #"["plain é ✓","","q\"b\\n\nr\rt\t\u0001\u001fend",null]"#)
     }
 
+    /// Strings are scanned eight bytes at a time: a byte that needs escaping is found wherever
+    /// it stands, and bytes beside the escaped ones in value (`!`, `#`, `[`, `]`, DEL, UTF-8) are not.
+    @Test(arguments: [0x00, 0x0A, 0x1F, 0x22, 0x5C, 0x20, 0x21, 0x23, 0x5B, 0x5D, 0x7F, 0x80, 0xDC] as [UInt8])
+    func everyPositionIsScanned(byte: UInt8) {
+        for length in [1, 7, 8, 9, 16, 23] {
+            for position in 0..<length {
+                var utf8 = Array(repeating: UInt8(ascii: "a"), count: length)
+                utf8[position] = byte
+                var json = JSONWriter()
+                utf8.withUnsafeBufferPointer { json.field("s", utf8: $0) }
+                var expected = Array(#""s":""#.utf8)
+                for each in utf8 { expected += Self.escaped(each) }
+                expected += Array("\"".utf8)
+                #expect(json.bytes == expected, "byte \(byte) at \(position) of \(length)")
+            }
+        }
+    }
+
+    /// What JSON requires for one byte, written out plainly.
+    private static func escaped(_ byte: UInt8) -> [UInt8] {
+        switch byte {
+        case 0x22: Array(#"\""#.utf8)
+        case 0x5C: Array(#"\\"#.utf8)
+        case 0x0A: Array(#"\n"#.utf8)
+        case 0x0D: Array(#"\r"#.utf8)
+        case 0x09: Array(#"\t"#.utf8)
+        case ..<0x20: Array(("\\u00" + (byte < 0x10 ? "0" : "") + String(byte, radix: 16)).utf8)
+        default: [byte]
+        }
+    }
+
     @Test func stringsFromBytes() {
         var json = JSONWriter()
         json.beginArray()
