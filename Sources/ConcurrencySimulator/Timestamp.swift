@@ -56,24 +56,23 @@ public struct Timestamp: Hashable, Comparable, Sendable, CustomStringConvertible
             return text.withUTF8(body)
         }
         return withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 20) { buffer in
-            func digits(_ value: Int, _ count: Int, at offset: Int) {
-                var rest = value
-                for index in stride(from: offset + count - 1, through: offset, by: -1) {
-                    buffer[index] = UInt8(ascii: "0") + UInt8(rest % 10)
-                    rest /= 10
-                }
+            func twoDigits(_ value: Int, at offset: Int) {
+                buffer[offset] = UInt8(ascii: "0") + UInt8(truncatingIfNeeded: value / 10)
+                buffer[offset + 1] = UInt8(ascii: "0") + UInt8(truncatingIfNeeded: value % 10)
             }
-            digits(Int(c.year), 4, at: 0)
+            let year = Int(c.year)
+            twoDigits(year / 100, at: 0)
+            twoDigits(year % 100, at: 2)
             buffer[4] = UInt8(ascii: "-")
-            digits(c.month, 2, at: 5)
+            twoDigits(c.month, at: 5)
             buffer[7] = UInt8(ascii: "-")
-            digits(c.day, 2, at: 8)
+            twoDigits(c.day, at: 8)
             buffer[10] = UInt8(ascii: "T")
-            digits(c.hour, 2, at: 11)
+            twoDigits(c.hour, at: 11)
             buffer[13] = UInt8(ascii: ":")
-            digits(c.minute, 2, at: 14)
+            twoDigits(c.minute, at: 14)
             buffer[16] = UInt8(ascii: ":")
-            digits(c.second, 2, at: 17)
+            twoDigits(c.second, at: 17)
             buffer[19] = UInt8(ascii: "Z")
             return body(UnsafeBufferPointer(buffer))
         }

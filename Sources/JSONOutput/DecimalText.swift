@@ -14,11 +14,12 @@ public enum DecimalText {
     /// Writes the text at the start of `buffer` (long enough for it); answers its length.
     static func write(_ value: Int, into buffer: UnsafeMutableBufferPointer<UInt8>) -> Int {
         var magnitude = value.magnitude
+        // Counted by comparison rather than by dividing, which the writing below does again.
         var digits = 1
-        var rest = magnitude / 10
-        while rest > 0 {
+        var bound: UInt = 10
+        while digits < 20, magnitude >= bound {
             digits += 1
-            rest /= 10
+            bound &*= 10
         }
         let length = digits + (value < 0 ? 1 : 0)
         if value < 0 { buffer[0] = UInt8(ascii: "-") }
