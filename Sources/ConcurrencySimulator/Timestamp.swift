@@ -42,33 +42,39 @@ public struct Timestamp: Hashable, Comparable, Sendable, CustomStringConvertible
         self.secondsSinceEpoch = days * 86_400 + Int64(hour * 3600 + minute * 60 + second)
     }
 
-    /// RFC 3339 in UTC, `2026-01-15T16:14:23Z` (four-digit years; see `latestWritable`). Written
-    /// digit by digit because the list endpoints render one per group.
+    /// RFC 3339 in UTC, `2026-01-15T16:14:23Z` (four-digit years; see `latestWritable`).
     public var description: String {
+        withUTF8Description { String(decoding: $0, as: UTF8.self) }
+    }
+
+    /// Calls `body` with `description`'s UTF-8 bytes, written digit by digit on the stack: the
+    /// list endpoints render one per group and a state export several per job.
+    @inlinable public func withUTF8Description<Result>(_ body: (UnsafeBufferPointer<UInt8>) -> Result) -> Result {
         let c = components
-        guard (0...9999).contains(c.year) else { return "\(c.year)-\(c.month)-\(c.day)T\(c.hour):\(c.minute):\(c.second)Z" }
-        let year = Int(c.year)
-        return String(unsafeUninitializedCapacity: 20) { buffer in
-            func digits(_ value: Int, _ count: Int, at offset: Int) {
-                var rest = value
-                for index in stride(from: offset + count - 1, through: offset, by: -1) {
-                    buffer[index] = UInt8(ascii: "0") + UInt8(rest % 10)
-                    rest /= 10
-                }
+        guard (0...9999).contains(c.year) else {
+            var text = "\(c.year)-\(c.month)-\(c.day)T\(c.hour):\(c.minute):\(c.second)Z"
+            return text.withUTF8(body)
+        }
+        return withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 20) { buffer in
+            func twoDigits(_ value: Int, at offset: Int) {
+                buffer[offset] = UInt8(ascii: "0") + UInt8(truncatingIfNeeded: value / 10)
+                buffer[offset + 1] = UInt8(ascii: "0") + UInt8(truncatingIfNeeded: value % 10)
             }
-            digits(year, 4, at: 0)
+            let year = Int(c.year)
+            twoDigits(year / 100, at: 0)
+            twoDigits(year % 100, at: 2)
             buffer[4] = UInt8(ascii: "-")
-            digits(c.month, 2, at: 5)
+            twoDigits(c.month, at: 5)
             buffer[7] = UInt8(ascii: "-")
-            digits(c.day, 2, at: 8)
+            twoDigits(c.day, at: 8)
             buffer[10] = UInt8(ascii: "T")
-            digits(c.hour, 2, at: 11)
+            twoDigits(c.hour, at: 11)
             buffer[13] = UInt8(ascii: ":")
-            digits(c.minute, 2, at: 14)
+            twoDigits(c.minute, at: 14)
             buffer[16] = UInt8(ascii: ":")
-            digits(c.second, 2, at: 17)
+            twoDigits(c.second, at: 17)
             buffer[19] = UInt8(ascii: "Z")
-            return 20
+            return body(UnsafeBufferPointer(buffer))
         }
     }
 
@@ -82,6 +88,9 @@ public struct Timestamp: Hashable, Comparable, Sendable, CustomStringConvertible
         }
     }
 
+    /// Inlined so that dividing by a constant becomes a multiplication: a state export formats
+    /// about a million times, and `idiv` was most of the work.
+    @inline(__always)
     static func floorDivide(_ a: Int64, _ b: Int64) -> Int64 {
         a >= 0 ? a / b : -((-a + b - 1) / b)
     }

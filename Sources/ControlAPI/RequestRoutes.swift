@@ -93,13 +93,13 @@ extension ControlPlane {
         json.field("path", entry.path)
         json.key("query")
         json.beginObject()
-        for (name, value) in entry.query { json.field(name, value) }
+        for (name, value) in entry.query { json.field(escaping: name, value) }
         json.endObject()
         json.key("status")
         if let status = entry.status { json.int(status) } else { json.null() }
         json.key("headers")
         json.beginObject()
-        for (name, value) in entry.headers { json.field(name, value) }
+        for (name, value) in entry.headers { json.field(escaping: name, value) }
         json.endObject()
         json.field("body", entry.body)
         json.field("duration_us", entry.durationMicroseconds)

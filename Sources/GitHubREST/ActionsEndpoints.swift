@@ -80,7 +80,7 @@ public struct ActionsEndpoints: Sendable {
 
     /// `{"total_count": n, "<key>": [one page]}` with GitHub's page-number Link header.
     func pagedList<Item>(
-        _ items: [Item], key: String, path: String, query: QueryParameters, resource: String, documentationURL: String,
+        _ items: [Item], key: StaticString, path: String, query: QueryParameters, resource: String, documentationURL: String,
         bytesPerItem: Int, write: (Item, inout JSONWriter) -> Void
     ) throws(GitHubError) -> Answer {
         let request = try PageNumberRequest.parse(query, resource: resource, documentationURL: documentationURL)

@@ -132,7 +132,7 @@ struct ActionsWriter {
         json.field("tree_id", run.origin.sha)
         json.field("message", run.name)
         json.field("timestamp", run.times.createdAt.description)
-        for role in ["author", "committer"] {
+        for role: StaticString in ["author", "committer"] {
             json.key(role)
             json.beginObject()
             json.field("name", run.origin.actor)
@@ -237,7 +237,7 @@ struct ActionsWriter {
     }
 
     /// The URL templates of `minimal-repository`, in GitHub's order (suffix after the API URL).
-    private static let repositoryURLs: [(String, String)] = [
+    private static let repositoryURLs: [(StaticString, String)] = [
         ("archive_url", "/{archive_format}{/ref}"), ("assignees_url", "/assignees{/user}"), ("blobs_url", "/git/blobs{/sha}"),
         ("branches_url", "/branches{/branch}"), ("collaborators_url", "/collaborators{/collaborator}"),
         ("comments_url", "/comments{/number}"), ("commits_url", "/commits{/sha}"), ("compare_url", "/compare/{base}...{head}"),

@@ -11,20 +11,15 @@ public enum DecimalText {
         return String(unsafeUninitializedCapacity: capacity) { write(value, into: $0) }
     }
 
-    public static func append(_ value: Int, to bytes: inout [UInt8]) {
-        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: maximumLength) { buffer in
-            bytes.append(contentsOf: UnsafeBufferPointer(rebasing: buffer[..<write(value, into: buffer)]))
-        }
-    }
-
     /// Writes the text at the start of `buffer` (long enough for it); answers its length.
-    private static func write(_ value: Int, into buffer: UnsafeMutableBufferPointer<UInt8>) -> Int {
+    static func write(_ value: Int, into buffer: UnsafeMutableBufferPointer<UInt8>) -> Int {
         var magnitude = value.magnitude
+        // Counted by comparison rather than by dividing, which the writing below does again.
         var digits = 1
-        var rest = magnitude / 10
-        while rest > 0 {
+        var bound: UInt = 10
+        while digits < 20, magnitude >= bound {
             digits += 1
-            rest /= 10
+            bound &*= 10
         }
         let length = digits + (value < 0 ? 1 : 0)
         if value < 0 { buffer[0] = UInt8(ascii: "-") }

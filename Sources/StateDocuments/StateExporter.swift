@@ -9,10 +9,12 @@ import Workflows
 public enum StateExporter {
     public static func export(_ state: MockState) -> [UInt8] {
         let simulator = state.simulator
-        var json = JSONWriter(reservingCapacity: 4096)
+        let repositories = simulator.sortedRepositories
+        let workflows = state.workflows.all
+        var json = JSONWriter(reservingCapacity: estimatedSize(of: repositories, workflows: workflows))
         json.beginObject()
         json.field("version", FixtureLoader.formatVersion)
-        json.field("now", simulator.now.description)
+        json.field("now", simulator.now)
         json.field("frozen", state.clockFrozen)
         // Once ids are used up the next one is past what a fixture accepts; the largest loads back
         // to the same next id, since ids never go below those in use.
@@ -31,8 +33,7 @@ public enum StateExporter {
         state.faults.write(to: &json)
         json.key("repositories")
         json.beginArray()
-        let workflows = state.workflows.all
-        for repository in simulator.sortedRepositories {
+        for repository in repositories {
             json.beginObject()
             json.field("owner", repository.owner)
             json.field("name", repository.name)
@@ -64,8 +65,10 @@ public enum StateExporter {
             }
             json.key("runs")
             json.beginArray()
-            for run in repository.runs.values.sorted(by: { $0.id < $1.id }) {
-                write(run, of: repository, to: &json)
+            // Sorting the places rather than the runs copies no run.
+            let runs = repository.runs.values
+            for place in runs.indices.sorted(by: { runs[$0].id < runs[$1].id }) {
+                write(runs[place], of: repository, to: &json)
             }
             json.endArray()
             json.key("concurrency_groups")
@@ -79,6 +82,21 @@ public enum StateExporter {
         json.endArray()
         json.endObject()
         return json.bytes
+    }
+
+    /// A little above the export's size, so that its ~100 MB are written without growing the
+    /// array (each doubling copies it and zeroes the new room). Bytes a record, from the export
+    /// of the bench fixture (Benchmarks/make-fixture.py): a run without its jobs 616, a job 284,
+    /// a queue item 112; a larger state grows once.
+    private static func estimatedSize(
+        of repositories: [Repository], workflows: [(repository: RepositoryKey, workflow: WorkflowDefinition)]
+    ) -> Int {
+        var size = 4096 + workflows.reduce(0) { $0 + $1.workflow.source.utf8.count + 256 }
+        for repository in repositories {
+            size += 640 * repository.runs.count + 300 * repository.jobs.count
+            for group in repository.groups.values { size += 128 * group.queue.count + 2 * group.name.utf8.count + 64 }
+        }
+        return size
     }
 
     private static func write(_ run: WorkflowRun, of repository: Repository, to json: inout JSONWriter) {
@@ -96,15 +114,20 @@ public enum StateExporter {
         for key in run.configuredGroups { json.string(repository.displayName(of: key)) }
         json.endArray()
         json.key("jobs")
-        writeJobs(run.jobs, under: nil, in: repository, to: &json)
+        writeJobs(records(of: run.jobs, in: repository), under: nil, to: &json)
         json.endObject()
     }
 
-    /// The job tree of `ids` (in declaration order) below `parent`.
-    private static func writeJobs(_ ids: some Collection<JobID>, under parent: JobID?, in repository: Repository, to json: inout JSONWriter) {
+    /// The jobs of `ids` that are present. Looked up once for the whole tree (not once per level
+    /// of it): each lookup is a cache miss, the table being far larger than the cache.
+    private static func records(of ids: some Collection<JobID>, in repository: Repository) -> [Job] {
+        ids.compactMap { repository.jobs[$0] }
+    }
+
+    /// The job tree of `jobs` (in declaration order) below `parent`.
+    private static func writeJobs(_ jobs: [Job], under parent: JobID?, to json: inout JSONWriter) {
         json.beginArray()
-        for id in ids {
-            guard let job = repository.jobs[id], job.parent == parent else { continue }
+        for job in jobs where job.parent == parent {
             json.beginObject()
             json.field("id", job.id.rawValue)
             json.field("name", job.name)
@@ -133,7 +156,7 @@ public enum StateExporter {
                 json.key("workflow_concurrency")
                 write(job.calledWorkflowConcurrency, to: &json)
                 json.key("jobs")
-                writeJobs(ids, under: job.id, in: repository, to: &json)
+                writeJobs(jobs, under: job.id, to: &json)
             }
             json.endObject()
         }
@@ -143,43 +166,48 @@ public enum StateExporter {
     /// What the trigger gave, the counters and the times of a run, and its earlier attempts
     /// (all optional on import).
     private static func writeMetadata(of run: WorkflowRun, in repository: Repository, to json: inout JSONWriter) {
-        json.field("event", run.origin.event)
-        json.field("ref", run.origin.ref)
-        json.field("sha", run.origin.sha)
-        json.field("actor", run.origin.actor)
-        json.field("triggering_actor", run.origin.triggeringActor)
-        json.field("head_ref", run.origin.headRef)
-        json.field("base_ref", run.origin.baseRef)
+        // `origin` is computed: each use would copy all seven strings.
+        let origin = run.origin
+        json.field("event", origin.event)
+        json.field("ref", origin.ref)
+        json.field("sha", origin.sha)
+        json.field("actor", origin.actor)
+        json.field("triggering_actor", origin.triggeringActor)
+        json.field("head_ref", origin.headRef)
+        json.field("base_ref", origin.baseRef)
         json.field("run_number", run.runNumber)
         json.field("run_attempt", run.attempt)
-        json.field("created_at", run.times.createdAt.description)
-        json.field("updated_at", run.times.updatedAt.description)
-        json.field("run_started_at", run.times.startedAt.description)
-        json.field("completed_at", run.times.completedAt?.description)
+        json.field("created_at", run.times.createdAt)
+        json.field("updated_at", run.times.updatedAt)
+        json.field("run_started_at", run.times.startedAt)
+        json.field("completed_at", run.times.completedAt)
         json.key("previous_attempts")
         json.beginArray()
         // Each record is written once, in the last attempt that lists it: the current attempt's
         // under the run's `jobs`, an earlier one's under the last earlier attempt listing it.
         var listedLater: [Set<JobID>] = []
-        var later = Set(run.jobs)
-        for attempt in run.previousAttempts.reversed() {
-            listedLater.append(later)
-            later.formUnion(attempt.jobs)
+        if !run.previousAttempts.isEmpty {
+            var later = Set(run.jobs)
+            for attempt in run.previousAttempts.reversed() {
+                listedLater.append(later)
+                later.formUnion(attempt.jobs)
+            }
+            listedLater.reverse()
         }
-        listedLater.reverse()
         for (index, attempt) in run.previousAttempts.enumerated() {
             json.beginObject()
             json.field("run_attempt", attempt.number)
             json.field("conclusion", attempt.conclusion.rawValue)
             json.field("triggering_actor", attempt.triggeringActor)
-            json.field("run_started_at", attempt.startedAt.description)
-            json.field("updated_at", attempt.updatedAt.description)
+            json.field("run_started_at", attempt.startedAt)
+            json.field("updated_at", attempt.updatedAt)
             json.key("job_ids")
             json.beginArray()
             for id in attempt.jobs { json.int(id.rawValue) }
             json.endArray()
             json.key("jobs")
-            writeJobs(attempt.jobs.filter { !listedLater[index].contains($0) }, under: nil, in: repository, to: &json)
+            let listedHere = attempt.jobs.filter { !listedLater[index].contains($0) }
+            writeJobs(records(of: listedHere, in: repository), under: nil, to: &json)
             json.endObject()
         }
         json.endArray()
@@ -188,14 +216,14 @@ public enum StateExporter {
     /// A job's attempt and times (all optional on import).
     private static func writeMetadata(of job: Job, to json: inout JSONWriter) {
         json.field("run_attempt", job.attempt)
-        json.field("created_at", job.times.createdAt.description)
-        json.field("started_at", job.times.startedAt?.description)
-        json.field("completed_at", job.times.completedAt?.description)
+        json.field("created_at", job.times.createdAt)
+        json.field("started_at", job.times.startedAt)
+        json.field("completed_at", job.times.completedAt)
     }
 
     private static func write(_ pairs: [String: String], to json: inout JSONWriter) {
         json.beginObject()
-        for (name, value) in pairs.sorted(by: { $0.key < $1.key }) { json.field(name, value) }
+        for (name, value) in pairs.sorted(by: { $0.key < $1.key }) { json.field(escaping: name, value) }
         json.endObject()
     }
 
@@ -256,11 +284,19 @@ public enum StateExporter {
             json.field("run", item.run.rawValue)
             if let job = item.job { json.field("job", job.rawValue) }
             json.field("kind", item.kind.rawValue)
-            json.field("waiting_since", item.waitingSince.description)
-            json.field("acquired_at", item.acquiredAt?.description)
+            json.field("waiting_since", item.waitingSince)
+            json.field("acquired_at", item.acquiredAt)
             json.endObject()
         }
         json.endArray()
         json.endObject()
+    }
+}
+
+private extension JSONWriter {
+    /// A time as RFC 3339 text (`null` for none), written without making a string of it.
+    mutating func field(_ name: StaticString, _ time: Timestamp?) {
+        guard let time else { return field(name, nil as String?) }
+        time.withUTF8Description { field(name, utf8: $0) }
     }
 }
