@@ -2,7 +2,14 @@ extension Timestamp {
     /// Parses an RFC 3339 date-time: `2026-01-15T16:14:23Z`, with optional fractional seconds
     /// (truncated to the second) and a `Z` or `±HH:MM` offset. `nil` when the text is not one.
     public init?(rfc3339 text: String) {
-        let bytes = Array(text.utf8)
+        var text = text
+        guard let parsed = text.withUTF8({ Timestamp(rfc3339UTF8: $0) }) else { return nil }
+        self = parsed
+    }
+
+    /// `init(rfc3339:)` of the text's UTF-8 bytes, read where they are: a loader reads a
+    /// million times, and copying each into an array of its own was an allocation apiece.
+    public init?(rfc3339UTF8 bytes: UnsafeBufferPointer<UInt8>) {
         var index = 0
         func number(_ width: Int) -> Int? {
             guard index + width <= bytes.count else { return nil }

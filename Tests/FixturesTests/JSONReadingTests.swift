@@ -36,6 +36,24 @@ import Testing
             error: "f.json:1:65: the document nests deeper than 64 levels of mappings and sequences"),
     ]
 
+    /// Times in a JSON document, written plainly or with escapes, read as RFC 3339 reads them.
+    @Test(arguments: [
+        ("\"2026-01-15T16:15:00Z\"", "2026-01-15T16:15:00Z"),
+        ("\"2026-01-15T18:15:00.25+02:00\"", "2026-01-15T16:15:00Z"),
+        ("\"2026-01-15t16:15:00z\"", "2026-01-15T16:15:00Z"),
+        ("\"2026-01-15T16:15:00\\u005A\"", "2026-01-15T16:15:00Z"),
+    ])
+    func timesAreReadWhateverTheirSpelling(json: String, expected: String) throws {
+        #expect(try FixtureLoader.load("{\"now\": \(json)}", file: "f.json").simulator.now.description == expected)
+    }
+
+    @Test(arguments: ["\"2026-01-15T16:15:00\"", "\"2026-01-15T16:15:00Z \"", "\"2026-01-15T16:15:00\\u0020Z\"", "\"\""])
+    func aTimeThatIsNotOneIsRefused(json: String) {
+        #expect(throws: SourceError(file: "f.json", line: 1, column: 9, message: "now must be an RFC 3339 date-time such as 2026-01-15T16:14:23Z")) {
+            try FixtureLoader.load("{\"now\": \(json)}", file: "f.json")
+        }
+    }
+
     @Test(arguments: bad)
     func aBadJSONFixtureNamesTheLineAndColumnYAMLWould(_ bad: Case) throws {
         #expect(Self.readsAsJSON(bad.text))
