@@ -76,6 +76,10 @@ extension Simulator {
     /// read JSON numbers as doubles, which hold whole numbers exactly only up to here.
     public static let largestIdentifier = 9_007_199_254_740_991
 
+    /// The largest run attempt a job record can be of: 2^32 - 1, as a record holds it in 4 bytes.
+    /// No run comes near it: each earlier attempt is listed in a document or made by a re-run.
+    public static let largestAttempt = Int(UInt32.max)
+
     /// Why a text is not a run or job id.
     public enum IdentifierProblem: Error, Equatable, Sendable {
         case notAPositiveWholeNumber

@@ -112,9 +112,8 @@ public struct Job: Hashable, Sendable {
     /// The name, key and kind, one object for every job of the repository that has them.
     var shape: JobShape
     public internal(set) var times: JobTimes
-    /// `attempt` in 4 bytes beside the status, 8 bytes less in every job. A run reaches an
-    /// attempt only through every earlier one, each listed in a document or made by a re-run
-    /// that keeps records, so no attempt comes near 2^32.
+    /// `attempt` in 4 bytes beside the status, 8 bytes less in every job: at most
+    /// `Simulator.largestAttempt`, which `Simulator.check` holds to.
     private let storedAttempt: UInt32
     public internal(set) var status: ExecutionStatus
     public internal(set) var conclusion: Conclusion?

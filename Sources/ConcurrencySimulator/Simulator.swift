@@ -259,10 +259,8 @@ public struct Simulator: Sendable {
         guard (1...largestIdentifier).contains(job.id.rawValue) else {
             throw SimulatorError("job id \(job.id) must be from 1 to \(largestIdentifier)", subject: .job(index: index))
         }
-        // A record holds its attempt in 4 bytes. No run gets near that many attempts (each
-        // earlier one is listed), so a job of a larger one is refused as of an attempt its run
-        // does not have.
-        guard (1...Int(UInt32.max)).contains(job.attempt) else {
+        // Refused as of an attempt its run does not have: no run reaches `largestAttempt`.
+        guard (1...largestAttempt).contains(job.attempt) else {
             throw SimulatorError("job \(job.id) is of attempt \(job.attempt), which its run does not have", subject: .job(index: index))
         }
         do {

@@ -38,7 +38,7 @@ import Testing
 
     /// A record holds its attempt in 4 bytes; an attempt no run can reach is refused before a
     /// record is made, never cut short.
-    @Test(arguments: [0, -1, Int(UInt32.max) + 2])
+    @Test(arguments: [0, -1, Simulator.largestAttempt + 1, Int.max])
     func aJobOfAnAttemptNoRunHasIsRefused(attempt: Int) throws {
         let spec = run(9, jobs: [.init(id: JobID(90), name: "build", attempt: attempt)])
         #expect(try refusal(spec) == SimulatorError("job 90 is of attempt \(attempt), which its run does not have", subject: .job(index: 0)))

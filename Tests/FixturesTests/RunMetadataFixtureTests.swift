@@ -150,5 +150,13 @@ import Testing
         } catch {
             #expect(error.description == "f.yml:9:13: job 90 is of attempt 2, but run 9 is at attempt 1")
         }
+        // Past what a record holds: refused alike, before any record is made.
+        let past = text.replacingOccurrences(of: "run_attempt: 2", with: "run_attempt: 4294967296")
+        do {
+            _ = try FixtureLoader.load(past, file: "f.yml")
+            Issue.record("loaded")
+        } catch {
+            #expect(error.description == "f.yml:9:13: job 90 is of attempt 4294967296, which its run does not have")
+        }
     }
 }
