@@ -144,7 +144,10 @@ public struct Repository: Sendable {
         for name in spec.configuredGroups { keys.append(rememberName(name)) }
         let file = spec.workflow ?? WorkflowRun.fileName(forRunNamed: spec.name)
         let runNumber = spec.runNumber ?? (runCounts[file, default: 0] + 1)
-        runCounts[file] = max(runCounts[file, default: 0] + 1, runNumber)
+        // The highest number its runs have, whatever the order they come in: an export lists
+        // its runs by id, and counting each stated number as one more run made the count of an
+        // imported export depend on that order.
+        runCounts[file] = max(runCounts[file, default: 0], runNumber)
         runs[spec.id] = WorkflowRun(
             id: spec.id, name: spec.name, workflow: spec.workflow, jobs: spec.jobs.map(\.id), configuredGroups: keys,
             concurrency: spec.concurrency, gate: spec.gate, status: spec.status, conclusion: spec.conclusion,

@@ -47,6 +47,30 @@ import Testing
         #expect(state.simulator.runCount(of: "deploy.yml", in: RepositoryKey(owner: "o", name: "r")) == 12)
     }
 
+    /// Run numbers count on from the highest one a workflow's runs have, whatever order the runs
+    /// come in: an export lists its runs by id, so a later run with a smaller id comes first there.
+    @Test func runCountsDoNotDependOnTheOrderOfTheRuns() throws {
+        let text = """
+            now: "2026-03-01T10:00:00Z"
+            repositories:
+              - owner: o
+                name: r
+                runs:
+                  - { id: 900, name: CI }
+                  - { id: 100, name: CI }
+                  - { id: 500, name: CI, run_number: 7 }
+                  - { id: 300, name: CI, run_number: 2 }
+            """
+        let state = try FixtureLoader.load(text, file: "f.yml")
+        let key = RepositoryKey(owner: "o", name: "r")
+        #expect(state.simulator.repositories[key]!.runs.values.sorted { $0.id < $1.id }.map(\.runNumber) == [2, 2, 7, 1])
+        #expect(state.simulator.runCount(of: "ci.yml", in: key) == 7)
+        let exported = StateExporter.export(state)
+        let reloaded = try FixtureLoader.load(String(decoding: exported, as: UTF8.self), file: "export.json")
+        #expect(reloaded.simulator.runCount(of: "ci.yml", in: key) == 7)
+        #expect(StateExporter.export(reloaded) == exported)
+    }
+
     @Test func runsWithoutThemGetTimesFromTheirQueues() throws {
         let simulator = try FixtureLoader.load(EmbeddedFixtures.docsExample, file: "docs-example.yml").simulator
         let repository = try #require(simulator.repository(owner: "octocat", name: "Hello-World"))
