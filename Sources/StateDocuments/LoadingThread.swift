@@ -58,7 +58,7 @@ public func forEachReadAhead<Element, Read, E: Error>(
 /// one no thread can be had for, is mapped on the calling thread alone.
 ///
 /// `transform` runs on both threads at once, so it may only read what it is given and what it
-/// captures, as `forEachReadAhead`'s `read`.
+/// captures, as a reader of `forEachReadAhead` may.
 public func mapOnTwoThreads<Element, Mapped, E: Error>(
     _ elements: [Element], _ transform: @escaping (Element) throws(E) -> Mapped
 ) throws(E) -> [Mapped] {
@@ -174,7 +174,9 @@ private final class ReadAhead<Element, Read, E: Error>: RunsOnce, @unchecked Sen
                 return batch
             }
             guard number < end else { return nil }
-            if let unclaimed = claim() {
+            // Within the same bound as the reading thread: a batch slow to read there must not
+            // let this thread read (and hold) the rest of the list meanwhile.
+            if ready.count < readAheadBatchesWaiting, let unclaimed = claim() {
                 readAndStore(unclaimed, with: read)
             } else {
                 pthread_cond_wait(changed, mutex)

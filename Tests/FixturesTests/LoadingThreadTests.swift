@@ -86,6 +86,26 @@ import Testing
         #expect(readBy == [0, 1])
     }
 
+    /// The thread of its own is slow here (each of its batches takes 50 ms); meanwhile the using
+    /// thread reads no more than a few batches past what it used (64 elements a batch, 8 batches
+    /// waiting at most, and the two being read), so a slow batch cannot make a load hold the
+    /// rest of the document's readings.
+    @Test func aSlowBatchDoesNotLetTheUsingThreadReadFarAhead() throws {
+        let caller = pthread_self()
+        let outstanding = Mutex((now: 0, most: 0))
+        try forEachReadAhead(Array(0..<3_000), makeReader: {
+            { (element: Int) throws(Refused) -> Int in
+                if element % 64 == 0, pthread_equal(pthread_self(), caller) == 0 { usleep(50_000) }
+                outstanding.withLock { $0.now += 1; $0.most = max($0.most, $0.now) }
+                return element
+            }
+        }) { (_: Int) throws(Refused) in
+            outstanding.withLock { $0.now -= 1 }
+        }
+        #expect(outstanding.withLock { $0.now } == 0)
+        #expect(outstanding.withLock { $0.most } <= 10 * 64)
+    }
+
     @Test func theFirstRefusalInOrderIsThrownAndNothingAfterItIsUsed() {
         let reading = readAhead(1_000, refusingRead: [300, 700])
         #expect(reading.error == Refused(element: 300))
