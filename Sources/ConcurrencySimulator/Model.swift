@@ -109,7 +109,8 @@ public enum Conclusion: String, Sendable, CaseIterable {
 public struct Job: Hashable, Sendable {
     public let id: JobID
     public let run: RunID
-    /// The name, key and kind, one object for every job of the repository that has them.
+    /// The name, key, kind, parent and needs, one object for every job of the repository that
+    /// has them.
     var shape: JobShape
     public internal(set) var times: JobTimes
     /// `attempt` in 4 bytes beside the status, 8 bytes less in every job: at most
@@ -160,11 +161,6 @@ public struct Job: Hashable, Sendable {
     public internal(set) var cancelledBy: CancellationCause? {
         get { uncommon?.value.cancelledBy }
         set { uncommon = Boxed(unlessEmpty: uncommon.changed { $0.cancelledBy = newValue }) }
-    }
-
-    /// The job a spec describes, as part of `run`.
-    public init(_ spec: Simulator.JobSpec, run: RunID, createdAt: Timestamp) {
-        self.init(spec, run: run, createdAt: createdAt, shape: JobShape(of: spec))
     }
 
     /// The job a spec describes, with the spec's shape (`JobShape(of:)`) in `shape`.
