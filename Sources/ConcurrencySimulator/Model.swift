@@ -104,28 +104,34 @@ public enum Conclusion: String, Sendable, CaseIterable {
 /// A job of a run. Jobs form a tree: a `uses:` job's children are the called workflow's jobs.
 ///
 /// A large state holds hundreds of thousands of jobs, each copied and stored whole, so a job
-/// keeps inline only what most jobs have: its name, kind, parent and needs are shared with the
-/// same job of other runs (`JobShape`), and the fields most jobs leave empty are out of line.
+/// is 48 bytes: its name, kind, attempt, parent and needs are shared with the same job of other
+/// runs (`JobShape`), its times, status and conclusion are packed (`JobProgress`), and the
+/// fields most jobs leave empty are out of line, in one word (`JobExtras`).
 public struct Job: Hashable, Sendable {
     public let id: JobID
     public let run: RunID
-    /// The name, key, kind, parent and needs, one object for every job of the repository that
-    /// has them.
+    /// The name, key, kind, attempt, parent and needs, one object for every job of the
+    /// repository that has them.
     var shape: JobShape
-    public internal(set) var times: JobTimes
-    /// `attempt` in 4 bytes beside the status, 8 bytes less in every job: at most
-    /// `Simulator.largestAttempt`, which `Simulator.check` holds to.
-    private let storedAttempt: UInt32
-    public internal(set) var status: ExecutionStatus
-    public internal(set) var conclusion: Conclusion?
-    /// Out of line: most jobs have no job-level group, and a job that has one has it alone.
-    private var storedConcurrency: Boxed<ConcurrencySettings>?
-    private var uncommon: Boxed<UncommonJobFields>?
+    private var progress: JobProgress
+    private var extras: JobExtras
 
+    public internal(set) var times: JobTimes {
+        get { progress.times }
+        set { progress.times = newValue }
+    }
+    public internal(set) var status: ExecutionStatus {
+        get { progress.status }
+        set { progress.status = newValue }
+    }
+    public internal(set) var conclusion: Conclusion? {
+        get { progress.conclusion }
+        set { progress.conclusion = newValue }
+    }
     /// The run attempt that created this record. A re-run gives the jobs it starts again new
     /// records (new ids); a job it does not start is carried into the new attempt as it is, so
     /// an attempt's job list may hold records of earlier attempts (see `WorkflowRun.jobs`).
-    public var attempt: Int { Int(storedAttempt) }
+    public var attempt: Int { Int(shape.attempt) }
     /// The display name, as GitHub shows it (`build (linux)` for a matrix leg).
     public var name: String { shape.name }
     /// The job's path of YAML keys, `call-deploy/deploy` inside a called workflow.
@@ -139,28 +145,28 @@ public struct Job: Hashable, Sendable {
     /// `jobs.<id>.concurrency`, evaluated; with a gate that defers it, `nil` until the job
     /// becomes ready.
     public internal(set) var concurrency: ConcurrencySettings? {
-        get { storedConcurrency?.value }
-        set { storedConcurrency = newValue.map(Boxed.init) }
+        get { extras.fields.concurrency }
+        set { extras.change { $0.concurrency = newValue } }
     }
     /// What the job produced (`needs.<job>.outputs`): given when it completed, or for a `uses:`
     /// job mapped from its called workflow's jobs.
     public internal(set) var outputs: [String: String] {
-        get { uncommon?.value.outputs ?? [:] }
-        set { uncommon = Boxed(unlessEmpty: uncommon.changed { $0.outputs = newValue }) }
+        get { extras.fields.outputs }
+        set { extras.change { $0.outputs = newValue } }
     }
     /// For a `uses:` job, the called workflow's workflow-level `concurrency`, evaluated.
-    public var calledWorkflowConcurrency: ConcurrencySettings? { uncommon?.value.calledWorkflowConcurrency }
+    public var calledWorkflowConcurrency: ConcurrencySettings? { extras.fields.calledWorkflowConcurrency }
     /// What decides, when the job becomes ready, whether it runs and its job-level group (see
     /// `JobGate`); `nil`: it runs when its needs succeeded, under `concurrency`.
-    public var gate: AnyJobGate? { uncommon?.value.gate }
+    public var gate: AnyJobGate? { extras.fields.gate }
     public internal(set) var cancellationReason: String? {
-        get { uncommon?.value.cancellationReason }
-        set { uncommon = Boxed(unlessEmpty: uncommon.changed { $0.cancellationReason = newValue }) }
+        get { extras.fields.cancellationReason }
+        set { extras.change { $0.cancellationReason = newValue } }
     }
     /// Why it was cancelled (or skipped for a failed need); `nil` otherwise.
     public internal(set) var cancelledBy: CancellationCause? {
-        get { uncommon?.value.cancelledBy }
-        set { uncommon = Boxed(unlessEmpty: uncommon.changed { $0.cancelledBy = newValue }) }
+        get { extras.fields.cancelledBy }
+        set { extras.change { $0.cancelledBy = newValue } }
     }
 
     /// The job a spec describes, with the spec's shape (`JobShape(of:)`) in `shape`.
@@ -168,34 +174,34 @@ public struct Job: Hashable, Sendable {
         self.id = spec.id
         self.run = run
         self.shape = shape
-        self.storedAttempt = UInt32(spec.attempt)
-        self.times = spec.times ?? JobTimes(createdAt: createdAt)
-        self.status = spec.status
-        self.conclusion = spec.conclusion
-        self.storedConcurrency = spec.concurrency.map(Boxed.init)
-        self.uncommon = Boxed(unlessEmpty: UncommonJobFields(
-            outputs: spec.outputs, calledWorkflowConcurrency: spec.calledWorkflowConcurrency, gate: spec.gate,
-            cancellationReason: spec.cancellationReason, cancelledBy: spec.cancelledBy))
+        self.progress = JobProgress(times: spec.times ?? JobTimes(createdAt: createdAt), status: spec.status, conclusion: spec.conclusion)
+        self.extras = JobExtras(JobExtras.Fields(
+            concurrency: spec.concurrency, outputs: spec.outputs, calledWorkflowConcurrency: spec.calledWorkflowConcurrency,
+            gate: spec.gate, cancellationReason: spec.cancellationReason, cancelledBy: spec.cancelledBy))
     }
 }
 
-/// A job's name, key, kind and where its parent and needs are: what the same job of every run
-/// of a workflow has alike. A parent or a need is kept as its distance in ids from the job: the
-/// planner numbers a run's jobs in order, as fixtures do, so the distances are the same in every
-/// run. Compared and hashed by the names' bytes, as a state export writes them.
+/// A job's name, key, kind, attempt and where its parent and needs are: what the same job of
+/// every run of a workflow has alike. A parent or a need is kept as its distance in ids from the
+/// job: the planner numbers a run's jobs in order, as fixtures do, so the distances are the
+/// same in every run. Compared and hashed by the names' bytes, as a state export writes them.
 final class JobShape: Hashable, Sendable {
     let name: String
     let key: String
     let callsReusableWorkflow: Bool
+    /// The run attempt that created the job: at most `Simulator.largestAttempt`, which
+    /// `Simulator.check` holds to.
+    let attempt: UInt32
     /// The job's id minus its parent's (wrapping); 0 for a top-level job, as no job is its own parent.
     let parentDistance: Int
     /// The job's id minus each need's (wrapping), in the order of the needs.
     let needDistances: [Int]
 
-    init(name: String, key: String, callsReusableWorkflow: Bool, parentDistance: Int = 0, needDistances: [Int] = []) {
+    init(name: String, key: String, callsReusableWorkflow: Bool, attempt: Int, parentDistance: Int = 0, needDistances: [Int] = []) {
         self.name = name
         self.key = key
         self.callsReusableWorkflow = callsReusableWorkflow
+        self.attempt = UInt32(attempt)
         self.parentDistance = parentDistance
         self.needDistances = needDistances
     }
@@ -203,14 +209,14 @@ final class JobShape: Hashable, Sendable {
     /// The shape of the job `spec` describes.
     convenience init(of spec: Simulator.JobSpec) {
         self.init(
-            name: spec.name, key: spec.key ?? spec.name, callsReusableWorkflow: spec.callsReusableWorkflow,
+            name: spec.name, key: spec.key ?? spec.name, callsReusableWorkflow: spec.callsReusableWorkflow, attempt: spec.attempt,
             parentDistance: spec.parent.map { spec.id.rawValue &- $0.rawValue } ?? 0,
             needDistances: spec.needs.map { spec.id.rawValue &- $0.rawValue })
     }
 
     static func == (lhs: JobShape, rhs: JobShape) -> Bool {
         lhs === rhs
-            || lhs.callsReusableWorkflow == rhs.callsReusableWorkflow && lhs.parentDistance == rhs.parentDistance
+            || lhs.callsReusableWorkflow == rhs.callsReusableWorkflow && lhs.attempt == rhs.attempt && lhs.parentDistance == rhs.parentDistance
             && lhs.needDistances == rhs.needDistances && lhs.name.hasSameBytes(as: rhs.name) && lhs.key.hasSameBytes(as: rhs.key)
     }
 
@@ -218,6 +224,7 @@ final class JobShape: Hashable, Sendable {
         name.hashBytes(into: &hasher)
         key.hashBytes(into: &hasher)
         hasher.combine(callsReusableWorkflow)
+        hasher.combine(attempt)
         hasher.combine(parentDistance)
         hasher.combine(needDistances)
     }
@@ -239,15 +246,49 @@ public struct SharedJobShapes: Sendable {
     }
 }
 
-/// The fields of a `Job` most jobs leave empty.
-private struct UncommonJobFields: EmptiableFields {
-    var outputs: [String: String] = [:]
-    var calledWorkflowConcurrency: ConcurrencySettings?
-    var gate: AnyJobGate?
-    var cancellationReason: String?
-    var cancelledBy: CancellationCause?
+/// The fields of a `Job` most jobs leave empty, out of line in one word: nothing for a job that
+/// has none of them, the job-level group alone for a job that has only that (the common case
+/// among the rest), all of them otherwise. Always the smallest case that holds the fields, so
+/// that equal fields compare equal.
+private enum JobExtras: Hashable, Sendable {
+    case none
+    case concurrency(Boxed<ConcurrencySettings>)
+    case all(Boxed<Fields>)
 
-    static let empty = UncommonJobFields()
+    struct Fields: EmptiableFields {
+        var concurrency: ConcurrencySettings?
+        var outputs: [String: String] = [:]
+        var calledWorkflowConcurrency: ConcurrencySettings?
+        var gate: AnyJobGate?
+        var cancellationReason: String?
+        var cancelledBy: CancellationCause?
+
+        static let empty = Fields()
+    }
+
+    init(_ fields: Fields) {
+        if fields == .empty {
+            self = .none
+        } else if let concurrency = fields.concurrency, fields == Fields(concurrency: concurrency) {
+            self = .concurrency(Boxed(concurrency))
+        } else {
+            self = .all(Boxed(fields))
+        }
+    }
+
+    var fields: Fields {
+        switch self {
+        case .none: .empty
+        case .concurrency(let settings): Fields(concurrency: settings.value)
+        case .all(let fields): fields.value
+        }
+    }
+
+    mutating func change(_ change: (inout Fields) -> Void) {
+        var fields = self.fields
+        change(&fields)
+        self = JobExtras(fields)
+    }
 }
 
 /// A workflow run as far as concurrency is concerned.
