@@ -22,17 +22,17 @@ public typealias RunTable = RecordTable<WorkflowRun>
 /// Records by their id, read and written as a dictionary of them would be.
 ///
 /// The records sit side by side in an array; the index from id to place is an open-addressed
-/// hash table of 4-byte places (linear probing, at most three-quarters full), probed from a
-/// multiplicative hash of the id. A Swift dictionary keyed by the id hashes each id with
+/// hash table of 4-byte places (linear probing), probed from a multiplicative hash of the id.
+/// It is rebuilt two-thirds full when an insertion would make it more than four-fifths full:
+/// between 5 and 6 bytes of index a record, where a power-of-two table at most three-quarters
+/// full averaged 7 (a large state holds 2.3 jobs per queued item). A Swift dictionary keyed by the id hashes each id with
 /// SipHash, which was a fifth of loading a large fixture, and keeps the id and the place in every
 /// bucket (16 bytes); a dictionary of whole records keeps a record's bytes in every bucket, used
 /// or not.
 public struct RecordTable<Record: IdentifiedRecord>: Sendable {
     @usableFromInline var storage: [Record] = []
-    /// `place + 1` of a record, or 0 for an empty bucket; a power of two of them, or none.
+    /// `place + 1` of a record, or 0 for an empty bucket; always at least one empty one.
     @usableFromInline var buckets: [UInt32] = []
-    /// 64 minus the base-2 logarithm of the bucket count: a hash's top bits pick its bucket.
-    @usableFromInline var shift: UInt64 = 64
 
     public init() {}
 
@@ -78,20 +78,27 @@ public struct RecordTable<Record: IdentifiedRecord>: Sendable {
         let removed = storage[place]
         storage[place] = last
         var moved = homeBucket(of: last.id)
-        while buckets[moved] != UInt32(storage.count + 1) { moved = (moved + 1) & (buckets.count - 1) }
+        while buckets[moved] != UInt32(storage.count + 1) { moved = self.bucket(after: moved) }
         buckets[moved] = UInt32(place + 1)
         return removed
     }
 
     public mutating func reserveCapacity(_ minimumCapacity: Int) {
         storage.reserveCapacity(minimumCapacity)
-        if Self.bucketCount(for: minimumCapacity) > buckets.count { rebuildIndex(minimumCapacity: minimumCapacity) }
+        if minimumCapacity > Self.largestLoad(of: buckets.count) { rebuildIndex(minimumCapacity: minimumCapacity) }
     }
 
-    /// The bucket a hash of `id` points at: the top bits of the id times 2^64 divided by the
-    /// golden ratio, which spreads consecutive and evenly spaced ids alike.
+    /// The bucket a hash of `id` points at: the id times 2^64 divided by the golden ratio, which
+    /// spreads consecutive and evenly spaced ids alike, scaled to the bucket count (the high
+    /// word of its product with the count, as the count is no power of two).
     @inlinable func homeBucket(of id: Record.ID) -> Int {
-        Int(truncatingIfNeeded: (UInt64(truncatingIfNeeded: id.rawValue) &* 0x9E37_79B9_7F4A_7C15) >> shift)
+        let hash = UInt64(truncatingIfNeeded: id.rawValue) &* 0x9E37_79B9_7F4A_7C15
+        return Int(truncatingIfNeeded: hash.multipliedFullWidth(by: UInt64(buckets.count)).high)
+    }
+
+    /// The next bucket along a probe sequence, going round the end.
+    @inlinable func bucket(after bucket: Int) -> Int {
+        bucket + 1 == buckets.count ? 0 : bucket + 1
     }
 
     /// Where the record with this id is in `values`.
@@ -107,12 +114,12 @@ public struct RecordTable<Record: IdentifiedRecord>: Sendable {
             let entry = buckets[bucket]
             if entry == 0 { return nil }
             if storage[Int(entry) - 1].id == id { return bucket }
-            bucket = (bucket + 1) & (buckets.count - 1)
+            bucket = self.bucket(after: bucket)
         }
     }
 
     @usableFromInline mutating func insert(_ record: Record) {
-        if Self.bucketCount(for: storage.count + 1) > buckets.count { rebuildIndex(minimumCapacity: storage.count + 1) }
+        if storage.count + 1 > Self.largestLoad(of: buckets.count) { rebuildIndex(minimumCapacity: storage.count + 1) }
         storage.append(record)
         index(place: storage.count - 1)
     }
@@ -120,40 +127,45 @@ public struct RecordTable<Record: IdentifiedRecord>: Sendable {
     /// Empties a bucket, moving back each later entry of its cluster whose probe sequence passes
     /// the hole (backward-shift deletion), so that lookups still stop at the first empty bucket.
     private mutating func vacate(_ bucket: Int) {
-        let mask = buckets.count - 1
         var hole = bucket
-        var next = (bucket + 1) & mask
+        var next = self.bucket(after: bucket)
         while buckets[next] != 0 {
             let home = homeBucket(of: storage[Int(buckets[next]) - 1].id)
             // The hole lies between the entry's home and where it sits, going round the end.
-            if (next &- home) & mask >= (next &- hole) & mask {
+            if distance(from: home, to: next) >= distance(from: hole, to: next) {
                 buckets[hole] = buckets[next]
                 hole = next
             }
-            next = (next + 1) & mask
+            next = self.bucket(after: next)
         }
         buckets[hole] = 0
     }
 
     private mutating func index(place: Int) {
         var bucket = homeBucket(of: storage[place].id)
-        while buckets[bucket] != 0 { bucket = (bucket + 1) & (buckets.count - 1) }
+        while buckets[bucket] != 0 { bucket = self.bucket(after: bucket) }
         buckets[bucket] = UInt32(place + 1)
     }
 
+    /// How many steps along the probe sequence lead from `start` to `end`.
+    private func distance(from start: Int, to end: Int) -> Int {
+        end >= start ? end - start : end + buckets.count - start
+    }
+
     private mutating func rebuildIndex(minimumCapacity: Int) {
-        let count = Self.bucketCount(for: minimumCapacity)
-        buckets = Array(repeating: 0, count: count)
-        shift = UInt64(64 - count.trailingZeroBitCount)
+        buckets = Array(repeating: 0, count: Self.bucketCount(for: minimumCapacity))
         for place in storage.indices { index(place: place) }
     }
 
-    /// The smallest power of two (8 at least) of buckets that holds `records` at most three-quarters full.
+    /// The buckets that hold `records` two-thirds full (8 at least).
     private static func bucketCount(for records: Int) -> Int {
-        guard records > 0 else { return 0 }
-        var count = 8
-        while count / 4 * 3 < records { count *= 2 }
-        return count
+        max(8, records + records / 2)
+    }
+
+    /// The most records `bucketCount` buckets index: four-fifths of them, so that a lookup of a
+    /// missing id meets an empty bucket within a few probes.
+    private static func largestLoad(of bucketCount: Int) -> Int {
+        bucketCount * 4 / 5
     }
 }
 

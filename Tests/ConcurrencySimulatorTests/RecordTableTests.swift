@@ -13,13 +13,13 @@ import Testing
         return table
     }
 
-    @Test func theTopBitsOfTheIdTimesTheGoldenRatioPickTheBucket() {
+    @Test func theIdTimesTheGoldenRatioScaledToTheBucketCountPicksTheBucket() {
         let eight = table([1])
         #expect(eight.buckets.count == 8)
         #expect((1...8).map { eight.homeBucket(of: JobID($0)) } == [4, 1, 6, 3, 0, 5, 2, 7])
-        let sixteen = table(Array(1...7))
-        #expect(sixteen.buckets.count == 16)
-        #expect((1...8).map { sixteen.homeBucket(of: JobID($0)) } == [9, 3, 13, 7, 1, 11, 5, 15])
+        let ten = table(Array(1...7))
+        #expect(ten.buckets.count == 10)
+        #expect((1...8).map { ten.homeBucket(of: JobID($0)) } == [6, 2, 8, 4, 0, 7, 3, 9])
     }
 
     @Test func readsAndWritesAsADictionaryWould() {
@@ -54,13 +54,17 @@ import Testing
         #expect(entries[JobID(8)] == nil)
     }
 
-    @Test func growsPastThreeQuartersFullAndReservesAhead() {
+    @Test func growsToTwoThirdsFullPastFourFifthsAndReservesAhead() {
         #expect(table(Array(1...6)).buckets.count == 8)
-        #expect(table(Array(1...7)).buckets.count == 16)
+        #expect(table(Array(1...7)).buckets.count == 10)
+        #expect(table(Array(1...8)).buckets.count == 10)
+        #expect(table(Array(1...9)).buckets.count == 13)
         var reserved = RecordTable<Entry>()
         reserved.reserveCapacity(100)
-        #expect(reserved.buckets.count == 256)
+        #expect(reserved.buckets.count == 150)
         #expect(reserved.isEmpty)
+        reserved.reserveCapacity(120)
+        #expect(reserved.buckets.count == 150, "120 records fill 150 buckets four-fifths")
     }
 
     @Test func agreesWithADictionaryOverManyInsertionsAndRemovals() {
