@@ -62,6 +62,10 @@ extension Repository {
 
         let sortedKeys = groups.keys.sorted()
         if activeGroupKeys != sortedKeys { fail("the sorted index of active groups is not the sorted set of group keys") }
+        if groupKeysInOrder.count != groupNamesInOrder.count || groupNumbers.count != groupKeysInOrder.count
+            || groupNumbers.contains(where: { key, number in groupKeysInOrder[Int(number)] != key || GroupKey(groupNamesInOrder[Int(number)]) != key }) {
+            fail("the group numbers, keys and names do not agree")
+        }
         var runsPerWorkflow: [String: Int] = [:]
         // `RunTable` and `JobTable` store each record under its own id.
         for run in runs.values {
@@ -69,7 +73,9 @@ extension Repository {
             runsPerWorkflow[run.workflowFile, default: 0] += 1
             if run.runNumber > runCounts[run.workflowFile, default: 0] { fail("run \(id)'s run_number \(run.runNumber) is above its workflow's run count") }
             if run.previousAttempts.count != run.attempt - 1 { fail("run \(id) is at attempt \(run.attempt) with \(run.previousAttempts.count) earlier attempts") }
-            if run.configuredGroups != Array(Set(run.configuredGroups)).sorted() {
+            if run.configuredGroupNumbers.contains(where: { Int($0) >= groupKeysInOrder.count }) {
+                fail("run \(id) is configured for a group number the repository has not given")
+            } else if Array(configuredGroups(of: run)) != Array(Set(configuredGroups(of: run))).sorted() {
                 fail("run \(id)'s configured groups are not sorted and unique")
             }
             if (run.status == .completed) != (run.conclusion != nil) { fail("run \(id) is \(run.status.rawValue) with conclusion \(run.conclusion?.rawValue ?? "null")") }
@@ -133,7 +139,7 @@ extension ConcurrencyGroup {
             checked.queue.append(item)
             guard let run = repository.runs[item.run] else { fail("its run does not exist"); continue }
             if run.status == .completed { fail("its run has completed") }
-            if !run.configuredGroups.contains(key) { fail("its run does not list the group") }
+            if !repository.configuredGroups(of: run).contains(key) { fail("its run does not list the group") }
             var settings = run.concurrency
             switch (item.kind, item.job) {
             case (.workflow, nil):

@@ -114,10 +114,7 @@ struct LeaseEngine {
                             continue
                         }
                         repository.jobs[id]!.concurrency = settings
-                        if let settings {
-                            let key = repository.rememberName(settings.group)
-                            repository.runs[run]!.include(key)
-                        }
+                        if let settings { repository.include(groupNamed: settings.group, inRun: run) }
                     }
                     startJob(id)
                 }
@@ -177,7 +174,7 @@ struct LeaseEngine {
     /// otherwise it waits (or its owner was cancelled, as a deadlock or for a full queue).
     private mutating func request(_ item: QueueItem, _ settings: ConcurrencySettings) -> Bool {
         let key = GroupKey(settings.group)
-        let label = repository.groups[key]?.name ?? repository.groupNames[key] ?? settings.group
+        let label = repository.groups[key]?.name ?? repository.knownName(of: key) ?? settings.group
         if let group = repository.groups[key], repository.positionOfEnclosingItem(for: item, in: group) != nil {
             let jobName = item.job.flatMap { repository.jobs[$0]?.name } ?? repository.runs[item.run]?.name ?? ""
             cancel(item.run, cause: CancellationCause(reason: .deadlock, group: label, message: CancellationReason.deadlock(label, job: jobName)))
@@ -235,7 +232,8 @@ struct LeaseEngine {
     /// Every item the run holds or awaits, with its group.
     private func items(of run: RunID, where include: (QueueItem) -> Bool) -> [(GroupKey, QueueItem)] {
         var found: [(GroupKey, QueueItem)] = []
-        for key in repository.runs[run]?.configuredGroups ?? [] {
+        guard let record = repository.runs[run] else { return [] }
+        for key in repository.configuredGroups(of: record) {
             for item in repository.groups[key]?.queue ?? [] where item.run == run && include(item) {
                 found.append((key, item))
             }
@@ -401,11 +399,12 @@ struct LeaseEngine {
         record.times.updatedAt = now
         record.times.completedAt = nil
         // The workflow-level group is evaluated again for the new attempt (`github.run_attempt`).
+        var reevaluatedGroup: String?
         if let gate = record.gate,
            case .run(let settings) = gate.base.decide(JobGateInput(needs: [], ancestorFailed: false, ancestorCancelled: false, attempt: record.attempt)),
            settings.map({ Simulator.groupNameProblem($0.group) == nil }) ?? true {
             record.concurrency = settings
-            if let settings { record.include(repository.rememberName(settings.group)) }
+            reevaluatedGroup = settings?.group
         }
         var renamed: [JobID: JobID] = [:]
         for id in record.jobs where selected.contains(id) { renamed[id] = JobID(firstID + renamed.count) }
@@ -415,6 +414,7 @@ struct LeaseEngine {
         }
         record.jobs = JobIDList(record.jobs.map { renamed[$0] ?? $0 })
         repository.runs[run] = record
+        if let reevaluatedGroup { repository.include(groupNamed: reevaluatedGroup, inRun: run) }
         start(run)
     }
 

@@ -302,9 +302,10 @@ public struct WorkflowRun: Hashable, Sendable {
     /// records this attempt created and those it carried over from earlier attempts. The
     /// earlier attempts' lists are in `previousAttempts`.
     public internal(set) var jobs: JobIDList
-    /// Every group of the run's configuration, reached or not, sorted by key. Invariant: holds
+    /// Every group of the run's configuration, reached or not, by the repository's numbers
+    /// (`Repository.configuredGroups(of:)` reads them as keys), sorted by key. Invariant: holds
     /// every group in which the run has an item.
-    public internal(set) var configuredGroups: [GroupKey]
+    var configuredGroupNumbers: [UInt32]
     /// The workflow-level `concurrency`, evaluated for the current attempt.
     public internal(set) var concurrency: ConcurrencySettings?
     public internal(set) var status: ExecutionStatus
@@ -343,7 +344,7 @@ public struct WorkflowRun: Hashable, Sendable {
     }
 
     public init(
-        id: RunID, name: String, workflow: String? = nil, jobs: [JobID], configuredGroups: [GroupKey],
+        id: RunID, name: String, workflow: String? = nil, jobs: [JobID], configuredGroupNumbers: [UInt32],
         concurrency: ConcurrencySettings? = nil, gate: AnyJobGate? = nil, status: ExecutionStatus = .inProgress,
         conclusion: Conclusion? = nil, cancellationReason: String? = nil, cancelledBy: CancellationCause? = nil,
         origin: RunOrigin = RunOrigin(), runNumber: Int = 1, attempt: Int = 1, times: RunTimes,
@@ -353,11 +354,7 @@ public struct WorkflowRun: Hashable, Sendable {
         self.name = name
         self.workflow = workflow
         self.jobs = JobIDList(jobs)
-        // Sorted, then each key once: no hashing of the keys.
-        var keys: [GroupKey] = []
-        keys.reserveCapacity(configuredGroups.count)
-        for key in configuredGroups.sorted() where keys.last != key { keys.append(key) }
-        self.configuredGroups = keys
+        self.configuredGroupNumbers = configuredGroupNumbers
         self.concurrency = concurrency
         self.status = status
         self.conclusion = conclusion

@@ -5,7 +5,8 @@
 /// - every group in `groups` has a non-empty queue of at most `maximumQueueLength` items;
 /// - every item refers to a run in `runs`, and its job (if any) to a job of that run's current attempt;
 /// - every job record belongs to one attempt of its run and is listed by it (`Attempts.swift`);
-/// - every run lists in `configuredGroups` each group in which it has an item.
+/// - every run lists in its configured groups each group in which it has an item, by the
+///   group's number (`groupKeysInOrder`), sorted by key.
 /// - `completionOrder` lists exactly the completed runs, each once, at most the simulator's
 ///   `retainedCompletedRuns` of them.
 public struct Repository: Sendable {
@@ -22,9 +23,14 @@ public struct Repository: Sendable {
     public internal(set) var groups: [GroupKey: ConcurrencyGroup] = [:]
     /// The keys of `groups`, ascending: the order both list endpoints page through.
     public internal(set) var activeGroupKeys: [GroupKey] = []
-    /// The display name of every group key the repository has seen, active or not.
-    var groupNames: [GroupKey: String] = [:]
-    /// The same names in the order they were first used, so an export can replay them.
+    /// The number of every group key the repository has seen, active or not: its place in
+    /// `groupKeysInOrder` and `groupNamesInOrder`. A run keeps its configured groups as these
+    /// numbers (4 bytes where a key is 16).
+    private(set) var groupNumbers: [GroupKey: UInt32] = [:]
+    /// Every group key seen, in the order first used.
+    private(set) var groupKeysInOrder: [GroupKey] = []
+    /// The display name of each of those keys, the spelling first used: an export replays them
+    /// in this order.
     public private(set) var groupNamesInOrder: [String] = []
     /// How many runs each workflow file has had here, so a trigger's `run_number` costs O(1).
     public internal(set) var runCounts: [String: Int] = [:]
@@ -47,7 +53,22 @@ public struct Repository: Sendable {
 
     /// The name shown for a group: the spelling first used in this repository.
     public func displayName(of key: GroupKey) -> String {
-        groupNames[key] ?? key.folded
+        knownName(of: key) ?? key.folded
+    }
+
+    /// The spelling first used for a group key, `nil` for a key never seen here.
+    public func knownName(of key: GroupKey) -> String? {
+        groupNumbers[key].map { groupNamesInOrder[Int($0)] }
+    }
+
+    /// Every group of the run's configuration, reached or not, sorted by key.
+    public func configuredGroups(of run: WorkflowRun) -> LazyMapSequence<[UInt32], GroupKey> {
+        run.configuredGroupNumbers.lazy.map { [groupKeysInOrder] in groupKeysInOrder[Int($0)] }
+    }
+
+    /// The display names of those groups, in the same order.
+    public func configuredGroupNames(of run: WorkflowRun) -> LazyMapSequence<[UInt32], String> {
+        run.configuredGroupNumbers.lazy.map { [groupNamesInOrder] in groupNamesInOrder[Int($0)] }
     }
 
     /// The active group with this name (any case), in O(1) in the number of groups.
@@ -133,15 +154,20 @@ public struct Repository: Sendable {
 
     mutating func insert(_ spec: Simulator.RunSpec, jobs records: [Job], now: Timestamp) {
         // Names are remembered in the order the run would first use them.
-        var keys: [GroupKey] = []
-        keys.reserveCapacity(spec.configuredGroups.count + 1)
-        if let settings = spec.concurrency { keys.append(rememberName(settings.group)) }
+        var numbers: [UInt32] = []
+        numbers.reserveCapacity(spec.configuredGroups.count + 1)
+        if let settings = spec.concurrency { numbers.append(rememberGroup(settings.group)) }
         // By index: a loop over the specs copied each whole, a tenth of adding a run.
         for index in spec.jobs.indices {
-            if let settings = spec.jobs[index].concurrency { keys.append(rememberName(settings.group)) }
-            if let settings = spec.jobs[index].calledWorkflowConcurrency { keys.append(rememberName(settings.group)) }
+            if let settings = spec.jobs[index].concurrency { numbers.append(rememberGroup(settings.group)) }
+            if let settings = spec.jobs[index].calledWorkflowConcurrency { numbers.append(rememberGroup(settings.group)) }
         }
-        for name in spec.configuredGroups { keys.append(rememberName(name)) }
+        for name in spec.configuredGroups { numbers.append(rememberGroup(name)) }
+        numbers.sort { groupKeysInOrder[Int($0)] < groupKeysInOrder[Int($1)] }
+        // Each number once, at its final size.
+        var configured: [UInt32] = []
+        configured.reserveCapacity(numbers.count)
+        for number in numbers where configured.last != number { configured.append(number) }
         let file = spec.workflow ?? WorkflowRun.fileName(forRunNamed: spec.name)
         let runNumber = spec.runNumber ?? (runCounts[file, default: 0] + 1)
         // The highest number its runs have, whatever the order they come in: an export lists
@@ -149,7 +175,7 @@ public struct Repository: Sendable {
         // imported export depend on that order.
         runCounts[file] = max(runCounts[file, default: 0], runNumber)
         runs[spec.id] = WorkflowRun(
-            id: spec.id, name: spec.name, workflow: spec.workflow, jobs: spec.jobs.map(\.id), configuredGroups: keys,
+            id: spec.id, name: spec.name, workflow: spec.workflow, jobs: spec.jobs.map(\.id), configuredGroupNumbers: configured,
             concurrency: spec.concurrency, gate: spec.gate, status: spec.status, conclusion: spec.conclusion,
             cancellationReason: spec.cancellationReason, cancelledBy: spec.cancelledBy, origin: spec.origin, runNumber: runNumber, attempt: spec.attempt,
             times: spec.times ?? .at(now), previousAttempts: spec.previousAttempts)
@@ -168,12 +194,40 @@ public struct Repository: Sendable {
     /// Records the spelling of a group's first use; answers the group's key.
     @discardableResult
     public mutating func rememberName(_ name: String) -> GroupKey {
+        // The key already stored, so every group of the name shares its text.
+        groupKeysInOrder[Int(rememberGroup(name))]
+    }
+
+    /// Records the spelling of a group's first use; answers the group's number.
+    mutating func rememberGroup(_ name: String) -> UInt32 {
         let key = GroupKey(name)
-        // The key already stored, so every run configured for the group shares its text.
-        if let known = groupNames.index(forKey: key) { return groupNames[known].key }
-        groupNames[key] = name
+        if let number = groupNumbers[key] { return number }
+        let number = UInt32(groupKeysInOrder.count)
+        groupNumbers[key] = number
+        groupKeysInOrder.append(key)
         groupNamesInOrder.append(name)
-        return key
+        return number
+    }
+
+    /// Adds the group to the run's configuration, if it is not there yet.
+    mutating func include(groupNamed name: String, inRun run: RunID) {
+        include(group: rememberGroup(name), inRun: run)
+    }
+
+    /// Adds the group with this number to the run's configuration, if it is not there yet.
+    private mutating func include(group number: UInt32, inRun run: RunID) {
+        runs.update(run) { [groupKeysInOrder] run in
+            let key = groupKeysInOrder[Int(number)]
+            var low = 0
+            var high = run.configuredGroupNumbers.count
+            while low < high {
+                let middle = (low + high) / 2
+                if groupKeysInOrder[Int(run.configuredGroupNumbers[middle])] < key { low = middle + 1 } else { high = middle }
+            }
+            if low == run.configuredGroupNumbers.count || run.configuredGroupNumbers[low] != number {
+                run.configuredGroupNumbers.insert(number, at: low)
+            }
+        }
     }
 
     /// Puts a validated, non-empty group in place and records it in its runs' configurations.
@@ -200,15 +254,16 @@ public struct Repository: Sendable {
 
     private mutating func place(_ group: ConcurrencyGroup, named spelling: String) {
         precondition(!group.queue.isEmpty && groups[group.key] == nil)
-        _ = rememberName(spelling)
+        let number = rememberGroup(spelling)
         groups[group.key] = group
-        for item in group.queue { runs.update(item.run) { $0.include(group.key) } }
+        for item in group.queue { include(group: number, inRun: item.run) }
     }
 
     /// Appends an item, acquiring at `now` when the group was empty. Answers its position.
     mutating func append(_ item: QueueItem, to groupName: String, now: Timestamp) -> Int {
-        let key = rememberName(groupName)
-        runs.update(item.run) { $0.include(key) }
+        let number = rememberGroup(groupName)
+        include(group: number, inRun: item.run)
+        let key = groupKeysInOrder[Int(number)]
         if groups[key] != nil {
             groups[key]!.queue.append(item)
             return groups[key]!.queue.count - 1

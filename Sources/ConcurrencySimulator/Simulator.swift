@@ -416,7 +416,7 @@ public struct Simulator: Sendable {
             throw SimulatorError(
                 "concurrency group '\(groupName)' has \(items.count) items; a queue holds at most \(maximumQueueLength) (one holder and 100 pending)")
         }
-        var group = ConcurrencyGroup(key: key, name: repository.groupNames[key] ?? groupName, queue: [])
+        var group = ConcurrencyGroup(key: key, name: repository.knownName(of: key) ?? groupName, queue: [])
         // At its final size: grown one item at a time, a queue of 10 kept room for 16.
         group.queue.reserveCapacity(items.count)
         for (index, item) in items.enumerated() {
@@ -494,7 +494,7 @@ public struct Simulator: Sendable {
         }
         if let problem = Self.groupNameProblem(groupName) { throw SimulatorError(problem, field: "concurrency_group") }
         let key = GroupKey(groupName)
-        let group = repository.groups[key] ?? ConcurrencyGroup(key: key, name: repository.groupNames[key] ?? groupName, queue: [])
+        let group = repository.groups[key] ?? ConcurrencyGroup(key: key, name: repository.knownName(of: key) ?? groupName, queue: [])
         try Self.validate(item, at: group.queue.count, previous: group.queue.last, in: repository, now: now)
         guard group.queue.count < maximumQueueLength else {
             throw SimulatorError("concurrency group '\(group.name)' already holds \(maximumQueueLength) items")
@@ -525,15 +525,6 @@ extension QueueItem {
     /// Whether two items are the same lease request (same run, job and kind), whatever their times.
     public func isSameLease(as other: QueueItem) -> Bool {
         run == other.run && job == other.job && kind == other.kind
-    }
-}
-
-extension WorkflowRun {
-    mutating func include(_ key: GroupKey) {
-        let index = Repository.insertionPoint(of: key, in: configuredGroups)
-        if index == configuredGroups.count || configuredGroups[index] != key {
-            configuredGroups.insert(key, at: index)
-        }
     }
 }
 

@@ -119,7 +119,7 @@ extension ControlPlane {
         RunRecord.writeIdentityAndOutcome(of: run, to: &json)
         json.key("concurrency_groups")
         json.beginArray()
-        for group in run.configuredGroups { json.string(repository.displayName(of: group)) }
+        for name in repository.configuredGroupNames(of: run) { json.string(name) }
         json.endArray()
         json.key("jobs")
         json.beginArray()

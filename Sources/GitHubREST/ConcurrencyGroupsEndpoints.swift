@@ -119,7 +119,7 @@ public struct ConcurrencyGroupsEndpoints: Sendable {
 
     private func listGroups(of run: WorkflowRun, in repository: Repository, query: QueryParameters) throws(GitHubError) -> Success {
         try pagedGroupList(
-            run.configuredGroups, path: "\(repositoryPath(repository))/actions/runs/\(run.id)/concurrency_groups",
+            Array(repository.configuredGroups(of: run)), path: "\(repositoryPath(repository))/actions/runs/\(run.id)/concurrency_groups",
             scope: "run \(run.id) of \(repository.key)", documentationURL: DocumentationURL.listForRun,
             query: query, bytesPerGroup: 600
         ) { [prefix = groupURLPrefix(of: repository), urls = memberURLs(of: repository)] key, json in

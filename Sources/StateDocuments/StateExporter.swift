@@ -111,7 +111,7 @@ public enum StateExporter {
         }
         json.key("concurrency_groups")
         json.beginArray()
-        for key in run.configuredGroups { json.string(repository.displayName(of: key)) }
+        for name in repository.configuredGroupNames(of: run) { json.string(name) }
         json.endArray()
         json.key("jobs")
         writeJobs(records(of: run.jobs, in: repository), under: nil, to: &json)

@@ -227,8 +227,8 @@ import Testing
     @Test func everyRunRemembersTheGroupsOfItsConfiguration() throws {
         var simulator = try simulator()
         try simulator.trigger(in: key, plan: reusable(group: "deploy-x", jobGroup: "gate"))
-        #expect(run(simulator, 100).configuredGroups.map(\.folded) == ["deploy-x", "gate", "release"])
+        #expect(simulator.repositories[key]!.configuredGroups(of: run(simulator, 100)).map(\.folded) == ["deploy-x", "gate", "release"])
         try simulator.cancelRun(RunID(100), reason: "stop")
-        #expect(run(simulator, 100).configuredGroups.map(\.folded) == ["deploy-x", "gate", "release"])
+        #expect(simulator.repositories[key]!.configuredGroups(of: run(simulator, 100)).map(\.folded) == ["deploy-x", "gate", "release"])
     }
 }

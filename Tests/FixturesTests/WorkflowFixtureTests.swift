@@ -308,7 +308,7 @@ import Workflows
         #expect(shop.jobs[JobID(1006)]?.name == "notify / Post to releases")
         #expect(shop.jobs[JobID(1006)]?.parent == JobID(1005))
         #expect(shop.runs[RunID(100)]?.name == "Release v2.3.0")
-        #expect(shop.runs[RunID(100)]?.configuredGroups.map(\.folded) == ["deploy-production", "deploy-staging", "notify-releases"])
+        #expect(shop.runs[RunID(100)].map { shop.configuredGroups(of: $0).map(\.folded) } == ["deploy-production", "deploy-staging", "notify-releases"])
     }
 
     /// Which groups each run lists and each job shows: a job-level group only once its job became
@@ -324,7 +324,7 @@ import Workflows
         let state = try Self.load(file)
         let repository = try #require(state.simulator.repository(owner: owner, name: name))
         for (id, groups) in runs {
-            #expect(repository.runs[RunID(id)]?.configuredGroups.map(repository.displayName) == groups, "run \(id)")
+            #expect(repository.runs[RunID(id)].map { Array(repository.configuredGroupNames(of: $0)) } == groups, "run \(id)")
         }
         for (id, group) in jobs {
             #expect(repository.jobs[JobID(id)]?.concurrency?.group == group, "job \(id)")
