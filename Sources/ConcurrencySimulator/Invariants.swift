@@ -132,7 +132,6 @@ extension ConcurrencyGroup {
         for (position, item) in queue.enumerated() {
             func fail(_ message: String) { violations.append("item \(position) (run \(item.run), job \(item.job.map(String.init(describing:)) ?? "null")): \(message)") }
             if let previous = checked.queue.last, item.waitingSince < previous.waitingSince { fail("waits since before the item ahead of it (not FIFO)") }
-            if position > 0, item.acquiredAt != nil { fail("has an acquisition time but does not hold the lease") }
             if let acquiredAt = item.acquiredAt, acquiredAt < item.waitingSince { fail("acquired before it started waiting") }
             if checked.queue.contains(where: { $0.isSameLease(as: item) }) { fail("is in the queue twice") }
             if repository.positionOfEnclosingItem(for: item, in: checked) != nil { fail("waits inside a lease of its own run (a deadlock)") }

@@ -21,7 +21,7 @@ public struct QueueItem: Hashable, Sendable {
     /// The raw id of `job` (0, no id, for none) in the low 62 bits, the kind's number in the top
     /// two (ids are at most 2^53 - 1): with `acquired`, no optionals and no padding, 32 bytes an
     /// item.
-    private let jobAndKind: UInt64
+    let jobAndKind: UInt64
     /// When the item started waiting on the group; the queue is FIFO on this time.
     public let waitingSince: Timestamp
     private var acquired: Timestamp
@@ -45,6 +45,13 @@ public struct QueueItem: Hashable, Sendable {
     public var acquiredAt: Timestamp? {
         get { acquired.unlessAbsent }
         set { acquired = newValue ?? .absent }
+    }
+
+    init(run: RunID, jobAndKind: UInt64, waitingSince: Timestamp, acquired: Timestamp) {
+        self.run = run
+        self.jobAndKind = jobAndKind
+        self.waitingSince = waitingSince
+        self.acquired = acquired
     }
 
     public init(run: RunID, job: JobID?, kind: LeaseKind, waitingSince: Timestamp, acquiredAt: Timestamp? = nil) {
@@ -292,6 +299,10 @@ private enum JobExtras: Hashable, Sendable {
 }
 
 /// A workflow run as far as concurrency is concerned.
+///
+/// A large state holds a run per three queued items, so the fields are declared in the order
+/// that leaves the least padding (a struct's fields are laid out as declared), the attempt is
+/// 4 bytes and the workflow-level group, which many runs lack, is out of line: 136 bytes.
 public struct WorkflowRun: Hashable, Sendable {
     public let id: RunID
     public let name: String
@@ -302,24 +313,33 @@ public struct WorkflowRun: Hashable, Sendable {
     /// records this attempt created and those it carried over from earlier attempts. The
     /// earlier attempts' lists are in `previousAttempts`.
     public internal(set) var jobs: JobIDList
+    public internal(set) var status: ExecutionStatus
+    public internal(set) var conclusion: Conclusion?
+    /// `attempt`: a run at attempt n lists n - 1 earlier attempts, so none comes near 2^32.
+    private var storedAttempt: UInt32
     /// Every group of the run's configuration, reached or not, by the repository's numbers
     /// (`Repository.configuredGroups(of:)` reads them as keys), sorted by key. Invariant: holds
     /// every group in which the run has an item.
     var configuredGroupNumbers: [UInt32]
-    /// The workflow-level `concurrency`, evaluated for the current attempt.
-    public internal(set) var concurrency: ConcurrencySettings?
-    public internal(set) var status: ExecutionStatus
-    public internal(set) var conclusion: Conclusion?
+    private var storedConcurrency: Boxed<ConcurrencySettings>?
     /// GitHub's `run_number`: how many runs of its workflow file the repository had, this one included.
     public let runNumber: Int
-    /// GitHub's `run_attempt`: 1, plus one per re-run.
-    public internal(set) var attempt: Int
     public internal(set) var times: RunTimes
     /// Out of line, like a job's uncommon fields; runs with the default origin (a fixture's, as
     /// a rule) share one.
     private var storedOrigin: Boxed<RunOrigin>
     private var uncommon: Boxed<UncommonRunFields>?
 
+    /// GitHub's `run_attempt`: 1, plus one per re-run.
+    public internal(set) var attempt: Int {
+        get { Int(storedAttempt) }
+        set { storedAttempt = UInt32(newValue) }
+    }
+    /// The workflow-level `concurrency`, evaluated for the current attempt.
+    public internal(set) var concurrency: ConcurrencySettings? {
+        get { storedConcurrency?.value }
+        set { storedConcurrency = newValue.map(Boxed.init) }
+    }
     /// What started the run (`triggeringActor` changes with a re-run).
     public internal(set) var origin: RunOrigin {
         get { storedOrigin.value }
@@ -355,12 +375,12 @@ public struct WorkflowRun: Hashable, Sendable {
         self.workflow = workflow
         self.jobs = JobIDList(jobs)
         self.configuredGroupNumbers = configuredGroupNumbers
-        self.concurrency = concurrency
+        self.storedConcurrency = concurrency.map(Boxed.init)
         self.status = status
         self.conclusion = conclusion
         self.storedOrigin = Self.boxed(origin)
         self.runNumber = runNumber
-        self.attempt = attempt
+        self.storedAttempt = UInt32(attempt)
         self.times = times
         self.uncommon = Boxed(unlessEmpty: UncommonRunFields(
             gate: gate, cancellationReason: cancellationReason, cancelledBy: cancelledBy, previousAttempts: previousAttempts))
@@ -422,7 +442,62 @@ public struct ConcurrencyGroup: Hashable, Sendable {
     /// The display name: the spelling first used for this key in the repository.
     public let name: String
     /// Position 0 holds the lease (`in_progress`); the others are pending, FIFO by `waitingSince`.
-    public internal(set) var queue: [QueueItem]
+    public internal(set) var queue: GroupQueue
+}
+
+/// A group's queue of items. Only the item at position 0 has an acquisition time, so the queue
+/// keeps that one time beside items of 24 bytes (a `QueueItem` is 32): a large state holds a
+/// queue item per 100 bytes or so of everything else.
+public struct GroupQueue: RandomAccessCollection, Hashable, Sendable, ExpressibleByArrayLiteral {
+    /// A queue item without its acquisition time.
+    private struct StoredItem: Hashable, Sendable {
+        let run: RunID
+        let jobAndKind: UInt64
+        let waitingSince: Timestamp
+    }
+
+    private var items: [StoredItem] = []
+    /// The acquisition time of the item at position 0, `Timestamp.absent` for none.
+    private var holderAcquired = Timestamp.absent
+
+    public init(arrayLiteral items: QueueItem...) {
+        reserveCapacity(items.count)
+        for item in items { append(item) }
+    }
+
+    public var startIndex: Int { 0 }
+    public var endIndex: Int { items.count }
+
+    public subscript(position: Int) -> QueueItem {
+        let item = items[position]
+        return QueueItem(
+            run: item.run, jobAndKind: item.jobAndKind, waitingSince: item.waitingSince,
+            acquired: position == 0 ? holderAcquired : .absent)
+    }
+
+    /// When the item at position 0 acquired the lease; `nil` when a fixture did not say.
+    var holderAcquiredAt: Timestamp? {
+        get { holderAcquired.unlessAbsent }
+        set { holderAcquired = newValue ?? .absent }
+    }
+
+    mutating func reserveCapacity(_ minimumCapacity: Int) {
+        items.reserveCapacity(minimumCapacity)
+    }
+
+    /// Appends an item; only the first item of a queue may have an acquisition time.
+    mutating func append(_ item: QueueItem) {
+        precondition(items.isEmpty || item.acquiredAt == nil, "only the item at position 0 has an acquisition time")
+        if items.isEmpty { holderAcquiredAt = item.acquiredAt }
+        items.append(StoredItem(run: item.run, jobAndKind: item.jobAndKind, waitingSince: item.waitingSince))
+    }
+
+    /// Removes the item at `position`; removing the holder leaves the next item without an
+    /// acquisition time, for the caller to give it.
+    mutating func remove(at position: Int) {
+        items.remove(at: position)
+        if position == 0 { holderAcquired = .absent }
+    }
 }
 
 /// The most items one group's queue can hold: one holder and `queue: max`'s 100 pending items.

@@ -285,7 +285,7 @@ public struct Repository: Sendable {
             return nil
         }
         guard index == 0 else { return nil }
-        groups[key]!.queue[0].acquiredAt = now
+        groups[key]!.queue.holderAcquiredAt = now
         return groups[key]!.queue[0]
     }
 

@@ -41,14 +41,20 @@ public struct RunTimes: Hashable, Sendable {
     public var updatedAt: Timestamp
     /// When the current attempt started (GitHub's `run_started_at`).
     public var startedAt: Timestamp
+    /// `Timestamp.absent` while the attempt has not completed: 8 bytes less than an optional.
+    private var completed: Timestamp
+
     /// When the current attempt completed; `nil` while it has not.
-    public var completedAt: Timestamp?
+    public var completedAt: Timestamp? {
+        get { completed.unlessAbsent }
+        set { completed = newValue ?? .absent }
+    }
 
     public init(createdAt: Timestamp, updatedAt: Timestamp? = nil, startedAt: Timestamp? = nil, completedAt: Timestamp? = nil) {
         self.createdAt = createdAt
         self.updatedAt = updatedAt ?? createdAt
         self.startedAt = startedAt ?? createdAt
-        self.completedAt = completedAt
+        self.completed = completedAt ?? .absent
     }
 
     /// Every time at `time`: a run created then and not yet changed.

@@ -9,7 +9,8 @@ import Testing
         #expect(MemoryLayout<JobTimes>.stride == 24)
         #expect(MemoryLayout<JobProgress>.stride == 16)
         #expect(MemoryLayout<QueueItem>.stride == 32)
-        #expect(MemoryLayout<WorkflowRun>.stride == 160)
+        #expect(MemoryLayout<WorkflowRun>.stride == 136)
+        #expect(MemoryLayout<RunTimes>.stride == 32)
     }
 
     /// A queue item keeps its job's id and its kind in one word: both read back whole.
@@ -22,6 +23,28 @@ import Testing
             item.acquiredAt = t(6)
             #expect(item.acquiredAt == t(6) && item.job == job && item.kind == kind)
         }
+    }
+
+    /// A queue keeps one acquisition time, its holder's: it moves with the holder's place, and a
+    /// holder removed takes it along until the next holder is given one.
+    @Test func aQueueKeepsOnlyItsHoldersAcquisitionTime() {
+        var queue: GroupQueue = [
+            QueueItem(run: RunID(1), job: nil, kind: .workflow, waitingSince: t(1), acquiredAt: t(2)),
+            QueueItem(run: RunID(2), job: JobID(20), kind: .job, waitingSince: t(3)),
+            QueueItem(run: RunID(3), job: JobID(30), kind: .reusableWorkflow, waitingSince: t(4)),
+        ]
+        #expect(queue.map(\.acquiredAt) == [t(2), nil, nil] && queue.holderAcquiredAt == t(2))
+        #expect(queue.map(\.run) == [RunID(1), RunID(2), RunID(3)] && queue.map(\.job) == [nil, JobID(20), JobID(30)])
+        #expect(queue.map(\.kind) == [.workflow, .job, .reusableWorkflow] && queue.map(\.waitingSince) == [t(1), t(3), t(4)])
+        queue.remove(at: 1)
+        #expect(queue.map(\.acquiredAt) == [t(2), nil] && queue.map(\.run) == [RunID(1), RunID(3)])
+        queue.remove(at: 0)
+        #expect(queue.map(\.acquiredAt) == [nil] && queue.first?.run == RunID(3))
+        queue.holderAcquiredAt = t(9)
+        #expect(queue.first?.acquiredAt == t(9))
+        queue.append(QueueItem(run: RunID(4), job: nil, kind: .workflow, waitingSince: t(9)))
+        #expect(queue.map(\.acquiredAt) == [t(9), nil] && queue.count == 2)
+        #expect(MemoryLayout<GroupQueue>.stride == 16)
     }
 
     /// A job's packed times, status and conclusion read back whole, from the first second of year
