@@ -60,9 +60,9 @@ extension Repository {
         var violations: [String] = []
         func fail(_ message: String) { violations.append("\(owner)/\(name): \(message)") }
 
-        let sortedKeys = groups.keys.sorted()
-        if activeGroupKeys != sortedKeys { fail("the sorted index of active groups is not the sorted set of group keys") }
-        if groupKeysInOrder.count != groupNamesInOrder.count || groupNumbers.count != groupKeysInOrder.count
+        let sortedKeys = queues.indices.filter { $0 < groupKeysInOrder.count && !queues[$0].isEmpty }.map { groupKeysInOrder[$0] }.sorted()
+        if activeGroupKeys != sortedKeys { fail("the sorted index of active groups is not the sorted set of keys of groups with items") }
+        if groupKeysInOrder.count != groupNamesInOrder.count || queues.count != groupKeysInOrder.count || groupNumbers.count != groupKeysInOrder.count
             || groupNumbers.contains(where: { key, number in groupKeysInOrder[Int(number)] != key || GroupKey(groupNamesInOrder[Int(number)]) != key }) {
             fail("the group numbers, keys and names do not agree")
         }
@@ -115,8 +115,8 @@ extension Repository {
             let lists = run.previousAttempts.map(\.jobs) + [Array(run.jobs)]
             for problem in Simulator.attemptProblems(of: id, lists: lists, records: recordsByRun[id] ?? []) { fail(problem.message) }
         }
-        for (key, group) in groups {
-            violations += group.invariantViolations(key: key, in: self).map { "\(owner)/\(name): group '\(group.name)': \($0)" }
+        for group in activeGroups {
+            violations += group.invariantViolations(key: group.key, in: self).map { "\(owner)/\(name): group '\(group.name)': \($0)" }
         }
         return violations
     }

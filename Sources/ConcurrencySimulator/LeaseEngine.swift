@@ -174,8 +174,8 @@ struct LeaseEngine {
     /// otherwise it waits (or its owner was cancelled, as a deadlock or for a full queue).
     private mutating func request(_ item: QueueItem, _ settings: ConcurrencySettings) -> Bool {
         let key = GroupKey(settings.group)
-        let label = repository.groups[key]?.name ?? repository.knownName(of: key) ?? settings.group
-        if let group = repository.groups[key], repository.positionOfEnclosingItem(for: item, in: group) != nil {
+        let label = repository.group(key)?.name ?? repository.knownName(of: key) ?? settings.group
+        if let group = repository.group(key), repository.positionOfEnclosingItem(for: item, in: group) != nil {
             let jobName = item.job.flatMap { repository.jobs[$0]?.name } ?? repository.runs[item.run]?.name ?? ""
             cancel(item.run, cause: CancellationCause(reason: .deadlock, group: label, message: CancellationReason.deadlock(label, job: jobName)))
             return false
@@ -183,22 +183,22 @@ struct LeaseEngine {
         switch settings.queue {
         case .single:
             for _ in 0..<maximumQueueLength {
-                guard let pending = repository.groups[key]?.queue.dropFirst().first else { break }
+                guard let pending = repository.group(key)?.queue.dropFirst().first else { break }
                 cancelOwner(of: pending, cause: CancellationCause(
                     reason: .superseded, byRun: item.run, byJob: item.job, group: label, message: CancellationReason.higherPriorityWaiting(label)))
             }
         case .max:
-            if let group = repository.groups[key], group.queue.count >= maximumQueueLength {
+            if let group = repository.group(key), group.queue.count >= maximumQueueLength {
                 cancelOwner(of: item, cause: CancellationCause(reason: .queueFull, group: label, message: CancellationReason.queueFull(label)))
                 return false
             }
         }
-        if settings.cancelInProgress, let holder = repository.groups[key]?.queue.first {
+        if settings.cancelInProgress, let holder = repository.group(key)?.queue.first {
             cancelOwner(of: holder, cause: CancellationCause(
                 reason: .cancelInProgress, byRun: item.run, byJob: item.job, group: label, message: CancellationReason.higherPriorityWaiting(label)))
         }
         guard ownerIsWaiting(item) else { return false }
-        if let group = repository.groups[key], group.queue.count >= maximumQueueLength {
+        if let group = repository.group(key), group.queue.count >= maximumQueueLength {
             cancelOwner(of: item, cause: CancellationCause(reason: .queueFull, group: label, message: CancellationReason.queueFull(label)))
             return false
         }
@@ -216,7 +216,7 @@ struct LeaseEngine {
     }
 
     private func position(of item: QueueItem, in key: GroupKey) -> Int? {
-        repository.groups[key]?.queue.firstIndex { $0.isSameLease(as: item) }
+        repository.group(key)?.queue.firstIndex { $0.isSameLease(as: item) }
     }
 
     /// Releases an item; the item that acquires the lease because of it moves its owner on (as a
@@ -234,7 +234,7 @@ struct LeaseEngine {
         var found: [(GroupKey, QueueItem)] = []
         guard let record = repository.runs[run] else { return [] }
         for key in repository.configuredGroups(of: record) {
-            for item in repository.groups[key]?.queue ?? [] where item.run == run && include(item) {
+            for item in repository.group(key)?.queue ?? [] where item.run == run && include(item) {
                 found.append((key, item))
             }
         }

@@ -1,8 +1,10 @@
 /// One repository's runs, jobs and concurrency groups.
 ///
 /// Invariants:
-/// - `activeGroupKeys` is `groups.keys`, sorted ascending, without duplicates.
-/// - every group in `groups` has a non-empty queue of at most `maximumQueueLength` items;
+/// - `activeGroupKeys` holds the keys of the groups with a non-empty queue (the active ones),
+///   sorted ascending, without duplicates; `queues`, `groupKeysInOrder` and `groupNamesInOrder`
+///   hold one entry per group number, and `groupNumbers` numbers each key once.
+/// - every active group has at most `maximumQueueLength` items;
 /// - every item refers to a run in `runs`, and its job (if any) to a job of that run's current attempt;
 /// - every job record belongs to one attempt of its run and is listed by it (`Attempts.swift`);
 /// - every run lists in its configured groups each group in which it has an item, by the
@@ -19,10 +21,12 @@ public struct Repository: Sendable {
 
     public internal(set) var runs = RunTable()
     public internal(set) var jobs = JobTable()
-    /// The active groups, by key.
-    public internal(set) var groups: [GroupKey: ConcurrencyGroup] = [:]
-    /// The keys of `groups`, ascending: the order both list endpoints page through.
+    /// The keys of the active groups (`group(_:)`), ascending: the order both list endpoints
+    /// page through.
     public internal(set) var activeGroupKeys: [GroupKey] = []
+    /// The queue of each group number, empty while the group is inactive: 16 bytes a group
+    /// seen, where a dictionary of active groups kept 64 in each of up to 2.7 buckets a group.
+    private(set) var queues: [GroupQueue] = []
     /// The number of every group key the repository has seen, active or not: its place in
     /// `groupKeysInOrder` and `groupNamesInOrder`. A run keeps its configured groups as these
     /// numbers (4 bytes where a key is 16).
@@ -73,7 +77,23 @@ public struct Repository: Sendable {
 
     /// The active group with this name (any case), in O(1) in the number of groups.
     public func activeGroup(named name: String) -> ConcurrencyGroup? {
-        groups[GroupKey(name)]
+        group(GroupKey(name))
+    }
+
+    /// The active group with this key, `nil` for an inactive one.
+    public func group(_ key: GroupKey) -> ConcurrencyGroup? {
+        groupNumbers[key].flatMap(group(number:))
+    }
+
+    /// The active groups, by key.
+    public var activeGroups: LazyMapSequence<[GroupKey], ConcurrencyGroup> {
+        activeGroupKeys.lazy.map { self.group($0)! }
+    }
+
+    private func group(number: UInt32) -> ConcurrencyGroup? {
+        let index = Int(number)
+        guard !queues[index].isEmpty else { return nil }
+        return ConcurrencyGroup(key: groupKeysInOrder[index], name: groupNamesInOrder[index], queue: queues[index])
     }
 
     /// The job and its enclosing `uses:` jobs, innermost first.
@@ -142,7 +162,7 @@ public struct Repository: Sendable {
 
     /// The run's items in a group, with their positions, in queue order.
     public func items(of run: RunID, in key: GroupKey) -> [(position: Int, item: QueueItem)] {
-        guard let group = groups[key] else { return [] }
+        guard let group = group(key) else { return [] }
         var result: [(position: Int, item: QueueItem)] = []
         for (position, item) in group.queue.enumerated() where item.run == run {
             result.append((position, item))
@@ -206,6 +226,7 @@ public struct Repository: Sendable {
         groupNumbers[key] = number
         groupKeysInOrder.append(key)
         groupNamesInOrder.append(name)
+        queues.append([])
         return number
     }
 
@@ -238,7 +259,6 @@ public struct Repository: Sendable {
 
     /// Puts validated groups in place, merging their keys into the sorted index once.
     mutating func activate(_ added: [(group: ConcurrencyGroup, spelling: String)]) {
-        groups.reserveCapacity(groups.count + added.count)
         for (group, spelling) in added { place(group, named: spelling) }
         let addedKeys = added.map(\.group.key).sorted()
         var merged: [GroupKey] = []
@@ -253,9 +273,9 @@ public struct Repository: Sendable {
     }
 
     private mutating func place(_ group: ConcurrencyGroup, named spelling: String) {
-        precondition(!group.queue.isEmpty && groups[group.key] == nil)
         let number = rememberGroup(spelling)
-        groups[group.key] = group
+        precondition(!group.queue.isEmpty && queues[Int(number)].isEmpty && groupKeysInOrder[Int(number)] == group.key)
+        queues[Int(number)] = group.queue
         for item in group.queue { include(group: number, inRun: item.run) }
     }
 
@@ -263,30 +283,31 @@ public struct Repository: Sendable {
     mutating func append(_ item: QueueItem, to groupName: String, now: Timestamp) -> Int {
         let number = rememberGroup(groupName)
         include(group: number, inRun: item.run)
-        let key = groupKeysInOrder[Int(number)]
-        if groups[key] != nil {
-            groups[key]!.queue.append(item)
-            return groups[key]!.queue.count - 1
+        let index = Int(number)
+        if !queues[index].isEmpty {
+            queues[index].append(item)
+            return queues[index].count - 1
         }
         var holder = item
         holder.acquiredAt = now
-        activate(ConcurrencyGroup(key: key, name: displayName(of: key), queue: [holder]), named: groupName)
+        activate(ConcurrencyGroup(key: groupKeysInOrder[index], name: groupNamesInOrder[index], queue: [holder]), named: groupName)
         return 0
     }
 
     /// Removes an item. Answers the item that acquired the lease because of it, if any.
     @discardableResult
     mutating func remove(_ item: QueueItem, from key: GroupKey, now: Timestamp) -> QueueItem? {
-        guard let index = groups[key]?.queue.firstIndex(where: { $0.isSameLease(as: item) }) else { return nil }
-        groups[key]!.queue.remove(at: index)
-        if groups[key]!.queue.isEmpty {
-            groups.removeValue(forKey: key)
+        guard let number = groupNumbers[key].map(Int.init),
+              let index = queues[number].firstIndex(where: { $0.isSameLease(as: item) })
+        else { return nil }
+        queues[number].remove(at: index)
+        if queues[number].isEmpty {
             activeGroupKeys.remove(at: Self.insertionPoint(of: key, in: activeGroupKeys))
             return nil
         }
         guard index == 0 else { return nil }
-        groups[key]!.queue.holderAcquiredAt = now
-        return groups[key]!.queue[0]
+        queues[number].holderAcquiredAt = now
+        return queues[number][0]
     }
 
     /// The first index whose key is not less than `key` (binary search).

@@ -154,7 +154,7 @@ extension Simulator {
         var jobWaits = [Bool](repeating: false, count: repository.jobs.count)
         var firstWaiting = [Timestamp?](repeating: nil, count: repository.runs.count)
         var lastLeaseEvent = [Timestamp?](repeating: nil, count: repository.runs.count)
-        for group in repository.groups.values {
+        for group in repository.activeGroups {
             for (position, item) in group.queue.enumerated() {
                 guard let run = repository.runs.place(of: item.run) else { continue }
                 if position > 0 {

@@ -406,7 +406,7 @@ public struct Simulator: Sendable {
         }
         if let problem = Self.groupNameProblem(groupName) { throw SimulatorError(problem, field: "concurrency_group") }
         let key = GroupKey(groupName)
-        if let existing = repository.groups[key] {
+        if let existing = repository.group(key) {
             throw SimulatorError("concurrency group '\(groupName)' is declared twice (also as '\(existing.name)'; names are case-insensitive)")
         }
         guard !items.isEmpty else {
@@ -494,7 +494,7 @@ public struct Simulator: Sendable {
         }
         if let problem = Self.groupNameProblem(groupName) { throw SimulatorError(problem, field: "concurrency_group") }
         let key = GroupKey(groupName)
-        let group = repository.groups[key] ?? ConcurrencyGroup(key: key, name: repository.knownName(of: key) ?? groupName, queue: [])
+        let group = repository.group(key) ?? ConcurrencyGroup(key: key, name: repository.knownName(of: key) ?? groupName, queue: [])
         try Self.validate(item, at: group.queue.count, previous: group.queue.last, in: repository, now: now)
         guard group.queue.count < maximumQueueLength else {
             throw SimulatorError("concurrency group '\(group.name)' already holds \(maximumQueueLength) items")
@@ -512,7 +512,7 @@ public struct Simulator: Sendable {
         in repositoryKey: RepositoryKey, groupName: String, item: QueueItem
     ) throws(SimulatorError) {
         defer { checkInvariantsInDebugBuilds() }
-        guard let group = repositories[repositoryKey]?.groups[GroupKey(groupName)],
+        guard let group = repositories[repositoryKey]?.group(GroupKey(groupName)),
               group.queue.contains(where: { $0.isSameLease(as: item) })
         else {
             throw SimulatorError("concurrency group '\(groupName)' has no such item")

@@ -50,7 +50,7 @@ public struct ConcurrencyGroupsEndpoints: Sendable {
             scope: "repository \(repository.key)", documentationURL: DocumentationURL.listForRepository,
             query: query, bytesPerGroup: 160
         ) { [prefix = groupURLPrefix(of: repository)] key, json in
-            guard let group = repository.groups[key] else { return }
+            guard let group = repository.group(key) else { return }
             json.beginObject()
             json.field("group_name", group.name)
             json.field("group_url", prefix, URLEncoding.percentEncodeSegment(group.name))

@@ -74,7 +74,7 @@ public enum StateExporter {
             json.key("concurrency_groups")
             json.beginArray()
             for key in repository.activeGroupKeys {
-                write(repository.groups[key]!, to: &json)
+                write(repository.group(key)!, to: &json)
             }
             json.endArray()
             json.endObject()
@@ -94,7 +94,7 @@ public enum StateExporter {
         var size = 4096 + workflows.reduce(0) { $0 + $1.workflow.source.utf8.count + 256 }
         for repository in repositories {
             size += 640 * repository.runs.count + 300 * repository.jobs.count
-            for group in repository.groups.values { size += 128 * group.queue.count + 2 * group.name.utf8.count + 64 }
+            for group in repository.activeGroups { size += 128 * group.queue.count + 2 * group.name.utf8.count + 64 }
         }
         return size
     }

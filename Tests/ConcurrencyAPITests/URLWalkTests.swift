@@ -71,7 +71,7 @@ import Testing
         let server = MockServer(state: try FixtureLoader.load(text, file: "reusable-workflows.yml"), configuration: APIConfiguration(baseURL: apiBase))
         var checked = 0
         for repository in server.simulator.sortedRepositories {
-            for group in repository.groups.values {
+            for group in repository.activeGroups {
                 for item in group.queue where item.kind == .reusableWorkflow {
                     let job = item.job!
                     let answer = get(server, "/repos/\(repository.owner)/\(repository.name)/actions/jobs/\(job)")

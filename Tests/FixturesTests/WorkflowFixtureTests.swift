@@ -219,7 +219,7 @@ import Workflows
     static func queues(of repository: Repository) -> [String: [String]] {
         var result: [String: [String]] = [:]
         for key in repository.activeGroupKeys {
-            let group = repository.groups[key]!
+            let group = repository.group(key)!
             result[group.name] = group.queue.enumerated().map { position, item in
                 let status = position == 0 ? "in_progress" : "pending"
                 guard let job = item.job else { return "\(item.run) \(status)" }
@@ -237,7 +237,7 @@ import Workflows
         let repository = try #require(state.simulator.repository(owner: expected.repository.owner, name: expected.repository.name))
         #expect(Self.queues(of: repository) == expected.queues)
         var acquired: [String: String] = [:]
-        for group in repository.groups.values { acquired[group.name] = group.queue.first?.acquiredAt?.description ?? "null" }
+        for group in repository.activeGroups { acquired[group.name] = group.queue.first?.acquiredAt?.description ?? "null" }
         #expect(acquired == expected.acquired)
         for (id, outcome) in expected.runs.sorted(by: { $0.key < $1.key }) {
             let run = try #require(repository.runs[RunID(id)], "run \(id)")
@@ -256,7 +256,7 @@ import Workflows
     func queueItemsAgreeWithTheirOwnersStatus(_ expected: Expectation) throws {
         let state = try Self.load(expected.file)
         let repository = try #require(state.simulator.repository(owner: expected.repository.owner, name: expected.repository.name))
-        for group in repository.groups.values {
+        for group in repository.activeGroups {
             for (position, item) in group.queue.enumerated() {
                 let owner = item.job.map { repository.jobs[$0]?.status } ?? repository.runs[item.run]?.status
                 #expect(owner == (position == 0 ? .inProgress : .pending), "\(group.name) position \(position)")
@@ -298,7 +298,7 @@ import Workflows
     @Test func theOtherRepositoryOfTheReusableFixtureHoldsOnlyTheCalledWorkflow() throws {
         let state = try Self.load("reusable-workflows-live.yml")
         let templates = try #require(state.simulator.repository(owner: "acme", name: "ci-templates"))
-        #expect(templates.runs.isEmpty && templates.groups.isEmpty, "the groups belong to the caller's repository")
+        #expect(templates.runs.isEmpty && templates.activeGroupKeys.isEmpty, "the groups belong to the caller's repository")
         #expect(state.workflows.workflow("notify.yml", in: templates.key)?.isCallable == true)
         let shop = try #require(state.simulator.repository(owner: "acme", name: "shop"))
         let notify = try #require(shop.jobs[JobID(1005)])
