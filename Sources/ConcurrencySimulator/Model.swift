@@ -237,19 +237,43 @@ final class JobShape: Hashable, Sendable {
     }
 }
 
-/// Job shapes, each distinct one once: the jobs that have a shape share its object. Started
-/// afresh past `maximumCount`, so that a long session whose job names keep changing (names from
-/// inputs) does not keep every name it has seen.
+/// Values, each distinct one once: the records that hold equal values share one copy (job
+/// shapes, long run names). Started afresh past `maximumCount`, so that a long session whose
+/// names keep changing (names from inputs) does not keep every value it has seen.
+struct SharedValues<Value: Hashable & Sendable>: Sendable {
+    static var maximumCount: Int { 4_096 }
+    private var values: Set<Value> = []
+
+    /// The shared value equal to `value`; `value` itself when it is the first of its kind.
+    mutating func share(_ value: Value) -> Value {
+        if values.count >= Self.maximumCount { values.removeAll() }
+        return values.insert(value).memberAfterInsert
+    }
+}
+
+/// The job shapes a loader or a repository has seen, each once.
 public struct SharedJobShapes: Sendable {
-    static let maximumCount = 4_096
-    private var shapes: Set<JobShape> = []
+    private var shapes = SharedValues<JobShape>()
 
     public init() {}
 
-    /// The shared shape equal to `shape`; `shape` itself when it is the first of its kind.
-    mutating func share(_ shape: JobShape) -> JobShape {
-        if shapes.count >= Self.maximumCount { shapes.removeAll() }
-        return shapes.insert(shape).memberAfterInsert
+    mutating func share(_ shape: JobShape) -> JobShape { shapes.share(shape) }
+}
+
+/// A name compared and hashed by its bytes, as an export writes it: names that are canonically
+/// equivalent but spelled differently stay apart.
+struct ExactName: Hashable, Sendable {
+    let text: String
+
+    static func == (lhs: ExactName, rhs: ExactName) -> Bool { lhs.text.hasSameBytes(as: rhs.text) }
+    func hash(into hasher: inout Hasher) { text.hashBytes(into: &hasher) }
+}
+
+extension SharedValues<ExactName> {
+    /// `name`, or an earlier one with the same bytes: a name of up to 15 bytes is stored inline
+    /// anyway, a longer one in storage of its own that runs of one workflow can share.
+    mutating func share(_ name: String) -> String {
+        name.utf8.count <= 15 ? name : share(ExactName(text: name)).text
     }
 }
 

@@ -42,6 +42,8 @@ public struct Repository: Sendable {
     var completionOrder = CompletionOrder()
     /// The names, keys and kinds its jobs have, each once: the jobs share them.
     private var jobShapes = SharedJobShapes()
+    /// The names of its runs longer than 15 bytes, each once: the runs share them.
+    private var runNames = SharedValues<ExactName>()
     /// The shapes the last run added came with and those it was given, in the order of its jobs.
     /// Runs of one workflow list the same jobs in the same order, and a loader that shared their
     /// shapes (`Simulator.check`) hands the same objects: those are found here by identity,
@@ -195,7 +197,7 @@ public struct Repository: Sendable {
         // imported export depend on that order.
         runCounts[file] = max(runCounts[file, default: 0], runNumber)
         runs[spec.id] = WorkflowRun(
-            id: spec.id, name: spec.name, workflow: spec.workflow, jobs: spec.jobs.map(\.id), configuredGroupNumbers: configured,
+            id: spec.id, name: runNames.share(spec.name), workflow: spec.workflow, jobs: spec.jobs.map(\.id), configuredGroupNumbers: configured,
             concurrency: spec.concurrency, gate: spec.gate, status: spec.status, conclusion: spec.conclusion,
             cancellationReason: spec.cancellationReason, cancelledBy: spec.cancelledBy, origin: spec.origin, runNumber: runNumber, attempt: spec.attempt,
             times: spec.times ?? .at(now), previousAttempts: spec.previousAttempts)
@@ -253,14 +255,13 @@ public struct Repository: Sendable {
 
     /// Puts a validated, non-empty group in place and records it in its runs' configurations.
     mutating func activate(_ group: ConcurrencyGroup, named spelling: String) {
-        place(group, named: spelling)
-        activeGroupKeys.insert(group.key, at: Self.insertionPoint(of: group.key, in: activeGroupKeys))
+        let key = place(group, named: spelling)
+        activeGroupKeys.insert(key, at: Self.insertionPoint(of: key, in: activeGroupKeys))
     }
 
     /// Puts validated groups in place, merging their keys into the sorted index once.
     mutating func activate(_ added: [(group: ConcurrencyGroup, spelling: String)]) {
-        for (group, spelling) in added { place(group, named: spelling) }
-        let addedKeys = added.map(\.group.key).sorted()
+        let addedKeys = added.map { place($0.group, named: $0.spelling) }.sorted()
         var merged: [GroupKey] = []
         merged.reserveCapacity(activeGroupKeys.count + addedKeys.count)
         var (old, new) = (activeGroupKeys[...], addedKeys[...])
@@ -272,11 +273,14 @@ public struct Repository: Sendable {
         activeGroupKeys = merged
     }
 
-    private mutating func place(_ group: ConcurrencyGroup, named spelling: String) {
+    /// Answers the group's key as the repository stores it, which the index of active groups
+    /// shares (a key a caller made is a copy of its text).
+    private mutating func place(_ group: ConcurrencyGroup, named spelling: String) -> GroupKey {
         let number = rememberGroup(spelling)
         precondition(!group.queue.isEmpty && queues[Int(number)].isEmpty && groupKeysInOrder[Int(number)] == group.key)
         queues[Int(number)] = group.queue
         for item in group.queue { include(group: number, inRun: item.run) }
+        return groupKeysInOrder[Int(number)]
     }
 
     /// Appends an item, acquiring at `now` when the group was empty. Answers its position.

@@ -69,6 +69,23 @@ import Testing
         #expect(simulator.invariantViolations() == [])
     }
 
+    /// Runs with the same long name share its text; names that only look alike keep their bytes.
+    @Test func runsShareTheirLongNamesByBytes() throws {
+        var simulator = Simulator(now: t(0))
+        try simulator.addRepository(owner: "o", name: "r", visibility: .public)
+        let key = RepositoryKey(owner: "o", name: "r")
+        let composed = "Deploy to production caf\u{E9}"
+        let decomposed = "Deploy to production cafe\u{301}"
+        for (id, name) in [(1, composed), (2, String(decoding: Array(composed.utf8), as: UTF8.self)), (3, decomposed), (4, "CI")] {
+            try simulator.addRun(in: key, id: RunID(id), name: name, jobs: [], configuredGroups: [])
+        }
+        let runs = simulator.repositories[key]!.runs
+        func storage(_ id: Int) -> UnsafePointer<UInt8>? { runs[RunID(id)]!.name.utf8.withContiguousStorageIfAvailable { $0.baseAddress }! }
+        #expect(storage(1) == storage(2), "one text for both runs")
+        #expect(Array(runs[RunID(3)]!.name.utf8) == Array(decomposed.utf8) && storage(3) != storage(1))
+        #expect(runs[RunID(4)]!.name == "CI")
+    }
+
     @Test func jobsKeepTheirNamesPastTheSharedShapesLimit() throws {
         var simulator = Simulator(now: t(0))
         try simulator.addRepository(owner: "o", name: "r", visibility: .public)
