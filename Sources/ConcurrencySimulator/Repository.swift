@@ -68,12 +68,12 @@ public struct Repository: Sendable {
     }
 
     /// Every group of the run's configuration, reached or not, sorted by key.
-    public func configuredGroups(of run: WorkflowRun) -> LazyMapSequence<[UInt32], GroupKey> {
+    public func configuredGroups(of run: WorkflowRun) -> LazyMapSequence<GroupNumberList, GroupKey> {
         run.configuredGroupNumbers.lazy.map { [groupKeysInOrder] in groupKeysInOrder[Int($0)] }
     }
 
     /// The display names of those groups, in the same order.
-    public func configuredGroupNames(of run: WorkflowRun) -> LazyMapSequence<[UInt32], String> {
+    public func configuredGroupNames(of run: WorkflowRun) -> LazyMapSequence<GroupNumberList, String> {
         run.configuredGroupNumbers.lazy.map { [groupNamesInOrder] in groupNamesInOrder[Int($0)] }
     }
 
@@ -197,7 +197,7 @@ public struct Repository: Sendable {
         // imported export depend on that order.
         runCounts[file] = max(runCounts[file, default: 0], runNumber)
         runs[spec.id] = WorkflowRun(
-            id: spec.id, name: runNames.share(spec.name), workflow: spec.workflow, jobs: spec.jobs.map(\.id), configuredGroupNumbers: configured,
+            id: spec.id, name: runNames.share(spec.name), workflow: spec.workflow, jobs: spec.jobs.map(\.id), configuredGroupNumbers: GroupNumberList(configured),
             concurrency: spec.concurrency, gate: spec.gate, status: spec.status, conclusion: spec.conclusion,
             cancellationReason: spec.cancellationReason, cancelledBy: spec.cancelledBy, origin: spec.origin, runNumber: runNumber, attempt: spec.attempt,
             times: spec.times ?? .at(now), previousAttempts: spec.previousAttempts)

@@ -9,7 +9,7 @@ import Testing
         #expect(MemoryLayout<JobTimes>.stride == 24)
         #expect(MemoryLayout<JobProgress>.stride == 16)
         #expect(MemoryLayout<QueueItem>.stride == 32)
-        #expect(MemoryLayout<WorkflowRun>.stride == 136)
+        #expect(MemoryLayout<WorkflowRun>.stride == 144)
         #expect(MemoryLayout<RunTimes>.stride == 32)
     }
 
