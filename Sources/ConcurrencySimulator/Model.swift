@@ -19,8 +19,8 @@ public enum LeaseKind: String, Sendable, CaseIterable {
 public struct QueueItem: Hashable, Sendable {
     public let run: RunID
     /// The raw id of `job` (0, no id, for none) in the low 62 bits, the kind's number in the top
-    /// two (ids are at most 2^53 - 1): with `acquired`, no optionals and no padding, 32 bytes an
-    /// item.
+    /// two (ids are at most 2^53 - 1): no optionals and no padding, 24 bytes an item as a queue
+    /// stores it (`GroupQueue`, which keeps `acquired` once, for its holder).
     let jobAndKind: UInt64
     /// When the item started waiting on the group; the queue is FIFO on this time.
     public let waitingSince: Timestamp
