@@ -286,7 +286,9 @@ public struct Simulator: Sendable {
         guard spec.attempt >= 1, spec.runNumber.map({ $0 >= 1 }) ?? true else {
             throw SimulatorError("run \(id)'s run_number and run_attempt are at least 1")
         }
-        guard spec.previousAttempts.map(\.number) == Array(1..<spec.attempt) else {
+        // Compared lazily: a huge attempt with no earlier attempts must not build their numbers.
+        // It also keeps every run's attempt within the 4 bytes a run holds it in.
+        guard spec.previousAttempts.count == spec.attempt - 1, spec.previousAttempts.lazy.map(\.number).elementsEqual(1..<spec.attempt) else {
             throw SimulatorError("run \(id) is at attempt \(spec.attempt), so it has the earlier attempts 1 to \(spec.attempt - 1), in order")
         }
         let lists = spec.previousAttempts.map(\.jobs) + [spec.jobs.map(\.id)]

@@ -44,6 +44,15 @@ import Testing
         #expect(try refusal(spec) == SimulatorError("job 90 is of attempt \(attempt), which its run does not have", subject: .job(index: 0)))
     }
 
+    /// A run holds its attempt in 4 bytes too: only a run listing every earlier attempt is at a
+    /// later one, and an attempt far beyond them is refused without listing their numbers.
+    @Test(arguments: [2, Simulator.largestAttempt + 1, Int.max])
+    func aRunAtAnAttemptItsEarlierAttemptsDoNotReachIsRefused(attempt: Int) throws {
+        let spec = Simulator.RunSpec(id: RunID(9), name: "Deploy", jobs: [], configuredGroups: [], attempt: attempt)
+        #expect(try refusal(spec) == SimulatorError(
+            "run 9 is at attempt \(attempt), so it has the earlier attempts 1 to \(attempt - 1), in order", subject: nil))
+    }
+
     @Test func aRunCheckedWithAnotherClockGetsItsRecordsFromTheSimulatorsClock() throws {
         var simulator = try makeSimulator()
         try simulator.addRun(in: repoKey, Simulator.check(run(9, jobs: [.init(id: JobID(90), name: "build")]), now: t(5)))
