@@ -174,7 +174,7 @@ struct LeaseEngine {
     /// otherwise it waits (or its owner was cancelled, as a deadlock or for a full queue).
     private mutating func request(_ item: QueueItem, _ settings: ConcurrencySettings) -> Bool {
         let key = GroupKey(settings.group)
-        let label = repository.group(key)?.name ?? repository.knownName(of: key) ?? settings.group
+        let label = repository.knownName(of: key) ?? settings.group
         if let group = repository.group(key), repository.positionOfEnclosingItem(for: item, in: group) != nil {
             let jobName = item.job.flatMap { repository.jobs[$0]?.name } ?? repository.runs[item.run]?.name ?? ""
             cancel(item.run, cause: CancellationCause(reason: .deadlock, group: label, message: CancellationReason.deadlock(label, job: jobName)))

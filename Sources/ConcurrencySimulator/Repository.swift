@@ -240,15 +240,10 @@ public struct Repository: Sendable {
     /// Adds the group with this number to the run's configuration, if it is not there yet.
     private mutating func include(group number: UInt32, inRun run: RunID) {
         runs.update(run) { [groupKeysInOrder] run in
-            let key = groupKeysInOrder[Int(number)]
-            var low = 0
-            var high = run.configuredGroupNumbers.count
-            while low < high {
-                let middle = (low + high) / 2
-                if groupKeysInOrder[Int(run.configuredGroupNumbers[middle])] < key { low = middle + 1 } else { high = middle }
-            }
-            if low == run.configuredGroupNumbers.count || run.configuredGroupNumbers[low] != number {
-                run.configuredGroupNumbers.insert(number, at: low)
+            let keys = run.configuredGroupNumbers.lazy.map { groupKeysInOrder[Int($0)] }
+            let index = Self.insertionPoint(of: groupKeysInOrder[Int(number)], in: keys)
+            if index == run.configuredGroupNumbers.count || run.configuredGroupNumbers[index] != number {
+                run.configuredGroupNumbers.insert(number, at: index)
             }
         }
     }
@@ -315,7 +310,7 @@ public struct Repository: Sendable {
     }
 
     /// The first index whose key is not less than `key` (binary search).
-    public static func insertionPoint(of key: GroupKey, in keys: [GroupKey]) -> Int {
+    @inlinable public static func insertionPoint<Keys: RandomAccessCollection<GroupKey>>(of key: GroupKey, in keys: Keys) -> Int where Keys.Index == Int {
         var low = 0
         var high = keys.count
         while low < high {
