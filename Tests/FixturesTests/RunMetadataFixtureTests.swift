@@ -4,31 +4,39 @@ import Testing
 
 /// The run and job fields GitHub's resources show, in fixtures: given, exported, derived.
 @Suite struct RunMetadataFixtureTests {
-    static let fixture = """
+    /// A fixture of repository o/r at 2026-03-01T10:00:00Z with these runs, given as the items of
+    /// `runs:` at the left margin: they start on line 6, at column 7.
+    static func oneRepository(runs: String) -> String {
+        """
         now: "2026-03-01T10:00:00Z"
         repositories:
           - owner: o
             name: r
             runs:
-              - id: 7
-                name: Deploy
-                workflow: deploy.yml
-                status: in_progress
-                event: workflow_dispatch
-                ref: refs/heads/release
-                sha: "abc123"
-                actor: monalisa
-                triggering_actor: hubot
-                run_number: 12
-                run_attempt: 2
-                previous_attempts:
-                  - { run_attempt: 1, conclusion: failure, run_started_at: "2026-03-01T09:00:00Z", updated_at: "2026-03-01T09:05:00Z" }
-                created_at: "2026-03-01T09:00:00Z"
-                updated_at: "2026-03-01T09:30:00Z"
-                run_started_at: "2026-03-01T09:30:00Z"
-                jobs:
-                  - { id: 70, name: build, status: in_progress, run_attempt: 2, created_at: "2026-03-01T09:30:00Z", started_at: "2026-03-01T09:30:00Z" }
-        """
+
+        """ + runs.split(separator: "\n", omittingEmptySubsequences: false).map { "      " + $0 }.joined(separator: "\n")
+    }
+
+    static let fixture = oneRepository(runs: """
+        - id: 7
+          name: Deploy
+          workflow: deploy.yml
+          status: in_progress
+          event: workflow_dispatch
+          ref: refs/heads/release
+          sha: "abc123"
+          actor: monalisa
+          triggering_actor: hubot
+          run_number: 12
+          run_attempt: 2
+          previous_attempts:
+            - { run_attempt: 1, conclusion: failure, run_started_at: "2026-03-01T09:00:00Z", updated_at: "2026-03-01T09:05:00Z" }
+          created_at: "2026-03-01T09:00:00Z"
+          updated_at: "2026-03-01T09:30:00Z"
+          run_started_at: "2026-03-01T09:30:00Z"
+          jobs:
+            - { id: 70, name: build, status: in_progress, run_attempt: 2, created_at: "2026-03-01T09:30:00Z", started_at: "2026-03-01T09:30:00Z" }
+        """)
 
     @Test func givenFieldsLoadAndExportByteIdentically() throws {
         let state = try FixtureLoader.load(Self.fixture, file: "f.yml")
@@ -50,17 +58,12 @@ import Testing
     /// Run numbers count on from the highest one a workflow's runs have, whatever order the runs
     /// come in: an export lists its runs by id, so a later run with a smaller id comes first there.
     @Test func runCountsDoNotDependOnTheOrderOfTheRuns() throws {
-        let text = """
-            now: "2026-03-01T10:00:00Z"
-            repositories:
-              - owner: o
-                name: r
-                runs:
-                  - { id: 900, name: CI }
-                  - { id: 100, name: CI }
-                  - { id: 500, name: CI, run_number: 7 }
-                  - { id: 300, name: CI, run_number: 2 }
-            """
+        let text = Self.oneRepository(runs: """
+            - { id: 900, name: CI }
+            - { id: 100, name: CI }
+            - { id: 500, name: CI, run_number: 7 }
+            - { id: 300, name: CI, run_number: 2 }
+            """)
         let state = try FixtureLoader.load(text, file: "f.yml")
         let key = RepositoryKey(owner: "o", name: "r")
         #expect(state.simulator.repositories[key]!.runs.values.sorted { $0.id < $1.id }.map(\.runNumber) == [2, 2, 7, 1])
@@ -95,29 +98,24 @@ import Testing
 
     /// Run 8 at attempt 2: attempt 1 ran lint (80) and build (81, failed); attempt 2 carried lint
     /// over and ran build again as 82.
-    static let attempts = """
-        now: "2026-03-01T10:00:00Z"
-        repositories:
-          - owner: o
-            name: r
-            runs:
-              - id: 8
-                name: CI
-                status: completed
-                conclusion: success
-                run_attempt: 2
-                previous_attempts:
-                  - run_attempt: 1
-                    conclusion: failure
-                    run_started_at: "2026-03-01T09:00:00Z"
-                    updated_at: "2026-03-01T09:05:00Z"
-                    job_ids: [80, 81]
-                    jobs:
-                      - { id: 81, name: build, status: completed, conclusion: failure }
-                jobs:
-                  - { id: 80, name: lint, status: completed, conclusion: success }
-                  - { id: 82, name: build, status: completed, conclusion: success, run_attempt: 2 }
-        """
+    static let attempts = oneRepository(runs: """
+        - id: 8
+          name: CI
+          status: completed
+          conclusion: success
+          run_attempt: 2
+          previous_attempts:
+            - run_attempt: 1
+              conclusion: failure
+              run_started_at: "2026-03-01T09:00:00Z"
+              updated_at: "2026-03-01T09:05:00Z"
+              job_ids: [80, 81]
+              jobs:
+                - { id: 81, name: build, status: completed, conclusion: failure }
+          jobs:
+            - { id: 80, name: lint, status: completed, conclusion: success }
+            - { id: 82, name: build, status: completed, conclusion: success, run_attempt: 2 }
+        """)
 
     @Test func anEarlierAttemptsJobsLoadAndExportByteIdentically() throws {
         let state = try FixtureLoader.load(Self.attempts, file: "f.yml")
@@ -157,17 +155,12 @@ import Testing
     }
 
     @Test func aJobOfALaterAttemptThanItsRunIsRefused() throws {
-        let text = """
-            now: "2026-03-01T10:00:00Z"
-            repositories:
-              - owner: o
-                name: r
-                runs:
-                  - id: 9
-                    name: CI
-                    jobs:
-                      - { id: 90, name: build, run_attempt: 2 }
-            """
+        let text = Self.oneRepository(runs: """
+            - id: 9
+              name: CI
+              jobs:
+                - { id: 90, name: build, run_attempt: 2 }
+            """)
         do {
             _ = try FixtureLoader.load(text, file: "f.yml")
             Issue.record("loaded")
