@@ -1,139 +1,251 @@
-/// A node of a JSON document: what `ReadableNode` needs and nothing else, so a large fixture's
-/// tree costs a fraction of Yams' (no tags, styles, anchors or per-node objects).
+import Glibc
+
+/// A node of a JSON document read by `JSONReader`: where it sits in the document's `JSONTape`.
+///
+/// No tree is built: the reader lists every node once, in document order, in one flat array of
+/// 12-byte entries, and a node is a pointer to that list and its place in it, two words copied
+/// without reference counting. Building, retaining and freeing a tree of a 94 MiB state export's
+/// ten million nodes took longer than reading the state out of them.
+///
+/// Valid only inside the body given to `YAMLReader.withJSON`, which owns the tape and the
+/// document's bytes; a node must not be kept past it.
 public struct JSONNode: ReadableNode {
-    private enum Stored {
-        case content(NodeContent<JSONNode>)
-        /// A string too long to be held inline, left in the document until it is read. Built
-        /// while parsing, such strings would be scattered through the tree's memory and, kept by
-        /// the state, pin its pages after the tree is freed (100 MiB of a 100,000-item fixture).
-        case text(JSONDocumentText, start: UInt32, end: UInt32)
-    }
+    private let tape: UnsafePointer<JSONTape>
+    private let index: Int
 
-    private let stored: Stored
-    private let startLine: UInt32
-    private let startColumn: UInt32
-
-    init(_ content: NodeContent<JSONNode>, line: Int, column: Int) {
-        self.init(.content(content), line: line, column: column)
-    }
-
-    /// A string without escapes: `bytes` of `document`.
-    init(string bytes: Range<Int>, of document: JSONDocumentText, line: Int, column: Int) {
-        // Up to 15 UTF-8 bytes a String holds inline, allocating nothing.
-        if bytes.count <= 15 {
-            self.init(.content(.scalar(document.string(bytes), plain: false)), line: line, column: column)
-        } else {
-            self.init(.text(document, start: UInt32(bytes.lowerBound), end: UInt32(bytes.upperBound)), line: line, column: column)
-        }
-    }
-
-    private init(_ stored: Stored, line: Int, column: Int) {
-        self.stored = stored
-        self.startLine = UInt32(truncatingIfNeeded: line)
-        self.startColumn = UInt32(truncatingIfNeeded: column)
+    fileprivate init(_ tape: UnsafePointer<JSONTape>, _ index: Int) {
+        self.tape = tape
+        self.index = index
     }
 
     public var content: NodeContent<JSONNode> {
-        switch stored {
-        case .content(let content): return content
-        case .text(let document, let start, let end): return .scalar(document.string(Int(start)..<Int(end)), plain: false)
+        let entry = tape.pointee.entries[index]
+        switch entry.kind {
+        case .plainScalar:
+            return .scalar(tape.pointee.text(entry.start..<entry.endOrCount), plain: true)
+        case .string:
+            return .scalar(tape.pointee.text((entry.start + 1)..<entry.endOrCount), plain: false)
+        case .escapedString:
+            return .scalar(tape.pointee.unescapedText((entry.start + 1)..<entry.endOrCount), plain: false)
+        case .sequence:
+            var elements: [JSONNode] = []
+            elements.reserveCapacity(entry.endOrCount)
+            var child = index + 1
+            for _ in 0..<entry.endOrCount {
+                elements.append(JSONNode(tape, child))
+                child = tape.pointee.indexAfter(child)
+            }
+            return .sequence(elements)
+        case .mapping:
+            var entries: [(key: JSONNode, value: JSONNode)] = []
+            entries.reserveCapacity(entry.endOrCount)
+            var key = index + 1
+            for _ in 0..<entry.endOrCount {
+                // A key is always a string: one entry.
+                entries.append((JSONNode(tape, key), JSONNode(tape, key + 1)))
+                key = tape.pointee.indexAfter(key + 1)
+            }
+            return .mapping(entries)
         }
     }
 
-    public var line: Int { Int(startLine) }
-    public var column: Int { Int(startColumn) }
+    public var line: Int { tape.pointee.place(of: tape.pointee.entries[index].start).line }
+    public var column: Int { tape.pointee.place(of: tape.pointee.entries[index].start).column }
 }
 
-/// The document a `JSONNode`'s long strings are read from, alive as long as its nodes are.
-final class JSONDocumentText: Sendable {
-    /// Contiguous UTF-8 (see `JSONReader.read`).
-    private let text: String
-
-    init(_ text: String) { self.text = text }
-
-    func string(_ bytes: Range<Int>) -> String {
-        text.utf8.withContiguousStorageIfAvailable { String(decoding: UnsafeBufferPointer(rebasing: $0[bytes]), as: UTF8.self) }!
+/// One node of a `JSONTape`.
+struct JSONTapeEntry {
+    enum Kind: UInt32 {
+        /// A number, `true`, `false` or `null`: YAML's plain scalars.
+        case plainScalar
+        /// A string without escapes, its text the bytes between its quotes.
+        case string
+        case escapedString
+        case mapping
+        case sequence
     }
 
-    func withBytes<Result>(_ body: (UnsafeBufferPointer<UInt8>) -> Result) -> Result {
-        text.utf8.withContiguousStorageIfAvailable(body)!
+    /// The kind in the top three bits, the node's first byte (a string's opening quote) in the
+    /// rest: `YAMLReader.maximumJSONDocumentBytes` (2^29) keeps every place within 29 bits.
+    private let kindAndStart: UInt32
+    /// A scalar's end (a string's closing quote); a collection's count of elements or entries.
+    fileprivate(set) var endOrCountStored: UInt32
+    /// A collection's end: the index of the first entry after its last descendant.
+    fileprivate(set) var subtreeEndStored: UInt32
+
+    init(_ kind: Kind, start: Int, endOrCount: Int = 0) {
+        kindAndStart = kind.rawValue << 29 | UInt32(start)
+        endOrCountStored = UInt32(endOrCount)
+        subtreeEndStored = 0
+    }
+
+    var kind: Kind { Kind(rawValue: kindAndStart >> 29)! }
+    var start: Int { Int(kindAndStart & (1 << 29 - 1)) }
+    var endOrCount: Int { Int(endOrCountStored) }
+    var isCollection: Bool { kindAndStart >> 29 >= Kind.mapping.rawValue }
+}
+
+/// A JSON document's bytes and its nodes in document order, each collection followed by its
+/// descendants: what `JSONNode`s read. Both buffers belong to `YAMLReader.withJSON`'s scope.
+struct JSONTape {
+    let bytes: UnsafeBufferPointer<UInt8>
+    let entries: UnsafeMutablePointer<JSONTapeEntry>
+
+    /// The index of the node after `index` and its descendants: its next sibling, if it has one.
+    func indexAfter(_ index: Int) -> Int {
+        entries[index].isCollection ? Int(entries[index].subtreeEndStored) : index + 1
+    }
+
+    func text(_ range: Range<Int>) -> String {
+        String(decoding: UnsafeBufferPointer(rebasing: bytes[range]), as: UTF8.self)
+    }
+
+    /// A string's text with its escapes read; `JSONReader` has checked every escape.
+    func unescapedText(_ range: Range<Int>) -> String {
+        var text: [UInt8] = []
+        text.reserveCapacity(range.count)
+        var position = range.lowerBound
+        while position < range.upperBound {
+            guard bytes[position] == UInt8(ascii: "\\") else {
+                text.append(bytes[position])
+                position += 1
+                continue
+            }
+            let escaped = bytes[position + 1]
+            position += 2
+            switch escaped {
+            case UInt8(ascii: "b"): text.append(0x08)
+            case UInt8(ascii: "f"): text.append(0x0C)
+            case UInt8(ascii: "n"): text.append(0x0A)
+            case UInt8(ascii: "r"): text.append(0x0D)
+            case UInt8(ascii: "t"): text.append(0x09)
+            case UInt8(ascii: "u"):
+                let scalar = Unicode.Scalar(JSONReader.hexadecimalCodeUnit(bytes, at: position)!)!
+                text.append(contentsOf: String(Character(scalar)).utf8)
+                position += 4
+            default: text.append(escaped)
+            }
+        }
+        return String(decoding: text, as: UTF8.self)
+    }
+
+    /// The line and column of byte `offset`, as `YAMLReader` counts them (1-based, a column in
+    /// Unicode scalars, CR LF one line break). Counted from the start on each call: only an error
+    /// asks, once.
+    func place(of offset: Int) -> (line: Int, column: Int) {
+        var line = 1
+        var lineStart = 0
+        var continuationBytes = 0
+        var position = 0
+        while position < offset {
+            switch bytes[position] {
+            case UInt8(ascii: "\n"):
+                line += 1
+                lineStart = position + 1
+                continuationBytes = 0
+            case UInt8(ascii: "\r"):
+                if position + 1 < bytes.count, bytes[position + 1] == UInt8(ascii: "\n") { position += 1 }
+                line += 1
+                lineStart = position + 1
+                continuationBytes = 0
+            case 0x80..<0xC0:
+                continuationBytes += 1
+            default:
+                break
+            }
+            position += 1
+        }
+        return (line, offset - lineStart - continuationBytes + 1)
     }
 }
 
-/// Reads strict JSON (RFC 8259) over its UTF-8 bytes into `JSONNode`s, as YAML would read the
+/// Reads strict JSON (RFC 8259) over its UTF-8 bytes into a `JSONTape`, as YAML would read the
 /// same text: the same nodes, places, limits and messages.
 ///
 /// JSON is YAML, but libyaml reads a few JSON texts differently or refuses them (a raw U+2028 or
 /// DEL in a string, a surrogate escape, a tab before the root, a key over 1,024 characters or
 /// split from its colon by a line break). For those, and for anything that is not strict JSON,
-/// `read` answers `nil` and the caller reads the text as YAML, which keeps YAML's answer for
-/// them, errors included.
+/// `withDocument` answers `nil` and the caller reads the text as YAML, which keeps YAML's answer
+/// for them, errors included.
 struct JSONReader {
     /// Why reading stopped: the text is not JSON read the same as YAML, or a limit refused it.
     private enum Stop: Error {
         case notJSON
-        case refused(line: Int, column: Int, message: String)
+        case refused(offset: Int, message: String)
     }
 
-    private let text: JSONDocumentText
     private let bytes: UnsafeBufferPointer<UInt8>
     private var position = 0
+    /// Only a line break can end a key's line before its colon (see `mapping`).
     private var line = 1
-    private var lineStart = 0
-    /// UTF-8 continuation bytes between `lineStart` and `position`: a column counts scalars.
-    /// Only strings hold any, and no string holds a line break, so the count restarts with a line.
-    private var continuationBytesOnLine = 0
     private var depth = 0
+    /// The nodes read so far: a buffer of its own, grown by `realloc`, handed to the tape.
+    private var entries: UnsafeMutablePointer<JSONTapeEntry>
+    private var entryCount = 0
+    private var entryCapacity: Int
     /// The first mapping to close with a repeated key. YAML reports it only once the whole text
     /// has parsed and its nesting has been checked, so it waits until then here too.
-    private var duplicateKeys: (line: Int, column: Int, message: String)?
+    private var duplicateKeys: (offset: Int, message: String)?
     /// Where the keys of the mappings being read are in `bytes` (between the quotes), innermost
-    /// mapping's last; whether a key holds an escape, which makes its bytes differ from its text.
+    /// mapping's last, and whether a key holds an escape, which makes its bytes differ from its text.
     private var keys: [(bytes: Range<Int>, escaped: Bool)] = []
-    /// The elements and entries of the collections being read, innermost collection's last:
-    /// each collection is then stored in an array of its own, allocated once at its exact size
-    /// (growing one as it is read took several allocations for an exported run's 25 entries,
-    /// and left up to half of each array unused).
-    private var pendingElements: [JSONNode] = []
-    private var pendingEntries: [(key: JSONNode, value: JSONNode)] = []
 
-    private init(_ document: JSONDocumentText, _ bytes: UnsafeBufferPointer<UInt8>) {
-        self.text = document
+    private init(_ bytes: UnsafeBufferPointer<UInt8>) {
         self.bytes = bytes
+        // A state export averages about ten bytes a node; most documents need no growing.
+        entryCapacity = bytes.count / 8 + 16
+        entries = malloc(entryCapacity * MemoryLayout<JSONTapeEntry>.stride)!.bindMemory(to: JSONTapeEntry.self, capacity: entryCapacity)
     }
 
-    /// The tree of `content` (UTF-8, without a byte-order mark), or `nil` when YAML must read it.
-    /// Throws the refusals YAML would: a nesting deeper than `YAMLReader.maximumNestingDepth`, a
-    /// repeated key.
-    static func read(_ content: String, file: String) throws(SourceError) -> JSONNode? {
+    /// Calls `body` with the root of `content` (UTF-8, without a byte-order mark, at most
+    /// `YAMLReader.maximumJSONDocumentBytes`), or answers `nil` when YAML must read it. Throws the
+    /// refusals YAML would: a nesting deeper than `YAMLReader.maximumNestingDepth`, a repeated key.
+    static func withDocument<Answer>(
+        _ content: String, file: String, _ body: (JSONNode) throws(SourceError) -> Answer
+    ) throws(SourceError) -> Answer? {
+        precondition(content.utf8.count <= YAMLReader.maximumJSONDocumentBytes && YAMLReader.maximumJSONDocumentBytes <= 1 << 29)
         var content = content
         content.makeContiguousUTF8()
-        let document = JSONDocumentText(content)
-        let outcome = document.withBytes { bytes in
-            var reader = JSONReader(document, bytes)
-            return Result(catching: { () throws(Stop) -> JSONNode in try reader.document() })
-        }
-        switch outcome {
-        case .success(let root): return root
-        case .failure(.notJSON): return nil
-        case .failure(.refused(let line, let column, let message)):
-            throw SourceError(file: file, line: line, column: column, message: message)
-        }
+        let outcome = content.utf8.withContiguousStorageIfAvailable { bytes -> Result<Answer?, SourceError> in
+            var reader = JSONReader(bytes)
+            defer { free(reader.entries) }
+            do throws(Stop) {
+                try reader.document()
+            } catch {
+                guard case .refused(let offset, let message) = error else { return .success(nil) }
+                let place = JSONTape(bytes: bytes, entries: reader.entries).place(of: offset)
+                return .failure(SourceError(file: file, line: place.line, column: place.column, message: message))
+            }
+            let tape = UnsafeMutablePointer<JSONTape>.allocate(capacity: 1)
+            tape.initialize(to: JSONTape(bytes: bytes, entries: reader.entries))
+            defer { tape.deallocate() }
+            return Result { () throws(SourceError) in try body(JSONNode(tape, 0)) }
+        }!
+        return try outcome.get()
     }
 
-    private mutating func document() throws(Stop) -> JSONNode {
+    private mutating func document() throws(Stop) {
         // YAML takes a tab outside a flow collection for indentation and refuses it.
         try skipWhitespace(allowingTabs: false)
-        let root = try value()
+        try value()
         try skipWhitespace(allowingTabs: false)
         guard position == bytes.count else { throw .notJSON }
-        if let duplicateKeys { throw .refused(line: duplicateKeys.line, column: duplicateKeys.column, message: duplicateKeys.message) }
-        return root
+        if let duplicateKeys { throw .refused(offset: duplicateKeys.offset, message: duplicateKeys.message) }
     }
 
-    private var column: Int { position - lineStart - continuationBytesOnLine + 1 }
-
     private func byte(at offset: Int) -> UInt8? { offset < bytes.count ? bytes[offset] : nil }
+
+    /// Adds a node, answering its index.
+    private mutating func append(_ entry: JSONTapeEntry) -> Int {
+        if entryCount == entryCapacity {
+            entryCapacity *= 2
+            entries = realloc(entries, entryCapacity * MemoryLayout<JSONTapeEntry>.stride)!
+                .bindMemory(to: JSONTapeEntry.self, capacity: entryCapacity)
+        }
+        entries[entryCount] = entry
+        entryCount += 1
+        return entryCount - 1
+    }
 
     private mutating func skipWhitespace(allowingTabs: Bool = true) throws(Stop) {
         while position < bytes.count {
@@ -148,31 +260,32 @@ struct JSONReader {
                 if bytes[position] == UInt8(ascii: "\r"), byte(at: position + 1) == UInt8(ascii: "\n") { position += 1 }
                 position += 1
                 line += 1
-                lineStart = position
-                continuationBytesOnLine = 0
             default:
                 return
             }
         }
     }
 
-    private mutating func value() throws(Stop) -> JSONNode {
+    private mutating func value() throws(Stop) {
         guard let first = byte(at: position) else { throw .notJSON }
-        let (line, column) = (self.line, self.column)
         switch first {
         case UInt8(ascii: "{"):
-            return JSONNode(.mapping(try mapping()), line: line, column: column)
+            try mapping()
         case UInt8(ascii: "["):
-            return JSONNode(.sequence(try sequence()), line: line, column: column)
+            try sequence()
         case UInt8(ascii: "\""):
-            return try string(line: line, column: column)
+            try string()
         case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"):
-            return JSONNode(.scalar(try number(), plain: true), line: line, column: column)
+            let start = position
+            try number()
+            _ = append(JSONTapeEntry(.plainScalar, start: start, endOrCount: position))
         default:
             for literal: StaticString in ["true", "false", "null"] where matches(literal) {
+                let start = position
                 position += literal.utf8CodeUnitCount
                 try requireDelimiter()
-                return JSONNode(.scalar(literal.description, plain: true), line: line, column: column)
+                _ = append(JSONTapeEntry(.plainScalar, start: start, endOrCount: position))
+                return
             }
             throw .notJSON
         }
@@ -196,79 +309,72 @@ struct JSONReader {
         }
     }
 
-    /// Opens a collection, refusing it when it nests one level too deep.
-    private mutating func enterCollection() throws(Stop) {
+    /// Opens a collection of `kind`, refusing it when it nests one level too deep; answers its index.
+    private mutating func enterCollection(_ kind: JSONTapeEntry.Kind) throws(Stop) -> Int {
         depth += 1
         if depth > YAMLReader.maximumNestingDepth {
-            throw .refused(line: line, column: column, message: YAMLReader.nestingRefusal)
+            throw .refused(offset: position, message: YAMLReader.nestingRefusal)
         }
         position += 1
+        return append(JSONTapeEntry(kind, start: position - 1))
     }
 
-    private mutating func sequence() throws(Stop) -> [JSONNode] {
-        try enterCollection()
-        let first = pendingElements.count
+    /// Closes the collection at `index`, of `count` elements or entries, after its closing bracket.
+    private mutating func leaveCollection(_ index: Int, count: Int) {
+        position += 1
+        depth -= 1
+        entries[index].endOrCountStored = UInt32(count)
+        entries[index].subtreeEndStored = UInt32(entryCount)
+    }
+
+    private mutating func sequence() throws(Stop) {
+        let index = try enterCollection(.sequence)
         try skipWhitespace()
-        if byte(at: position) == UInt8(ascii: "]") {
-            position += 1
-            depth -= 1
-            return []
-        }
+        if byte(at: position) == UInt8(ascii: "]") { return leaveCollection(index, count: 0) }
+        var count = 0
         while true {
-            let element = try value()
-            pendingElements.append(element)
+            try value()
+            count += 1
             try skipWhitespace()
             switch byte(at: position) {
             case UInt8(ascii: ","):
                 position += 1
                 try skipWhitespace()
             case UInt8(ascii: "]"):
-                position += 1
-                depth -= 1
-                let elements = Array(pendingElements[first...])
-                pendingElements.removeSubrange(first...)
-                return elements
+                return leaveCollection(index, count: count)
             default:
                 throw .notJSON
             }
         }
     }
 
-    private mutating func mapping() throws(Stop) -> [(key: JSONNode, value: JSONNode)] {
-        try enterCollection()
-        let (firstEntry, firstKey) = (pendingEntries.count, keys.count)
+    private mutating func mapping() throws(Stop) {
+        let index = try enterCollection(.mapping)
+        let firstKey = keys.count
         try skipWhitespace()
-        if byte(at: position) == UInt8(ascii: "}") {
-            position += 1
-            depth -= 1
-            return []
-        }
+        if byte(at: position) == UInt8(ascii: "}") { return leaveCollection(index, count: 0) }
+        var count = 0
         while true {
             guard byte(at: position) == UInt8(ascii: "\"") else { throw .notJSON }
-            let (keyLine, keyColumn, keyStart) = (line, column, position)
-            let key = try string(line: keyLine, column: keyColumn)
-            let keyBytes = (keyStart + 1)..<(position - 1)
-            keys.append((keyBytes, bytes[keyBytes].contains(UInt8(ascii: "\\"))))
+            let (keyLine, keyStart) = (line, position)
+            let escaped = try string()
+            keys.append(((keyStart + 1)..<(position - 1), escaped))
             try skipWhitespace()
             // YAML takes a key for one only up to 1,024 characters and on one line with its colon.
             guard byte(at: position) == UInt8(ascii: ":"), line == keyLine, position - keyStart < 1_000 else { throw .notJSON }
             position += 1
             try skipWhitespace()
-            let value = try value()
-            pendingEntries.append((key, value))
+            try value()
+            count += 1
             try skipWhitespace()
             switch byte(at: position) {
             case UInt8(ascii: ","):
                 position += 1
                 try skipWhitespace()
             case UInt8(ascii: "}"):
-                position += 1
-                depth -= 1
-                let entries = Array(pendingEntries[firstEntry...])
-                pendingEntries.removeSubrange(firstEntry...)
-                if duplicateKeys == nil, mayRepeatKeys(keys[firstKey...]) { duplicateKeys = Self.duplicates(in: entries) }
+                if duplicateKeys == nil, mayRepeatKeys(keys[firstKey...]) { duplicateKeys = duplicates(among: keys[firstKey...]) }
                 keys.removeSubrange(firstKey...)
-                return entries
+                return leaveCollection(index, count: count)
             default:
                 throw .notJSON
             }
@@ -277,12 +383,12 @@ struct JSONReader {
 
     /// Whether a mapping's keys may repeat one: decided from their bytes when the mapping is
     /// small and its keys unescaped (an exported run has 25 keys), comparing them pairwise, which
-    /// costs far less than reading each key's text; otherwise `duplicates(in:)` decides.
+    /// costs far less than reading each key's text; otherwise `duplicates(among:)` decides.
     private func mayRepeatKeys(_ keys: ArraySlice<(bytes: Range<Int>, escaped: Bool)>) -> Bool {
         guard keys.count <= 32, !keys.contains(where: \.escaped) else { return true }
         for first in keys.indices {
             for second in keys.indices[(first + 1)...] where keys[first].bytes.count == keys[second].bytes.count {
-                if UnsafeBufferPointer(rebasing: bytes[keys[first].bytes]).elementsEqual(UnsafeBufferPointer(rebasing: bytes[keys[second].bytes])) {
+                if memcmp(bytes.baseAddress! + keys[first].bytes.lowerBound, bytes.baseAddress! + keys[second].bytes.lowerBound, keys[first].bytes.count) == 0 {
                     return true
                 }
             }
@@ -292,20 +398,17 @@ struct JSONReader {
 
     /// Yams' refusal of a mapping with repeated keys: every repeated key, in order, placed at the
     /// first appearance of the first of them.
-    private static func duplicates(in entries: [(key: JSONNode, value: JSONNode)]) -> (line: Int, column: Int, message: String)? {
-        func text(_ node: JSONNode) -> String {
-            guard case .scalar(let text, _) = node.content else { preconditionFailure("JSON keys are strings") }
-            return text
-        }
-        let firstOfEach = Dictionary(entries.map { (text($0.key), [$0.key]) }, uniquingKeysWith: +).filter { $0.value.count > 1 }
+    private func duplicates(among keys: ArraySlice<(bytes: Range<Int>, escaped: Bool)>) -> (offset: Int, message: String)? {
+        let tape = JSONTape(bytes: bytes, entries: entries)
+        let texts = keys.map { $0.escaped ? tape.unescapedText($0.bytes) : tape.text($0.bytes) }
+        // Each repeated text and the opening quote of its first appearance.
+        let firstOfEach = Dictionary(zip(texts, keys).map { ($0, [$1.bytes.lowerBound - 1]) }, uniquingKeysWith: +).filter { $0.value.count > 1 }
         guard !firstOfEach.isEmpty else { return nil }
         let repeated = firstOfEach.keys.sorted()
-        let place = firstOfEach[repeated[0]]![0]
-        return (place.line, place.column, YAMLReader.duplicateKeysMessage(repeated))
+        return (firstOfEach[repeated[0]]![0], YAMLReader.duplicateKeysMessage(repeated))
     }
 
-    private mutating func number() throws(Stop) -> String {
-        let start = position
+    private mutating func number() throws(Stop) {
         if byte(at: position) == UInt8(ascii: "-") { position += 1 }
         func digits() -> Int {
             let first = position
@@ -324,12 +427,14 @@ struct JSONReader {
             guard digits() > 0 else { throw .notJSON }
         }
         try requireDelimiter()
-        return String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<position]), as: UTF8.self)
     }
 
-    private mutating func string(line: Int, column: Int) throws(Stop) -> JSONNode {
-        position += 1
+    /// Reads a string and adds its node; answers whether it holds an escape.
+    @discardableResult
+    private mutating func string() throws(Stop) -> Bool {
         let start = position
+        position += 1
+        var escaped = false
         while true {
             // Printable ASCII but the quote and the backslash, most of any document's text, needs
             // no other look.
@@ -340,10 +445,12 @@ struct JSONReader {
             guard let next = byte(at: position) else { throw .notJSON }
             switch next {
             case UInt8(ascii: "\""):
+                _ = append(JSONTapeEntry(escaped ? .escapedString : .string, start: start, endOrCount: position))
                 position += 1
-                return JSONNode(string: start..<(position - 1), of: text, line: line, column: column)
+                return escaped
             case UInt8(ascii: "\\"):
-                return JSONNode(.scalar(try escapedString(from: start), plain: false), line: line, column: column)
+                escaped = true
+                try skipEscape()
             default:
                 try skipCharacter(next)
             }
@@ -355,8 +462,6 @@ struct JSONReader {
         switch first {
         case 0..<0x20, 0x7F:
             throw .notJSON
-        case 0x80..<0xC0:
-            continuationBytesOnLine += 1
         // U+0080...U+009F: C1 controls (libyaml refuses them, and takes U+0085 for a line break).
         case 0xC2 where (0x80..<0xA0).contains(byte(at: position + 1) ?? 0):
             throw .notJSON
@@ -372,46 +477,30 @@ struct JSONReader {
         position += 1
     }
 
-    /// The rest of a string holding escapes, from its first escape on.
-    private mutating func escapedString(from start: Int) throws(Stop) -> String {
-        var text = Array(bytes[start..<position])
-        while true {
-            guard let next = byte(at: position) else { throw .notJSON }
-            if next == UInt8(ascii: "\"") {
-                position += 1
-                return String(decoding: text, as: UTF8.self)
-            }
-            guard next == UInt8(ascii: "\\") else {
-                try skipCharacter(next)
-                text.append(next)
-                continue
-            }
-            guard let escaped = byte(at: position + 1) else { throw .notJSON }
-            position += 2
-            switch escaped {
-            case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "/"): text.append(escaped)
-            case UInt8(ascii: "b"): text.append(0x08)
-            case UInt8(ascii: "f"): text.append(0x0C)
-            case UInt8(ascii: "n"): text.append(0x0A)
-            case UInt8(ascii: "r"): text.append(0x0D)
-            case UInt8(ascii: "t"): text.append(0x09)
-            case UInt8(ascii: "u"):
-                // libyaml refuses surrogate escapes, pairs included.
-                guard let value = hexadecimalCodeUnit(), let scalar = Unicode.Scalar(value) else { throw .notJSON }
-                text.append(contentsOf: String(Character(scalar)).utf8)
-            default:
-                throw .notJSON
-            }
+    /// Steps over an escape, refusing one JSON does not define and a surrogate, which libyaml
+    /// refuses (pairs included).
+    private mutating func skipEscape() throws(Stop) {
+        guard let escaped = byte(at: position + 1) else { throw .notJSON }
+        position += 2
+        switch escaped {
+        case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "/"), UInt8(ascii: "b"), UInt8(ascii: "f"),
+             UInt8(ascii: "n"), UInt8(ascii: "r"), UInt8(ascii: "t"):
+            return
+        case UInt8(ascii: "u"):
+            guard let value = Self.hexadecimalCodeUnit(bytes, at: position), Unicode.Scalar(value) != nil else { throw .notJSON }
+            position += 4
+        default:
+            throw .notJSON
         }
     }
 
-    private mutating func hexadecimalCodeUnit() -> UInt32? {
-        guard position + 4 <= bytes.count else { return nil }
+    /// The four hexadecimal digits at `offset`, or `nil`.
+    static func hexadecimalCodeUnit(_ bytes: UnsafeBufferPointer<UInt8>, at offset: Int) -> UInt32? {
+        guard offset + 4 <= bytes.count else { return nil }
         var value: UInt32 = 0
-        for _ in 0..<4 {
-            guard let digit = Character(Unicode.Scalar(bytes[position])).hexDigitValue else { return nil }
+        for digitOffset in offset..<(offset + 4) {
+            guard let digit = Character(Unicode.Scalar(bytes[digitOffset])).hexDigitValue else { return nil }
             value = value << 4 | UInt32(digit)
-            position += 1
         }
         return value
     }

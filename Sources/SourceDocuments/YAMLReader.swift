@@ -4,7 +4,7 @@ import Yams
 
 /// Reads a composed YAML or JSON tree strictly, turning every surprise into a `SourceError` that
 /// points at the node's line and column. The readers below take any `ReadableNode`, so a JSON
-/// document read by `composeJSON` meets exactly the checks and messages a YAML one does.
+/// document read by `withJSON` meets exactly the checks and messages a YAML one does.
 public struct YAMLReader: Sendable {
     public let file: String
 
@@ -21,9 +21,9 @@ public struct YAMLReader: Sendable {
     /// The largest document read, in UTF-8 bytes: the request-body limit, and room for a fixture
     /// several times the size of the largest one benchmarked (23 MiB).
     public static let maximumDocumentBytes = 64 << 20
-    /// The largest document `composeJSON` reads, and so the largest state `PUT /_mock/state`
+    /// The largest document `withJSON` reads, and so the largest state `PUT /_mock/state`
     /// takes: room for 2,000,000 queue items (the bench's fixture of 1,000,000 is 229 MiB, the
-    /// export of its 100,000 94 MiB). The compact JSON tree makes that affordable where Yams'
+    /// export of its 100,000 94 MiB). Its tape of nodes makes that affordable where Yams' tree
     /// would not be.
     public static let maximumJSONDocumentBytes = 512 << 20
     /// The deepest nesting of mappings and sequences in a document (aliases counted as what they
@@ -53,12 +53,13 @@ public struct YAMLReader: Sendable {
         return node
     }
 
-    /// Parses a JSON document into a compact tree without Yams: for the large JSON documents
-    /// (fixtures, state exports), several times faster and smaller than `compose`. `nil` when the
-    /// text is not strict JSON, or is JSON that YAML reads differently (see `JSONReader`); then
-    /// `compose` reads it, with YAML's answer. The limits and refusals are `compose`'s.
-    public func composeJSON(_ text: String) throws(SourceError) -> JSONNode? {
-        try JSONReader.read(try checkedContent(text, atMost: Self.maximumJSONDocumentBytes), file: file)
+    /// Reads a JSON document without Yams and calls `body` with its root: for the large JSON
+    /// documents (fixtures, state exports), many times faster and smaller than `compose`. `nil`
+    /// when the text is not strict JSON, or is JSON that YAML reads differently (see
+    /// `JSONReader`); then `compose` reads it, with YAML's answer. The limits and refusals are
+    /// `compose`'s. The nodes are valid only inside `body`.
+    public func withJSON<Answer>(_ text: String, _ body: (JSONNode) throws(SourceError) -> Answer) throws(SourceError) -> Answer? {
+        try JSONReader.withDocument(try checkedContent(text, atMost: Self.maximumJSONDocumentBytes), file: file, body)
     }
 
     /// The text without its byte-order mark (not content; libyaml would count it as a column of

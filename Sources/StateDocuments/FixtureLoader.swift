@@ -18,8 +18,8 @@ public enum FixtureLoader {
 
     public static func load(_ text: String, file: String) throws(SourceError) -> MockState {
         let reader = YAMLReader(file: file)
-        // Fixtures and state exports are JSON, read without Yams when they can be (see `composeJSON`).
-        if let root = try reader.composeJSON(text) { return try load(root, reader: reader) }
+        // Fixtures and state exports are JSON, read without Yams when they can be (see `withJSON`).
+        if let state = try reader.withJSON(text, { root throws(SourceError) in try load(root, reader: reader) }) { return state }
         return try load(try reader.compose(text), reader: reader)
     }
 

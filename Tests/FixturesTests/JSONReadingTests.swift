@@ -2,7 +2,7 @@ import SourceDocuments
 import StateDocuments
 import Testing
 
-/// JSON documents are read without Yams (`YAMLReader.composeJSON`); these hold that path to
+/// JSON documents are read without Yams (`YAMLReader.withJSON`); these hold that path to
 /// YAML's places and messages, and that it hands to YAML what libyaml reads differently.
 @Suite struct JSONReadingTests {
     struct Case: Sendable, CustomTestStringConvertible {
@@ -78,15 +78,15 @@ import Testing
 
     @Test func escapesAndNumbersReadAsYAMLReadsThem() throws {
         let text = "{\"a\": \"\\\"\\\\\\/\\b\\f\\n\\r\\t\\u00e9\\u20ac\", \"b\": -0.5e+3, \"c\": true, \"d\": null, \"e\": \"null\"}"
-        let json = try #require(try YAMLReader(file: "f.json").composeJSON(text))
+        let json = try #require(try YAMLReader(file: "f.json").withJSON(text) { Self.shape(of: $0) })
         let yaml = try YAMLReader(file: "f.yml").compose(text)
-        #expect(Self.shape(of: json) == Self.shape(of: yaml))
-        #expect(Self.shape(of: json) == "{\"a\": \"\"\\/\u{08}\u{0C}\n\r\té€\", \"b\": plain -0.5e+3, \"c\": plain true, \"d\": plain null, \"e\": \"null\"} at 1:1")
+        #expect(json == Self.shape(of: yaml))
+        #expect(json == "{\"a\": \"\"\\/\u{08}\u{0C}\n\r\té€\", \"b\": plain -0.5e+3, \"c\": plain true, \"d\": plain null, \"e\": \"null\"} at 1:1")
     }
 
     /// Whether the JSON path reads the text (a refusal counts: it comes from that path).
     static func readsAsJSON(_ text: String) -> Bool {
-        do { return try YAMLReader(file: "f.json").composeJSON(text) != nil } catch { return true }
+        do { return try YAMLReader(file: "f.json").withJSON(text) { _ in } != nil } catch { return true }
     }
 
     static func error(loading text: String) -> String? {
