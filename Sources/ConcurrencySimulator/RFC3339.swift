@@ -8,8 +8,8 @@ extension Timestamp {
     }
 
     /// `init(rfc3339:)` of the text's UTF-8 bytes, read where they are: a loader reads a
-    /// million times, and copying each into an array of its own was an allocation apiece.
-    private init?(rfc3339UTF8 bytes: UnsafeBufferPointer<UInt8>) {
+    /// million times, and making a `String` of each was an allocation apiece.
+    public init?(rfc3339UTF8 bytes: UnsafeBufferPointer<UInt8>) {
         var index = 0
         func number(_ width: Int) -> Int? {
             guard index + width <= bytes.count else { return nil }

@@ -32,7 +32,7 @@ extension ControlPlane {
                 // Loaded whole before anything is replaced, so a refused document changes nothing.
                 do {
                     var replacement = try onThreadOfItsOwn { () throws(SourceError) in
-                        try FixtureLoader.load(String(decoding: body, as: UTF8.self), file: "request body")
+                        try FixtureLoader.load(utf8: body, file: "request body")
                     }
                     context.clock = MockClock(now: replacement.simulator.now, frozen: replacement.clockFrozen, wall: context.wall)
                     replacement.simulator.now = context.clock.now(wall: context.wall)

@@ -559,9 +559,9 @@ public final class EventHTTPServer {
         guard let buffer = evhttp_request_get_input_buffer(request) else { return [] }
         let length = evbuffer_get_length(buffer)
         guard length > 0 else { return [] }
-        var bytes = [UInt8](repeating: 0, count: length)
-        bytes.withUnsafeMutableBytes { _ = evbuffer_copyout(buffer, $0.baseAddress, length) }
-        return bytes
+        return [UInt8](unsafeUninitializedCapacity: length) { bytes, count in
+            count = max(evbuffer_copyout(buffer, bytes.baseAddress, length), 0)
+        }
     }
 
     private static func peerAddress(of request: OpaquePointer) -> String? {

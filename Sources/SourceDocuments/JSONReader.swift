@@ -49,6 +49,27 @@ public struct JSONNode: ReadableNode {
         }
     }
 
+    /// JSON's plain scalars are numbers, `true`, `false` and `null`: only `null` starts with an n.
+    public var isNull: Bool {
+        let entry = tape.pointee.entries[index]
+        return entry.kind == .plainScalar && tape.pointee.bytes[entry.start] == UInt8(ascii: "n")
+    }
+
+    public func withScalarUTF8<Answer>(_ body: (UnsafeBufferPointer<UInt8>) -> Answer) -> Answer? {
+        let entry = tape.pointee.entries[index]
+        switch entry.kind {
+        case .plainScalar:
+            return body(UnsafeBufferPointer(rebasing: tape.pointee.bytes[entry.start..<entry.endOrCount]))
+        case .string:
+            return body(UnsafeBufferPointer(rebasing: tape.pointee.bytes[(entry.start + 1)..<entry.endOrCount]))
+        case .escapedString:
+            var text = tape.pointee.unescapedText((entry.start + 1)..<entry.endOrCount)
+            return text.withUTF8(body)
+        case .mapping, .sequence:
+            return nil
+        }
+    }
+
     public var line: Int { tape.pointee.place(of: tape.pointee.entries[index].start).line }
     public var column: Int { tape.pointee.place(of: tape.pointee.entries[index].start).column }
 }
@@ -197,31 +218,28 @@ struct JSONReader {
         entries = malloc(entryCapacity * MemoryLayout<JSONTapeEntry>.stride)!.bindMemory(to: JSONTapeEntry.self, capacity: entryCapacity)
     }
 
-    /// Calls `body` with the root of `content` (UTF-8, without a byte-order mark, at most
-    /// `YAMLReader.maximumJSONDocumentBytes`), or answers `nil` when YAML must read it. Throws the
-    /// refusals YAML would: a nesting deeper than `YAMLReader.maximumNestingDepth`, a repeated key.
+    /// Calls `body` with the root of the document in `bytes` (without a byte-order mark, at most
+    /// `YAMLReader.maximumJSONDocumentBytes`), or answers `nil` when YAML must read it: when the
+    /// text is not strict JSON, is JSON that YAML reads differently, or is not UTF-8 (the caller
+    /// decides what its bytes are). Throws the refusals YAML would: a nesting deeper than
+    /// `YAMLReader.maximumNestingDepth`, a repeated key.
     static func withDocument<Answer>(
-        _ content: String, file: String, _ body: (JSONNode) throws(SourceError) -> Answer
+        _ bytes: UnsafeBufferPointer<UInt8>, file: String, _ body: (JSONNode) throws(SourceError) -> Answer
     ) throws(SourceError) -> Answer? {
-        precondition(content.utf8.count <= YAMLReader.maximumJSONDocumentBytes && YAMLReader.maximumJSONDocumentBytes <= 1 << 29)
-        var content = content
-        content.makeContiguousUTF8()
-        let outcome = content.utf8.withContiguousStorageIfAvailable { bytes -> Result<Answer?, SourceError> in
-            var reader = JSONReader(bytes)
-            defer { free(reader.entries) }
-            do throws(Stop) {
-                try reader.document()
-            } catch {
-                guard case .refused(let offset, let message) = error else { return .success(nil) }
-                let place = JSONTape(bytes: bytes, entries: reader.entries).place(of: offset)
-                return .failure(SourceError(file: file, line: place.line, column: place.column, message: message))
-            }
-            let tape = UnsafeMutablePointer<JSONTape>.allocate(capacity: 1)
-            tape.initialize(to: JSONTape(bytes: bytes, entries: reader.entries))
-            defer { tape.deallocate() }
-            return Result { () throws(SourceError) in try body(JSONNode(tape, 0)) }
-        }!
-        return try outcome.get()
+        precondition(bytes.count <= YAMLReader.maximumJSONDocumentBytes && YAMLReader.maximumJSONDocumentBytes <= 1 << 29)
+        var reader = JSONReader(bytes)
+        defer { free(reader.entries) }
+        do throws(Stop) {
+            try reader.document()
+        } catch {
+            guard case .refused(let offset, let message) = error else { return nil }
+            let place = JSONTape(bytes: bytes, entries: reader.entries).place(of: offset)
+            throw SourceError(file: file, line: place.line, column: place.column, message: message)
+        }
+        let tape = UnsafeMutablePointer<JSONTape>.allocate(capacity: 1)
+        tape.initialize(to: JSONTape(bytes: bytes, entries: reader.entries))
+        defer { tape.deallocate() }
+        return try body(JSONNode(tape, 0))
     }
 
     private mutating func document() throws(Stop) {
@@ -437,7 +455,8 @@ struct JSONReader {
         var escaped = false
         while true {
             // Printable ASCII but the quote and the backslash, most of any document's text, needs
-            // no other look.
+            // no other look: eight bytes at a time, then byte by byte.
+            skipPlainWords()
             while position < bytes.count, (0x20..<0x7F).contains(bytes[position]),
                   bytes[position] != UInt8(ascii: "\""), bytes[position] != UInt8(ascii: "\\") {
                 position += 1
@@ -457,7 +476,30 @@ struct JSONReader {
         }
     }
 
-    /// Steps over one byte of a string's text, refusing what JSON or libyaml refuse raw there.
+    /// Steps over the following eight-byte words of a string's text that hold only printable
+    /// ASCII but the quote and the backslash.
+    private mutating func skipPlainWords() {
+        let ones: UInt64 = 0x0101_0101_0101_0101
+        /// The high bit of each byte below `bound` (at most 0x80) is set, and none when there is
+        /// none (a borrow only reaches bytes above one that is below; bytes from 0x80 are masked).
+        func bytesBelow(_ bound: UInt8, in word: UInt64) -> UInt64 {
+            (word &- ones &* UInt64(bound)) & ~word & (ones &* 0x80)
+        }
+        let start = UnsafeRawPointer(bytes.baseAddress!)
+        while position + 8 <= bytes.count {
+            let word = (start + position).loadUnaligned(as: UInt64.self)
+            let special = bytesBelow(0x20, in: word)
+                | bytesBelow(1, in: word ^ (ones &* UInt64(UInt8(ascii: "\""))))
+                | bytesBelow(1, in: word ^ (ones &* UInt64(UInt8(ascii: "\\"))))
+                | bytesBelow(1, in: word ^ (ones &* 0x7F))
+                | word & (ones &* 0x80)
+            guard special == 0 else { return }
+            position += 8
+        }
+    }
+
+    /// Steps over one character of a string's text, refusing what JSON or libyaml refuse raw
+    /// there, and bytes that are not UTF-8.
     private mutating func skipCharacter(_ first: UInt8) throws(Stop) {
         switch first {
         case 0..<0x20, 0x7F:
@@ -471,10 +513,34 @@ struct JSONReader {
         // U+FFFE and U+FFFF: not characters; libyaml refuses them.
         case 0xEF where byte(at: position + 1) == 0xBF && [0xBE, 0xBF].contains(byte(at: position + 2)):
             throw .notJSON
+        case 0x80...:
+            position += try utf8SequenceLength(first)
+            return
         default:
             break
         }
         position += 1
+    }
+
+    /// The length of the well-formed UTF-8 sequence at `position` (Unicode's table 3-7), which
+    /// starts with `first`, not ASCII.
+    private func utf8SequenceLength(_ first: UInt8) throws(Stop) -> Int {
+        let (length, second): (Int, ClosedRange<UInt8>)
+        switch first {
+        case 0xC2...0xDF: (length, second) = (2, 0x80...0xBF)
+        case 0xE0: (length, second) = (3, 0xA0...0xBF)
+        case 0xE1...0xEC, 0xEE...0xEF: (length, second) = (3, 0x80...0xBF)
+        case 0xED: (length, second) = (3, 0x80...0x9F)
+        case 0xF0: (length, second) = (4, 0x90...0xBF)
+        case 0xF1...0xF3: (length, second) = (4, 0x80...0xBF)
+        case 0xF4: (length, second) = (4, 0x80...0x8F)
+        default: throw .notJSON
+        }
+        guard let next = byte(at: position + 1), second.contains(next) else { throw .notJSON }
+        for offset in 2..<length {
+            guard let next = byte(at: position + offset), (0x80...0xBF).contains(next) else { throw .notJSON }
+        }
+        return length
     }
 
     /// Steps over an escape, refusing one JSON does not define and a surrogate, which libyaml

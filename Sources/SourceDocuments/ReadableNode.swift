@@ -8,6 +8,23 @@ public protocol ReadableNode {
     /// Where the node starts, 1-based, the column counted in Unicode scalars; 0 when unknown.
     var line: Int { get }
     var column: Int { get }
+    /// Whether the node is YAML's null: a plain `null`, `Null`, `NULL`, `~` or nothing.
+    var isNull: Bool { get }
+    /// `body` of a scalar's text as UTF-8 (`nil` for a collection), for readers that only parse
+    /// the text: a parser keeping the document's bytes hands them over where they are.
+    func withScalarUTF8<Answer>(_ body: (UnsafeBufferPointer<UInt8>) -> Answer) -> Answer?
+}
+
+extension ReadableNode {
+    public var isNull: Bool {
+        guard case .scalar(let text, plain: true) = content else { return false }
+        return ["", "~", "null", "Null", "NULL"].contains(text)
+    }
+
+    public func withScalarUTF8<Answer>(_ body: (UnsafeBufferPointer<UInt8>) -> Answer) -> Answer? {
+        guard case .scalar(var text, _) = content else { return nil }
+        return text.withUTF8(body)
+    }
 }
 
 /// What a node holds.

@@ -59,17 +59,36 @@ public struct YAMLReader: Sendable {
     /// `JSONReader`); then `compose` reads it, with YAML's answer. The limits and refusals are
     /// `compose`'s. The nodes are valid only inside `body`.
     public func withJSON<Answer>(_ text: String, _ body: (JSONNode) throws(SourceError) -> Answer) throws(SourceError) -> Answer? {
-        try JSONReader.withDocument(try checkedContent(text, atMost: Self.maximumJSONDocumentBytes), file: file, body)
+        var content = try checkedContent(text, atMost: Self.maximumJSONDocumentBytes)
+        content.makeContiguousUTF8()
+        return try content.utf8.withContiguousStorageIfAvailable { bytes in
+            Result { () throws(SourceError) in try JSONReader.withDocument(bytes, file: file, body) }
+        }!.get()
+    }
+
+    /// `withJSON` of a document's UTF-8 bytes, read where they are: a large request body need
+    /// not be copied into a `String`. `nil` also when the bytes are not UTF-8.
+    public func withJSON<Answer>(utf8 bytes: [UInt8], _ body: (JSONNode) throws(SourceError) -> Answer) throws(SourceError) -> Answer? {
+        let byteOrderMark: [UInt8] = [0xEF, 0xBB, 0xBF]
+        let start = bytes.starts(with: byteOrderMark) ? byteOrderMark.count : 0
+        try checkSize(bytes.count - start, atMost: Self.maximumJSONDocumentBytes)
+        return try bytes.withUnsafeBufferPointer { bytes in
+            Result { () throws(SourceError) in try JSONReader.withDocument(UnsafeBufferPointer(rebasing: bytes[start...]), file: file, body) }
+        }.get()
     }
 
     /// The text without its byte-order mark (not content; libyaml would count it as a column of
     /// line 1), refused when it is larger than `limit`.
     private func checkedContent(_ text: String, atMost limit: Int = maximumDocumentBytes) throws(SourceError) -> String {
         let content = text.hasPrefix("\u{FEFF}") ? String(text.dropFirst()) : text
-        guard content.utf8.count <= limit else {
-            throw SourceError(file: file, line: 0, column: 0, message: "the document is \(content.utf8.count) bytes; at most \(limit) are read")
-        }
+        try checkSize(content.utf8.count, atMost: limit)
         return content
+    }
+
+    private func checkSize(_ byteCount: Int, atMost limit: Int) throws(SourceError) {
+        guard byteCount <= limit else {
+            throw SourceError(file: file, line: 0, column: 0, message: "the document is \(byteCount) bytes; at most \(limit) are read")
+        }
     }
 
     /// The refusal of a collection nested deeper than `maximumNestingDepth`.
@@ -194,10 +213,7 @@ public struct YAMLReader: Sendable {
         return sequence
     }
 
-    @inlinable public func isNull(_ node: some ReadableNode) -> Bool {
-        guard case .scalar(let text, plain: true) = node.content else { return false }
-        return ["", "~", "null", "Null", "NULL"].contains(text)
-    }
+    @inlinable public func isNull(_ node: some ReadableNode) -> Bool { node.isNull }
 
     /// The text of a scalar, whatever it stands for (`null` is none).
     @inlinable public func scalarText(_ node: some ReadableNode) -> String? {
@@ -231,7 +247,7 @@ public struct YAMLReader: Sendable {
     }
 
     @inlinable public func timestamp(_ node: some ReadableNode, _ what: String) throws(SourceError) -> Timestamp {
-        guard let text = scalarText(node), let value = Timestamp(rfc3339: text) else {
+        guard let value = node.withScalarUTF8({ Timestamp(rfc3339UTF8: $0) }) ?? nil else {
             throw error(at: node, "\(what) must be an RFC 3339 date-time such as 2026-01-15T16:14:23Z")
         }
         return value

@@ -23,6 +23,14 @@ public enum FixtureLoader {
         return try load(try reader.compose(text), reader: reader)
     }
 
+    /// `load` of a document's bytes, read where they are when they are JSON; other bytes are
+    /// read as text, what is not UTF-8 in them replaced by U+FFFD.
+    public static func load(utf8 bytes: [UInt8], file: String) throws(SourceError) -> MockState {
+        let reader = YAMLReader(file: file)
+        if let state = try reader.withJSON(utf8: bytes, { root throws(SourceError) in try load(root, reader: reader) }) { return state }
+        return try load(String(decoding: bytes, as: UTF8.self), file: file)
+    }
+
     private static func load<Node: ReadableNode>(_ root: Node, reader: YAMLReader) throws(SourceError) -> MockState {
         let document = try reader.mapping(
             root, "the fixture",
