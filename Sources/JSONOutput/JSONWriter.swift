@@ -149,6 +149,16 @@ public struct JSONWriter {
         return utf8[index...].contains(where: needsEscape)
     }
 
+    /// Appends the values `other` wrote, separated as it separated them, as further elements of
+    /// the array being written: an array's elements can be written in parts, each by a writer
+    /// of its own (on a thread of its own), and joined in order.
+    public mutating func appendElements(writtenBy other: JSONWriter) {
+        guard other.written > 0 else { return }
+        other.storage.withUnsafeBufferPointer { written in
+            appendPiece(upTo: other.written) { Self.copy(UnsafeBufferPointer(rebasing: written[..<other.written]), to: $0) }
+        }
+    }
+
     private mutating func open(_ bracket: UInt8) {
         appendPiece(upTo: 1) { start in
             start[0] = bracket

@@ -64,11 +64,22 @@ public func mapOnTwoThreads<Element, Mapped, E: Error>(
 ) throws(E) -> [Mapped] {
     guard elements.count >= 2 * readAheadBatchSize else { return try elements.map(transform) }
     let middle = elements.count / 2
-    let secondHalf = ThreadTask { () throws(E) -> [Mapped] in try elements[middle...].map(transform) }
-    guard let thread = startThread(running: secondHalf) else { return try elements.map(transform) }
-    let firstHalf = Result { () throws(E) -> [Mapped] in try elements[..<middle].map(transform) }
+    let (firstHalf, secondHalf) = atOnce(
+        { Result { () throws(E) -> [Mapped] in try elements[..<middle].map(transform) } },
+        { Result { () throws(E) -> [Mapped] in try elements[middle...].map(transform) } })
+    return try firstHalf.get() + secondHalf.get()
+}
+
+/// Runs `there` on a thread of its own while `here` runs on the calling thread, and answers
+/// both results once both are done; one after the other on the calling thread when no thread
+/// can be had. `there` runs beside `here`, so it may only read what it captures, as a reader of
+/// `forEachReadAhead` may.
+public func atOnce<Here, There>(_ here: () -> Here, _ there: @escaping () -> There) -> (Here, There) {
+    let task = ThreadTask { () throws(Never) -> There in there() }
+    guard let thread = startThread(running: task) else { return (here(), there()) }
+    let answer = here()
     pthread_join(thread, nil)
-    return try firstHalf.get() + secondHalf.result!.get()
+    return (answer, task.result!.get())
 }
 
 /// Elements read and handed over together, so the two threads meet once per batch.

@@ -65,11 +65,7 @@ public enum StateExporter {
             }
             json.key("runs")
             json.beginArray()
-            // Sorting the places rather than the runs copies no run.
-            let runs = repository.runs.values
-            for place in runs.indices.sorted(by: { runs[$0].id < runs[$1].id }) {
-                write(runs[place], of: repository, to: &json)
-            }
+            writeRuns(of: repository, to: &json)
             json.endArray()
             json.key("concurrency_groups")
             json.beginArray()
@@ -93,10 +89,38 @@ public enum StateExporter {
     ) -> Int {
         var size = 4096 + workflows.reduce(0) { $0 + $1.workflow.source.utf8.count + 256 }
         for repository in repositories {
-            size += 640 * repository.runs.count + 300 * repository.jobs.count
+            size += estimatedSize(ofRunsIn: repository)
             for group in repository.activeGroups { size += 128 * group.queue.count + 2 * group.name.utf8.count + 64 }
         }
         return size
+    }
+
+    /// Runs of a repository past which the second half of them is written on a thread of its
+    /// own: most of a large export's time is its runs.
+    private static let runsWrittenOnOneThreadAtMost = 4_096
+
+    /// The runs of `repository` by id, as elements of the array being written.
+    private static func writeRuns(of repository: Repository, to json: inout JSONWriter) {
+        // Sorting the places rather than the runs copies no run.
+        let runs = repository.runs.values
+        let places = runs.indices.sorted(by: { runs[$0].id < runs[$1].id })
+        guard places.count > runsWrittenOnOneThreadAtMost else {
+            for place in places { write(runs[place], of: repository, to: &json) }
+            return
+        }
+        let middle = places.count / 2
+        let (_, secondHalf) = atOnce({
+            for place in places[..<middle] { write(runs[place], of: repository, to: &json) }
+        }, {
+            var half = JSONWriter(reservingCapacity: (estimatedSize(ofRunsIn: repository) + 1) / 2)
+            for place in places[middle...] { write(runs[place], of: repository, to: &half) }
+            return half
+        })
+        json.appendElements(writtenBy: secondHalf)
+    }
+
+    private static func estimatedSize(ofRunsIn repository: Repository) -> Int {
+        640 * repository.runs.count + 300 * repository.jobs.count
     }
 
     private static func write(_ run: WorkflowRun, of repository: Repository, to json: inout JSONWriter) {

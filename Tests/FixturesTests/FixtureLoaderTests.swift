@@ -113,3 +113,22 @@ let fixturesDirectory = URL(fileURLWithPath: #filePath)
         }
     }
 }
+
+/// A repository of many runs is exported in two halves on two threads: the halves must join into
+/// the one document a single writer makes, runs by id, loading back to the same bytes.
+@Suite struct LargeExportTests {
+    @Test func manyRunsExportInIDOrderAndLoadBackToTheSameBytes() throws {
+        let runCount = 5_000
+        // Listed out of order, so the export has to sort them.
+        let runs = (1...runCount).reversed().map { id in
+            "{\"id\": \(id), \"name\": \"run \(id)\", \"status\": \"completed\", \"conclusion\": \"success\", \"jobs\": [{\"id\": \(id), \"name\": \"build\", \"status\": \"completed\", \"conclusion\": \"success\"}]}"
+        }
+        let text = "{\"now\": \"2026-01-15T16:15:00Z\", \"repositories\": [{\"owner\": \"o\", \"name\": \"r\", \"runs\": [\(runs.joined(separator: ", "))]}]}"
+        let exported = StateExporter.export(try FixtureLoader.load(text, file: "many.json"))
+        let document = try #require(try JSONSerialization.jsonObject(with: Data(exported)) as? [String: Any])
+        let repository = try #require((document["repositories"] as? [[String: Any]])?.first)
+        let ids = try #require((repository["runs"] as? [[String: Any]])?.compactMap { $0["id"] as? Int })
+        #expect(ids == Array(1...runCount))
+        #expect(StateExporter.export(try FixtureLoader.load(utf8: exported, file: "export.json")) == exported)
+    }
+}

@@ -145,3 +145,14 @@ import Testing
         #expect(mapped(1_000, refusing: [999]) == .failure(Refused(element: 999)), "in the second half only")
     }
 }
+
+/// `atOnce` answers both results, `there`'s made on another thread while `here` ran.
+@Suite struct AtOnceTests {
+    @Test func bothResultsComeBackFromTwoThreads() {
+        let (here, there) = atOnce({ (pthread_self(), 1 + 1) }, { (pthread_self(), "two") })
+        #expect(here.1 == 2)
+        #expect(there.1 == "two")
+        #expect(pthread_equal(here.0, pthread_self()) != 0)
+        #expect(pthread_equal(there.0, pthread_self()) == 0)
+    }
+}

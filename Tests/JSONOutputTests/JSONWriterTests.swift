@@ -123,3 +123,44 @@ import Testing
         #expect(text(&json) == "[1,2]")
     }
 }
+
+/// An array's elements written in parts by writers of their own join as if one writer wrote them.
+@Suite struct JoinedElementsTests {
+    private func part(_ values: [Int]) -> JSONWriter {
+        var json = JSONWriter()
+        for value in values {
+            json.beginObject()
+            json.field("id", value)
+            json.endObject()
+        }
+        return json
+    }
+
+    @Test(arguments: [([1, 2], [3, 4]), ([], [3]), ([1], []), ([], [])])
+    func partsJoinInOrderWithTheirCommas(first: [Int], second: [Int]) {
+        var whole = JSONWriter()
+        whole.beginObject()
+        whole.key("runs")
+        whole.beginArray()
+        for value in first {
+            whole.beginObject()
+            whole.field("id", value)
+            whole.endObject()
+        }
+        whole.appendElements(writtenBy: part(second))
+        whole.endArray()
+        whole.field("after", true)
+        whole.endObject()
+        var oneWriter = JSONWriter()
+        oneWriter.beginObject()
+        oneWriter.key("runs")
+        oneWriter.beginArray()
+        oneWriter.appendElements(writtenBy: part(first + second))
+        oneWriter.endArray()
+        oneWriter.field("after", true)
+        oneWriter.endObject()
+        let expected = "{\"runs\":[" + (first + second).map { "{\"id\":\($0)}" }.joined(separator: ",") + "],\"after\":true}"
+        #expect(String(decoding: whole.bytes, as: UTF8.self) == expected)
+        #expect(String(decoding: oneWriter.bytes, as: UTF8.self) == expected)
+    }
+}
