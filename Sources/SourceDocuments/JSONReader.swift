@@ -49,6 +49,25 @@ public struct JSONNode: ReadableNode {
         }
     }
 
+    public func indexOfScalar(in candidates: [String]) -> Int? {
+        let entry = tape.pointee.entries[index]
+        switch entry.kind {
+        case .plainScalar, .string:
+            let start = tape.pointee.bytes.baseAddress! + (entry.kind == .string ? entry.start + 1 : entry.start)
+            let count = entry.endOrCount - (entry.kind == .string ? entry.start + 1 : entry.start)
+            return candidates.firstIndex { candidate in
+                guard candidate.utf8.count == count else { return false }
+                var candidate = candidate
+                return candidate.withUTF8 { memcmp($0.baseAddress!, start, count) == 0 }
+            }
+        case .escapedString:
+            let text = tape.pointee.unescapedText((entry.start + 1)..<entry.endOrCount)
+            return candidates.firstIndex { MappingFields<JSONNode>.sameKey($0, text) }
+        case .mapping, .sequence:
+            return nil
+        }
+    }
+
     /// JSON's plain scalars are numbers, `true`, `false` and `null`: only `null` starts with an n.
     public var isNull: Bool {
         let entry = tape.pointee.entries[index]

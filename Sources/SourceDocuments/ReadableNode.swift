@@ -8,6 +8,10 @@ public protocol ReadableNode {
     /// Where the node starts, 1-based, the column counted in Unicode scalars; 0 when unknown.
     var line: Int { get }
     var column: Int { get }
+    /// The index of the first of `candidates` that is the node's text as a scalar, `nil` when it
+    /// is none of them or not a scalar: how a mapping's keys are matched with the ones a reader
+    /// allows, which must be ASCII, without making a `String` of each key.
+    func indexOfScalar(in candidates: [String]) -> Int?
     /// Whether the node is YAML's null: a plain `null`, `Null`, `NULL`, `~` or nothing.
     var isNull: Bool { get }
     /// `body` of a scalar's text as UTF-8 (`nil` for a collection), for readers that only parse
@@ -16,6 +20,11 @@ public protocol ReadableNode {
 }
 
 extension ReadableNode {
+    public func indexOfScalar(in candidates: [String]) -> Int? {
+        guard case .scalar(let text, _) = content else { return nil }
+        return candidates.firstIndex { MappingFields<Self>.sameKey($0, text) }
+    }
+
     public var isNull: Bool {
         guard case .scalar(let text, plain: true) = content else { return false }
         return ["", "~", "null", "Null", "NULL"].contains(text)

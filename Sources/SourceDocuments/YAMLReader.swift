@@ -195,11 +195,12 @@ public struct YAMLReader: Sendable {
         var entries: [(key: String, value: Node)] = []
         entries.reserveCapacity(mapping.count)
         for (keyNode, value) in mapping {
-            guard case .scalar(let key, _) = keyNode.content else { throw error(at: keyNode, "keys of \(what) must be plain strings") }
-            guard allowed.contains(where: { MappingFields<Node>.sameKey($0, key) }) else {
+            // The allowed key itself is kept: a key of the document is made a `String` only to be refused.
+            guard let index = keyNode.indexOfScalar(in: allowed) else {
+                guard case .scalar(let key, _) = keyNode.content else { throw error(at: keyNode, "keys of \(what) must be plain strings") }
                 throw error(at: keyNode, "unknown key '\(key)' in \(what); allowed: \(allowed.joined(separator: ", "))")
             }
-            entries.append((key, value))
+            entries.append((allowed[index], value))
         }
         let fields = MappingFields(entries: entries)
         for key in required where fields[key] == nil {
