@@ -22,11 +22,11 @@ public struct JSONNode: ReadableNode {
         let entry = tape.pointee.entries[index]
         switch entry.kind {
         case .plainScalar:
-            return .scalar(tape.pointee.text(entry.start..<entry.endOrCount), plain: true)
+            return .scalar(tape.pointee.text(entry.textBytes), plain: true)
         case .string:
-            return .scalar(tape.pointee.text((entry.start + 1)..<entry.endOrCount), plain: false)
+            return .scalar(tape.pointee.text(entry.textBytes), plain: false)
         case .escapedString:
-            return .scalar(tape.pointee.unescapedText((entry.start + 1)..<entry.endOrCount), plain: false)
+            return .scalar(tape.pointee.unescapedText(entry.textBytes), plain: false)
         case .sequence:
             var elements: [JSONNode] = []
             elements.reserveCapacity(entry.endOrCount)
@@ -53,15 +53,15 @@ public struct JSONNode: ReadableNode {
         let entry = tape.pointee.entries[index]
         switch entry.kind {
         case .plainScalar, .string:
-            let start = tape.pointee.bytes.baseAddress! + (entry.kind == .string ? entry.start + 1 : entry.start)
-            let count = entry.endOrCount - (entry.kind == .string ? entry.start + 1 : entry.start)
+            let start = tape.pointee.bytes.baseAddress! + entry.textBytes.lowerBound
+            let count = entry.textBytes.count
             return candidates.firstIndex { candidate in
                 guard candidate.utf8.count == count else { return false }
                 var candidate = candidate
                 return candidate.withUTF8 { memcmp($0.baseAddress!, start, count) == 0 }
             }
         case .escapedString:
-            let text = tape.pointee.unescapedText((entry.start + 1)..<entry.endOrCount)
+            let text = tape.pointee.unescapedText(entry.textBytes)
             return candidates.firstIndex { MappingFields<JSONNode>.sameKey($0, text) }
         case .mapping, .sequence:
             return nil
@@ -77,12 +77,10 @@ public struct JSONNode: ReadableNode {
     public func withScalarUTF8<Answer>(_ body: (UnsafeBufferPointer<UInt8>) -> Answer) -> Answer? {
         let entry = tape.pointee.entries[index]
         switch entry.kind {
-        case .plainScalar:
-            return body(UnsafeBufferPointer(rebasing: tape.pointee.bytes[entry.start..<entry.endOrCount]))
-        case .string:
-            return body(UnsafeBufferPointer(rebasing: tape.pointee.bytes[(entry.start + 1)..<entry.endOrCount]))
+        case .plainScalar, .string:
+            return body(UnsafeBufferPointer(rebasing: tape.pointee.bytes[entry.textBytes]))
         case .escapedString:
-            var text = tape.pointee.unescapedText((entry.start + 1)..<entry.endOrCount)
+            var text = tape.pointee.unescapedText(entry.textBytes)
             return text.withUTF8(body)
         case .mapping, .sequence:
             return nil
@@ -122,6 +120,8 @@ struct JSONTapeEntry {
     var kind: Kind { Kind(rawValue: kindAndStart >> 29)! }
     var start: Int { Int(kindAndStart & (1 << 29 - 1)) }
     var endOrCount: Int { Int(endOrCountStored) }
+    /// A scalar's text in the document, a string's without its quotes (and with its escapes).
+    var textBytes: Range<Int> { (kind == .plainScalar ? start : start + 1)..<endOrCount }
     var isCollection: Bool { kindAndStart >> 29 >= Kind.mapping.rawValue }
 }
 
