@@ -3,7 +3,7 @@ import Glibc
 /// A node of a JSON document read by `JSONReader`: where it sits in the document's `JSONTape`.
 ///
 /// No tree is built: the reader lists every node once, in document order, in one flat array of
-/// 12-byte entries, and a node is a pointer to that list and its place in it, two words copied
+/// 8-byte entries, and a node is a pointer to that list and its place in it, two words copied
 /// without reference counting. Building, retaining and freeing a tree of a 94 MiB state export's
 /// ten million nodes took longer than reading the state out of them.
 ///
@@ -29,18 +29,18 @@ public struct JSONNode: ReadableNode {
             return .scalar(tape.pointee.unescapedText(entry.textBytes), plain: false)
         case .sequence:
             var elements: [JSONNode] = []
-            elements.reserveCapacity(entry.endOrCount)
+            elements.reserveCapacity(tape.pointee.childCount(of: index))
             var child = index + 1
-            for _ in 0..<entry.endOrCount {
+            while child < entry.end {
                 elements.append(JSONNode(tape, child))
                 child = tape.pointee.indexAfter(child)
             }
             return .sequence(elements)
         case .mapping:
             var entries: [(key: JSONNode, value: JSONNode)] = []
-            entries.reserveCapacity(entry.endOrCount)
+            entries.reserveCapacity(tape.pointee.childCount(of: index) / 2)
             var key = index + 1
-            for _ in 0..<entry.endOrCount {
+            while key < entry.end {
                 // A key is always a string: one entry.
                 entries.append((JSONNode(tape, key), JSONNode(tape, key + 1)))
                 key = tape.pointee.indexAfter(key + 1)
@@ -106,22 +106,20 @@ struct JSONTapeEntry {
     /// The kind in the top three bits, the node's first byte (a string's opening quote) in the
     /// rest: `YAMLReader.maximumJSONDocumentBytes` (2^29) keeps every place within 29 bits.
     private let kindAndStart: UInt32
-    /// A scalar's end (a string's closing quote); a collection's count of elements or entries.
-    fileprivate(set) var endOrCountStored: UInt32
-    /// A collection's end: the index of the first entry after its last descendant.
-    fileprivate(set) var subtreeEndStored: UInt32
+    /// A scalar's end (a string's closing quote); a collection's end, the index of the first
+    /// entry after its last descendant (its children are counted by walking them: a count kept
+    /// too made each of a large state's ten million entries a third larger).
+    fileprivate(set) var end: UInt32
 
-    init(_ kind: Kind, start: Int, endOrCount: Int = 0) {
+    init(_ kind: Kind, start: Int, end: Int = 0) {
         kindAndStart = kind.rawValue << 29 | UInt32(start)
-        endOrCountStored = UInt32(endOrCount)
-        subtreeEndStored = 0
+        self.end = UInt32(end)
     }
 
     var kind: Kind { Kind(rawValue: kindAndStart >> 29)! }
     var start: Int { Int(kindAndStart & (1 << 29 - 1)) }
-    var endOrCount: Int { Int(endOrCountStored) }
     /// A scalar's text in the document, a string's without its quotes (and with its escapes).
-    var textBytes: Range<Int> { (kind == .plainScalar ? start : start + 1)..<endOrCount }
+    var textBytes: Range<Int> { (kind == .plainScalar ? start : start + 1)..<Int(end) }
     var isCollection: Bool { kindAndStart >> 29 >= Kind.mapping.rawValue }
 }
 
@@ -133,7 +131,19 @@ struct JSONTape {
 
     /// The index of the node after `index` and its descendants: its next sibling, if it has one.
     func indexAfter(_ index: Int) -> Int {
-        entries[index].isCollection ? Int(entries[index].subtreeEndStored) : index + 1
+        entries[index].isCollection ? Int(entries[index].end) : index + 1
+    }
+
+    /// How many children the collection at `index` has: a sequence's elements, or a mapping's
+    /// keys and values.
+    func childCount(of index: Int) -> Int {
+        var count = 0
+        var child = index + 1
+        while child < entries[index].end {
+            count += 1
+            child = indexAfter(child)
+        }
+        return count
     }
 
     func text(_ range: Range<Int>) -> String {
@@ -315,13 +325,13 @@ struct JSONReader {
         case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"):
             let start = position
             try number()
-            _ = append(JSONTapeEntry(.plainScalar, start: start, endOrCount: position))
+            _ = append(JSONTapeEntry(.plainScalar, start: start, end: position))
         default:
             for literal: StaticString in ["true", "false", "null"] where matches(literal) {
                 let start = position
                 position += literal.utf8CodeUnitCount
                 try requireDelimiter()
-                _ = append(JSONTapeEntry(.plainScalar, start: start, endOrCount: position))
+                _ = append(JSONTapeEntry(.plainScalar, start: start, end: position))
                 return
             }
             throw .notJSON
@@ -356,29 +366,26 @@ struct JSONReader {
         return append(JSONTapeEntry(kind, start: position - 1))
     }
 
-    /// Closes the collection at `index`, of `count` elements or entries, after its closing bracket.
-    private mutating func leaveCollection(_ index: Int, count: Int) {
+    /// Closes the collection at `index` after its closing bracket.
+    private mutating func leaveCollection(_ index: Int) {
         position += 1
         depth -= 1
-        entries[index].endOrCountStored = UInt32(count)
-        entries[index].subtreeEndStored = UInt32(entryCount)
+        entries[index].end = UInt32(entryCount)
     }
 
     private mutating func sequence() throws(Stop) {
         let index = try enterCollection(.sequence)
         try skipWhitespace()
-        if byte(at: position) == UInt8(ascii: "]") { return leaveCollection(index, count: 0) }
-        var count = 0
+        if byte(at: position) == UInt8(ascii: "]") { return leaveCollection(index) }
         while true {
             try value()
-            count += 1
             try skipWhitespace()
             switch byte(at: position) {
             case UInt8(ascii: ","):
                 position += 1
                 try skipWhitespace()
             case UInt8(ascii: "]"):
-                return leaveCollection(index, count: count)
+                return leaveCollection(index)
             default:
                 throw .notJSON
             }
@@ -389,8 +396,7 @@ struct JSONReader {
         let index = try enterCollection(.mapping)
         let firstKey = keys.count
         try skipWhitespace()
-        if byte(at: position) == UInt8(ascii: "}") { return leaveCollection(index, count: 0) }
-        var count = 0
+        if byte(at: position) == UInt8(ascii: "}") { return leaveCollection(index) }
         while true {
             guard byte(at: position) == UInt8(ascii: "\"") else { throw .notJSON }
             let (keyLine, keyStart) = (line, position)
@@ -402,7 +408,6 @@ struct JSONReader {
             position += 1
             try skipWhitespace()
             try value()
-            count += 1
             try skipWhitespace()
             switch byte(at: position) {
             case UInt8(ascii: ","):
@@ -411,7 +416,7 @@ struct JSONReader {
             case UInt8(ascii: "}"):
                 if duplicateKeys == nil, mayRepeatKeys(keys[firstKey...]) { duplicateKeys = duplicates(among: keys[firstKey...]) }
                 keys.removeSubrange(firstKey...)
-                return leaveCollection(index, count: count)
+                return leaveCollection(index)
             default:
                 throw .notJSON
             }
@@ -483,7 +488,7 @@ struct JSONReader {
             guard let next = byte(at: position) else { throw .notJSON }
             switch next {
             case UInt8(ascii: "\""):
-                _ = append(JSONTapeEntry(escaped ? .escapedString : .string, start: start, endOrCount: position))
+                _ = append(JSONTapeEntry(escaped ? .escapedString : .string, start: start, end: position))
                 position += 1
                 return escaped
             case UInt8(ascii: "\\"):
