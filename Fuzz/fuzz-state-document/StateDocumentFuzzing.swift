@@ -1,10 +1,12 @@
 import ConcurrencySimulator
 import FuzzDriver
+import SourceDocuments
 import StateDocuments
 
 /// libFuzzer entry point: the input as a fixture or `PUT /_mock/state` document (YAML or JSON),
-/// with its workflows and replayed events. Beyond not crashing: a document that loads satisfies
-/// the simulator's invariants, and its export loads back and exports to the same bytes.
+/// with its workflows and replayed events. Beyond not crashing: its bytes read where they lie (a
+/// request body) give what its text gives, a document that loads satisfies the simulator's
+/// invariants, and its export loads back and exports to the same bytes.
 @main
 enum StateDocumentFuzzing {
     static func main() {
@@ -14,7 +16,18 @@ enum StateDocumentFuzzing {
 
 func fuzzStateDocument(_ input: UnsafeBufferPointer<UInt8>) -> CInt {
     let text = String(decoding: input, as: UTF8.self)
-    guard let state = try? FixtureLoader.load(text, file: "fuzz.yml") else { return 0 }
+    let fromText = Result { () throws(SourceError) in try FixtureLoader.load(text, file: "fuzz.yml") }
+    let fromBytes = Result { () throws(SourceError) in try FixtureLoader.load(utf8: Array(input), file: "fuzz.yml") }
+    switch (fromText, fromBytes) {
+    case (.failure(let textError), .failure(let bytesError)):
+        guard textError == bytesError else { fatalError("the text is refused with \(textError), its bytes with \(bytesError)") }
+        return 0
+    case (.success(let state), .success(let stateFromBytes)):
+        guard StateExporter.export(state) == StateExporter.export(stateFromBytes) else { fatalError("the text and its bytes load different states") }
+    default:
+        fatalError("the text and its bytes are not both loaded or both refused")
+    }
+    let state = try! fromText.get()
     state.simulator.checkInvariants()
     let exported = StateExporter.export(state)
     let reloaded: MockState

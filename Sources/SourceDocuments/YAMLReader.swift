@@ -100,9 +100,11 @@ public struct YAMLReader: Sendable {
     }
 
     /// Walks libyaml's events (a loop, no recursion) and refuses the first collection or alias
-    /// that reaches deeper than `maximumNestingDepth`, or the alias that makes the aliases stand
-    /// for more than `maximumAliasedNodes`. Syntax errors are left to `compose`, which reports
-    /// them with their place.
+    /// that reaches deeper than `maximumNestingDepth`, the alias that makes the aliases stand
+    /// for more than `maximumAliasedNodes`, and the first mapping or list used as a key (no
+    /// document here has one, and Yams reports such keys repeated in an order that changes from
+    /// one reading of the same text to the next). Syntax errors are left to `compose`, which
+    /// reports them with their place.
     private func checkShape(_ content: String) throws(SourceError) {
         var parser = yaml_parser_t()
         guard yaml_parser_initialize(&parser) == 1 else { return }
@@ -116,7 +118,15 @@ public struct YAMLReader: Sendable {
             // A node's height (a scalar is 0, a collection 1 + its highest child) and its node
             // count, aliases inside it counted as what they stand for: so far for each open
             // collection, in full for each anchor.
-            var open: [(anchor: String?, height: Int, nodes: Int)] = []
+            var open: [(anchor: String?, height: Int, nodes: Int, mapping: Bool, expectingKey: Bool)] = []
+            /// Takes the next node of the innermost collection; false when it is a mapping's key
+            /// and `collection` (a mapping or a list, or an alias standing for one).
+            func place(collection: Bool) -> Bool {
+                guard let parent = open.indices.last, open[parent].mapping else { return true }
+                defer { open[parent].expectingKey.toggle() }
+                return !(open[parent].expectingKey && collection)
+            }
+            let complexKey = "a mapping's key must be a plain string, not a mapping or a list"
             var anchored: [String: (height: Int, nodes: Int)] = [:]
             var aliasedNodes = 0
             func close(height: Int, nodes: Int, anchor: String?) -> Bool {
@@ -141,17 +151,21 @@ public struct YAMLReader: Sendable {
                 switch event.type {
                 case YAML_SEQUENCE_START_EVENT, YAML_MAPPING_START_EVENT:
                     let anchor = event.type == YAML_SEQUENCE_START_EVENT ? event.data.sequence_start.anchor : event.data.mapping_start.anchor
-                    open.append((anchor.map { String(cString: $0) }, 0, 1))
+                    if !place(collection: true) { refusal = (event.start_mark, complexKey) }
+                    open.append((anchor.map { String(cString: $0) }, 0, 1, event.type == YAML_MAPPING_START_EVENT, true))
                     if open.count > Self.maximumNestingDepth { refusal = (event.start_mark, tooDeep) }
                 case YAML_SEQUENCE_END_EVENT, YAML_MAPPING_END_EVENT:
                     let finished = open.removeLast()
                     if !close(height: finished.height + 1, nodes: finished.nodes, anchor: finished.anchor) { refusal = (event.start_mark, tooDeep) }
                 case YAML_SCALAR_EVENT:
+                    _ = place(collection: false)
                     if !close(height: 0, nodes: 1, anchor: event.data.scalar.anchor.map { String(cString: $0) }) { refusal = (event.start_mark, tooDeep) }
                 case YAML_ALIAS_EVENT:
                     let named = event.data.alias.anchor.flatMap { anchored[String(cString: $0)] } ?? (0, 1)
                     aliasedNodes += named.nodes
-                    if aliasedNodes > Self.maximumAliasedNodes {
+                    if !place(collection: named.height > 0) {
+                        refusal = (event.start_mark, complexKey)
+                    } else if aliasedNodes > Self.maximumAliasedNodes {
                         refusal = (event.start_mark, "the aliases of the document stand for more than \(Self.maximumAliasedNodes) nodes; write the values out instead")
                     } else if !close(height: named.height, nodes: named.nodes, anchor: nil) {
                         refusal = (event.start_mark, tooDeep)

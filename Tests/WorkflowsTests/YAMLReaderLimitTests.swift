@@ -40,6 +40,17 @@ import Workflows
         #expect(refusal("base: &base { runs-on: ubuntu-latest, steps: [a, b] }\none: *base\ntwo: *base\n") == nil)
     }
 
+    /// A mapping or list used as a key is refused at the key, whatever follows: Yams reports
+    /// such keys repeated in an order that changes from one reading of a text to the next.
+    @Test func aCollectionAsAKeyIsRefusedWhereItStands() {
+        let complexKey = "a mapping's key must be a plain string, not a mapping or a list"
+        #expect(refusal("a: 1\n? [b, c]\n: 2\n") == "f.yml:2:3: \(complexKey)")
+        #expect(refusal("jobs:\n  ? {x: 1}\n  : y\n  ? {x: 1}\n  : z\n") == "f.yml:2:5: \(complexKey)")
+        #expect(refusal("a: &list [1, 2]\nb: {*list : 3}\n") == "f.yml:2:5: \(complexKey)")
+        // Lists and mappings as values, and aliases of scalars as keys, are what documents hold.
+        #expect(refusal("a: &name key\nb: {*name : [1, {c: 2}]}\nc: [{d: [e]}]\n") == nil)
+    }
+
     @Test func aDocumentLargerThanTheLimitIsRefusedUnread() {
         #expect(refusal(String(repeating: " ", count: YAMLReader.maximumDocumentBytes + 1))
             == "f.yml: the document is 67108865 bytes; at most 67108864 are read")
