@@ -87,8 +87,8 @@ public struct JSONNode: ReadableNode {
         }
     }
 
-    public var line: Int { tape.pointee.place(of: tape.pointee.entries[index].start).line }
-    public var column: Int { tape.pointee.place(of: tape.pointee.entries[index].start).column }
+    public var line: Int { JSONTape.place(of: tape.pointee.entries[index].start, in: tape.pointee.bytes).line }
+    public var column: Int { JSONTape.place(of: tape.pointee.entries[index].start, in: tape.pointee.bytes).column }
 }
 
 /// One node of a `JSONTape`.
@@ -182,7 +182,7 @@ struct JSONTape {
     /// The line and column of byte `offset`, as `YAMLReader` counts them (1-based, a column in
     /// Unicode scalars, CR LF one line break). Counted from the start on each call: only an error
     /// asks, once.
-    func place(of offset: Int) -> (line: Int, column: Int) {
+    static func place(of offset: Int, in bytes: UnsafeBufferPointer<UInt8>) -> (line: Int, column: Int) {
         var line = 1
         var lineStart = 0
         var continuationBytes = 0
@@ -229,10 +229,10 @@ struct JSONReader {
     /// Only a line break can end a key's line before its colon (see `mapping`).
     private var line = 1
     private var depth = 0
-    /// The nodes read so far: a buffer of its own, grown by `realloc`, handed to the tape.
-    private var entries: UnsafeMutablePointer<JSONTapeEntry>
+    /// The nodes read so far: a buffer of its own, made and grown by `realloc`, handed to the tape.
+    private var entries: UnsafeMutablePointer<JSONTapeEntry>?
     private var entryCount = 0
-    private var entryCapacity: Int
+    private var entryCapacity = 0
     /// The first mapping to close with a repeated key. YAML reports it only once the whole text
     /// has parsed and its nesting has been checked, so it waits until then here too.
     private var duplicateKeys: (offset: Int, message: String)?
@@ -242,9 +242,6 @@ struct JSONReader {
 
     private init(_ bytes: UnsafeBufferPointer<UInt8>) {
         self.bytes = bytes
-        // A state export averages about ten bytes a node; most documents need no growing.
-        entryCapacity = bytes.count / 8 + 16
-        entries = malloc(entryCapacity * MemoryLayout<JSONTapeEntry>.stride)!.bindMemory(to: JSONTapeEntry.self, capacity: entryCapacity)
     }
 
     /// Calls `body` with the root of the document in `bytes` (without a byte-order mark, at most
@@ -262,11 +259,12 @@ struct JSONReader {
             try reader.document()
         } catch {
             guard case .refused(let offset, let message) = error else { return nil }
-            let place = JSONTape(bytes: bytes, entries: reader.entries).place(of: offset)
+            let place = JSONTape.place(of: offset, in: bytes)
             throw SourceError(file: file, line: place.line, column: place.column, message: message)
         }
         let tape = UnsafeMutablePointer<JSONTape>.allocate(capacity: 1)
-        tape.initialize(to: JSONTape(bytes: bytes, entries: reader.entries))
+        // A document that reads holds a value, so it has entries.
+        tape.initialize(to: JSONTape(bytes: bytes, entries: reader.entries!))
         defer { tape.deallocate() }
         return try body(JSONNode(tape, 0))
     }
@@ -282,14 +280,18 @@ struct JSONReader {
 
     private func byte(at offset: Int) -> UInt8? { offset < bytes.count ? bytes[offset] : nil }
 
-    /// Adds a node, answering its index.
-    private mutating func append(_ entry: JSONTapeEntry) -> Int {
+    /// Adds a node, answering its index; refuses the document when no memory is left for it.
+    private mutating func append(_ entry: JSONTapeEntry) throws(Stop) -> Int {
         if entryCount == entryCapacity {
-            entryCapacity *= 2
-            entries = realloc(entries, entryCapacity * MemoryLayout<JSONTapeEntry>.stride)!
-                .bindMemory(to: JSONTapeEntry.self, capacity: entryCapacity)
+            // A state export averages about ten bytes a node: most documents need no growing.
+            let capacity = max(2 * entryCapacity, bytes.count / 8 + 16)
+            guard let grown = realloc(entries, capacity * MemoryLayout<JSONTapeEntry>.stride) else {
+                throw .refused(offset: position, message: "the document holds more values than there is memory for")
+            }
+            entries = grown.bindMemory(to: JSONTapeEntry.self, capacity: capacity)
+            entryCapacity = capacity
         }
-        entries[entryCount] = entry
+        entries![entryCount] = entry
         entryCount += 1
         return entryCount - 1
     }
@@ -325,13 +327,13 @@ struct JSONReader {
         case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"):
             let start = position
             try number()
-            _ = append(JSONTapeEntry(.plainScalar, start: start, end: position))
+            _ = try append(JSONTapeEntry(.plainScalar, start: start, end: position))
         default:
             for literal: StaticString in ["true", "false", "null"] where matches(literal) {
                 let start = position
                 position += literal.utf8CodeUnitCount
                 try requireDelimiter()
-                _ = append(JSONTapeEntry(.plainScalar, start: start, end: position))
+                _ = try append(JSONTapeEntry(.plainScalar, start: start, end: position))
                 return
             }
             throw .notJSON
@@ -363,14 +365,14 @@ struct JSONReader {
             throw .refused(offset: position, message: YAMLReader.nestingRefusal)
         }
         position += 1
-        return append(JSONTapeEntry(kind, start: position - 1))
+        return try append(JSONTapeEntry(kind, start: position - 1))
     }
 
     /// Closes the collection at `index` after its closing bracket.
     private mutating func leaveCollection(_ index: Int) {
         position += 1
         depth -= 1
-        entries[index].end = UInt32(entryCount)
+        entries![index].end = UInt32(entryCount)
     }
 
     private mutating func sequence() throws(Stop) {
@@ -441,7 +443,7 @@ struct JSONReader {
     /// Yams' refusal of a mapping with repeated keys: every repeated key, in order, placed at the
     /// first appearance of the first of them.
     private func duplicates(among keys: ArraySlice<(bytes: Range<Int>, escaped: Bool)>) -> (offset: Int, message: String)? {
-        let tape = JSONTape(bytes: bytes, entries: entries)
+        let tape = JSONTape(bytes: bytes, entries: entries!)
         let texts = keys.map { $0.escaped ? tape.unescapedText($0.bytes) : tape.text($0.bytes) }
         // Each repeated text and the opening quote of its first appearance.
         let firstOfEach = Dictionary(zip(texts, keys).map { ($0, [$1.bytes.lowerBound - 1]) }, uniquingKeysWith: +).filter { $0.value.count > 1 }
@@ -488,7 +490,7 @@ struct JSONReader {
             guard let next = byte(at: position) else { throw .notJSON }
             switch next {
             case UInt8(ascii: "\""):
-                _ = append(JSONTapeEntry(escaped ? .escapedString : .string, start: start, end: position))
+                _ = try append(JSONTapeEntry(escaped ? .escapedString : .string, start: start, end: position))
                 position += 1
                 return escaped
             case UInt8(ascii: "\\"):
