@@ -87,8 +87,8 @@ public struct JSONNode: ReadableNode {
         }
     }
 
-    public var line: Int { JSONTape.place(of: tape.pointee.entries[index].start, in: tape.pointee.bytes).line }
-    public var column: Int { JSONTape.place(of: tape.pointee.entries[index].start, in: tape.pointee.bytes).column }
+    /// Counted from the document's start, in one pass: only an error asks.
+    public var place: (line: Int, column: Int) { JSONTape.place(of: tape.pointee.entries[index].start, in: tape.pointee.bytes) }
 }
 
 /// One node of a `JSONTape`.

@@ -6,8 +6,7 @@ import Yams
 public protocol ReadableNode {
     var content: NodeContent<Self> { get }
     /// Where the node starts, 1-based, the column counted in Unicode scalars; 0 when unknown.
-    var line: Int { get }
-    var column: Int { get }
+    var place: (line: Int, column: Int) { get }
     /// The index of the first of `candidates` that is the node's text as a scalar, `nil` when it
     /// is none of them or not a scalar: how a mapping's keys are matched with the ones a reader
     /// allows, which must be ASCII, without making a `String` of each key.
@@ -20,6 +19,9 @@ public protocol ReadableNode {
 }
 
 extension ReadableNode {
+    public var line: Int { place.line }
+    public var column: Int { place.column }
+
     public func indexOfScalar(in candidates: [String]) -> Int? {
         guard case .scalar(let text, _) = content else { return nil }
         return candidates.firstIndex { MappingFields<Self>.sameKey($0, text) }
@@ -56,6 +58,5 @@ extension Yams.Node: ReadableNode {
         }
     }
 
-    public var line: Int { mark?.line ?? 0 }
-    public var column: Int { mark?.column ?? 0 }
+    public var place: (line: Int, column: Int) { (mark?.line ?? 0, mark?.column ?? 0) }
 }

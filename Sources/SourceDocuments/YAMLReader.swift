@@ -11,7 +11,8 @@ public struct YAMLReader: Sendable {
     public init(file: String) { self.file = file }
 
     @inlinable public func error(at node: some ReadableNode, _ message: String) -> SourceError {
-        SourceError(file: file, line: node.line, column: node.column, message: message)
+        let place = node.place
+        return SourceError(file: file, line: place.line, column: place.column, message: message)
     }
 
     public func error(at mark: Mark, _ message: String) -> SourceError {

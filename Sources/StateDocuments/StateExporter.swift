@@ -104,16 +104,14 @@ public enum StateExporter {
         // Sorting the places rather than the runs copies no run.
         let runs = repository.runs.values
         let places = runs.indices.sorted(by: { runs[$0].id < runs[$1].id })
-        guard places.count > runsWrittenOnOneThreadAtMost else {
-            for place in places { write(runs[place], of: repository, to: &json) }
-            return
+        func write(_ places: ArraySlice<Int>, to json: inout JSONWriter) {
+            for place in places { Self.write(runs[place], of: repository, to: &json) }
         }
+        guard places.count > runsWrittenOnOneThreadAtMost else { return write(places[...], to: &json) }
         let middle = places.count / 2
-        let (_, secondHalf) = atOnce({
-            for place in places[..<middle] { write(runs[place], of: repository, to: &json) }
-        }, {
+        let (_, secondHalf) = atOnce({ write(places[..<middle], to: &json) }, {
             var half = JSONWriter(reservingCapacity: (estimatedSize(ofRunsIn: repository) + 1) / 2)
-            for place in places[middle...] { write(runs[place], of: repository, to: &half) }
+            write(places[middle...], to: &half)
             return half
         })
         json.appendElements(writtenBy: secondHalf)
