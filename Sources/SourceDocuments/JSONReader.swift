@@ -1,214 +1,5 @@
 import Glibc
 
-/// A node of a JSON document read by `JSONReader`: where it sits in the document's `JSONTape`.
-///
-/// No tree is built: the reader lists every node once, in document order, in one flat array of
-/// 8-byte entries, and a node is a pointer to that list and its place in it, two words copied
-/// without reference counting. Building, retaining and freeing a tree of a 94 MiB state export's
-/// ten million nodes took longer than reading the state out of them.
-///
-/// Valid only inside the body given to `YAMLReader.withJSON`, which owns the tape and the
-/// document's bytes; a node must not be kept past it.
-public struct JSONNode: ReadableNode {
-    private let tape: UnsafePointer<JSONTape>
-    private let index: Int
-
-    fileprivate init(_ tape: UnsafePointer<JSONTape>, _ index: Int) {
-        self.tape = tape
-        self.index = index
-    }
-
-    public var content: NodeContent<JSONNode> {
-        let entry = tape.pointee.entries[index]
-        switch entry.kind {
-        case .plainScalar:
-            return .scalar(tape.pointee.text(entry.textBytes), plain: true)
-        case .string:
-            return .scalar(tape.pointee.text(entry.textBytes), plain: false)
-        case .escapedString:
-            return .scalar(tape.pointee.unescapedText(entry.textBytes), plain: false)
-        case .sequence:
-            var elements: [JSONNode] = []
-            elements.reserveCapacity(tape.pointee.childCount(of: index))
-            var child = index + 1
-            while child < entry.end {
-                elements.append(JSONNode(tape, child))
-                child = tape.pointee.indexAfter(child)
-            }
-            return .sequence(elements)
-        case .mapping:
-            var entries: [(key: JSONNode, value: JSONNode)] = []
-            entries.reserveCapacity(tape.pointee.childCount(of: index) / 2)
-            var key = index + 1
-            while key < entry.end {
-                // A key is always a string: one entry.
-                entries.append((JSONNode(tape, key), JSONNode(tape, key + 1)))
-                key = tape.pointee.indexAfter(key + 1)
-            }
-            return .mapping(entries)
-        }
-    }
-
-    public func indexOfScalar(in candidates: [String]) -> Int? {
-        let entry = tape.pointee.entries[index]
-        switch entry.kind {
-        case .plainScalar, .string:
-            let start = tape.pointee.bytes.baseAddress! + entry.textBytes.lowerBound
-            let count = entry.textBytes.count
-            return candidates.firstIndex { candidate in
-                guard candidate.utf8.count == count else { return false }
-                var candidate = candidate
-                return candidate.withUTF8 { memcmp($0.baseAddress!, start, count) == 0 }
-            }
-        case .escapedString:
-            let text = tape.pointee.unescapedText(entry.textBytes)
-            return candidates.firstIndex { MappingFields<JSONNode>.sameKey($0, text) }
-        case .mapping, .sequence:
-            return nil
-        }
-    }
-
-    /// JSON's plain scalars are numbers, `true`, `false` and `null`: only `null` starts with an n.
-    public var isNull: Bool {
-        let entry = tape.pointee.entries[index]
-        return entry.kind == .plainScalar && tape.pointee.bytes[entry.start] == UInt8(ascii: "n")
-    }
-
-    public func withScalarUTF8<Answer>(_ body: (UnsafeBufferPointer<UInt8>) -> Answer) -> Answer? {
-        let entry = tape.pointee.entries[index]
-        switch entry.kind {
-        case .plainScalar, .string:
-            return body(UnsafeBufferPointer(rebasing: tape.pointee.bytes[entry.textBytes]))
-        case .escapedString:
-            var text = tape.pointee.unescapedText(entry.textBytes)
-            return text.withUTF8(body)
-        case .mapping, .sequence:
-            return nil
-        }
-    }
-
-    /// Counted from the document's start, in one pass: only an error asks.
-    public var place: (line: Int, column: Int) { JSONTape.place(of: tape.pointee.entries[index].start, in: tape.pointee.bytes) }
-}
-
-/// One node of a `JSONTape`.
-struct JSONTapeEntry {
-    enum Kind: UInt32 {
-        /// A number, `true`, `false` or `null`: YAML's plain scalars.
-        case plainScalar
-        /// A string without escapes, its text the bytes between its quotes.
-        case string
-        case escapedString
-        case mapping
-        case sequence
-    }
-
-    /// The kind in the top three bits, the node's first byte (a string's opening quote) in the
-    /// rest: `YAMLReader.maximumJSONDocumentBytes` (2^29) keeps every place within 29 bits.
-    private let kindAndStart: UInt32
-    /// A scalar's end (a string's closing quote); a collection's end, the index of the first
-    /// entry after its last descendant (its children are counted by walking them: a count kept
-    /// too made each of a large state's ten million entries a third larger).
-    fileprivate(set) var end: UInt32
-
-    init(_ kind: Kind, start: Int, end: Int = 0) {
-        kindAndStart = kind.rawValue << 29 | UInt32(start)
-        self.end = UInt32(end)
-    }
-
-    var kind: Kind { Kind(rawValue: kindAndStart >> 29)! }
-    var start: Int { Int(kindAndStart & (1 << 29 - 1)) }
-    /// A scalar's text in the document, a string's without its quotes (and with its escapes).
-    var textBytes: Range<Int> { (kind == .plainScalar ? start : start + 1)..<Int(end) }
-    var isCollection: Bool { kindAndStart >> 29 >= Kind.mapping.rawValue }
-}
-
-/// A JSON document's bytes and its nodes in document order, each collection followed by its
-/// descendants: what `JSONNode`s read. Both buffers belong to `YAMLReader.withJSON`'s scope.
-struct JSONTape {
-    let bytes: UnsafeBufferPointer<UInt8>
-    let entries: UnsafeMutablePointer<JSONTapeEntry>
-
-    /// The index of the node after `index` and its descendants: its next sibling, if it has one.
-    func indexAfter(_ index: Int) -> Int {
-        entries[index].isCollection ? Int(entries[index].end) : index + 1
-    }
-
-    /// How many children the collection at `index` has: a sequence's elements, or a mapping's
-    /// keys and values.
-    func childCount(of index: Int) -> Int {
-        var count = 0
-        var child = index + 1
-        while child < entries[index].end {
-            count += 1
-            child = indexAfter(child)
-        }
-        return count
-    }
-
-    func text(_ range: Range<Int>) -> String {
-        String(decoding: UnsafeBufferPointer(rebasing: bytes[range]), as: UTF8.self)
-    }
-
-    /// A string's text with its escapes read; `JSONReader` has checked every escape.
-    func unescapedText(_ range: Range<Int>) -> String {
-        var text: [UInt8] = []
-        text.reserveCapacity(range.count)
-        var position = range.lowerBound
-        while position < range.upperBound {
-            guard bytes[position] == UInt8(ascii: "\\") else {
-                text.append(bytes[position])
-                position += 1
-                continue
-            }
-            let escaped = bytes[position + 1]
-            position += 2
-            switch escaped {
-            case UInt8(ascii: "b"): text.append(0x08)
-            case UInt8(ascii: "f"): text.append(0x0C)
-            case UInt8(ascii: "n"): text.append(0x0A)
-            case UInt8(ascii: "r"): text.append(0x0D)
-            case UInt8(ascii: "t"): text.append(0x09)
-            case UInt8(ascii: "u"):
-                let scalar = Unicode.Scalar(JSONReader.hexadecimalCodeUnit(bytes, at: position)!)!
-                text.append(contentsOf: String(Character(scalar)).utf8)
-                position += 4
-            default: text.append(escaped)
-            }
-        }
-        return String(decoding: text, as: UTF8.self)
-    }
-
-    /// The line and column of byte `offset`, as `YAMLReader` counts them (1-based, a column in
-    /// Unicode scalars, CR LF one line break). Counted from the start on each call: only an error
-    /// asks, once.
-    static func place(of offset: Int, in bytes: UnsafeBufferPointer<UInt8>) -> (line: Int, column: Int) {
-        var line = 1
-        var lineStart = 0
-        var continuationBytes = 0
-        var position = 0
-        while position < offset {
-            switch bytes[position] {
-            case UInt8(ascii: "\n"):
-                line += 1
-                lineStart = position + 1
-                continuationBytes = 0
-            case UInt8(ascii: "\r"):
-                if position + 1 < bytes.count, bytes[position + 1] == UInt8(ascii: "\n") { position += 1 }
-                line += 1
-                lineStart = position + 1
-                continuationBytes = 0
-            case 0x80..<0xC0:
-                continuationBytes += 1
-            default:
-                break
-            }
-            position += 1
-        }
-        return (line, offset - lineStart - continuationBytes + 1)
-    }
-}
-
 /// Reads strict JSON (RFC 8259) over its UTF-8 bytes into a `JSONTape`, as YAML would read the
 /// same text: the same nodes, places, limits and messages.
 ///
@@ -217,6 +8,10 @@ struct JSONTape {
 /// split from its colon by a line break). For those, and for anything that is not strict JSON,
 /// `withDocument` answers `nil` and the caller reads the text as YAML, which keeps YAML's answer
 /// for them, errors included.
+///
+/// A large document is read on two threads: a `SecondHalfReader` reads the elements of
+/// sequences from its middle on while this reader reads it from the start, and this reader takes
+/// over what the other has read when it arrives where that began (see `adoptSegment`).
 struct JSONReader {
     /// Why reading stopped: the text is not JSON read the same as YAML, or a limit refused it.
     private enum Stop: Error {
@@ -239,8 +34,21 @@ struct JSONReader {
     /// Where the keys of the mappings being read are in `bytes` (between the quotes), innermost
     /// mapping's last, and whether a key holds an escape, which makes its bytes differ from its text.
     private var keys: [(bytes: Range<Int>, escaped: Bool)] = []
+    /// How deep the nesting has gone in the segment a `SecondHalfReader` is reading.
+    private var deepest = 0
+    /// The reader of the document's second half, while there is one.
+    private var secondHalf: SecondHalfReader?
+    /// The first place at or after `position` where `secondHalf` may have read elements: a sequence's
+    /// element found there is asked for (one comparison an element until then).
+    private var nextSegmentStart = Int.max
+    /// The elements taken over from `secondHalf`.
+    private var elementsReadBySecondHalf = 0
 
-    private init(_ bytes: UnsafeBufferPointer<UInt8>) {
+    /// The smallest document read on two threads: below it, starting a thread costs about what
+    /// it saves (a megabyte reads in about 2 ms).
+    static let minimumBytesReadOnTwoThreads = 1 << 20
+
+    fileprivate init(_ bytes: UnsafeBufferPointer<UInt8>) {
         self.bytes = bytes
     }
 
@@ -252,10 +60,30 @@ struct JSONReader {
     static func withDocument<Answer>(
         _ bytes: UnsafeBufferPointer<UInt8>, file: String, _ body: (JSONNode) throws(SourceError) -> Answer
     ) throws(SourceError) -> Answer? {
+        try withDocument(bytes, file: file, secondHalfFrom: bytes.count >= minimumBytesReadOnTwoThreads ? bytes.count / 2 : nil) {
+            root, _ throws(SourceError) in try body(root)
+        }
+    }
+
+    /// `withDocument`, a second thread reading from the first element of a sequence at or after
+    /// `middle` (none when `nil`); `body` is also told how many elements that thread read.
+    /// Whatever `middle` is, the document reads as it does on one thread.
+    static func withDocument<Answer>(
+        _ bytes: UnsafeBufferPointer<UInt8>, file: String, secondHalfFrom middle: Int?,
+        _ body: (_ root: JSONNode, _ elementsReadBySecondHalf: Int) throws(SourceError) -> Answer
+    ) throws(SourceError) -> Answer? {
         precondition(bytes.count <= YAMLReader.maximumJSONDocumentBytes && YAMLReader.maximumJSONDocumentBytes <= 1 << 29)
         var reader = JSONReader(bytes)
         defer { free(reader.entries) }
         do throws(Stop) {
+            if let middle, let start = elementAfterComma(in: bytes, from: middle) {
+                reader.secondHalf = SecondHalfReader.start(reading: bytes, from: start)
+                reader.nextSegmentStart = reader.secondHalf == nil ? .max : start
+            }
+            defer {
+                reader.secondHalf?.stop()
+                reader.secondHalf = nil
+            }
             try reader.document()
         } catch {
             guard case .refused(let offset, let message) = error else { return nil }
@@ -266,7 +94,7 @@ struct JSONReader {
         // A document that reads holds a value, so it has entries.
         tape.initialize(to: JSONTape(bytes: bytes, entries: reader.entries!))
         defer { tape.deallocate() }
-        return try body(JSONNode(tape, 0))
+        return try body(JSONNode(tape, 0), reader.elementsReadBySecondHalf)
     }
 
     private mutating func document() throws(Stop) {
@@ -283,17 +111,24 @@ struct JSONReader {
     /// Adds a node, answering its index; refuses the document when no memory is left for it.
     private mutating func append(_ entry: JSONTapeEntry) throws(Stop) -> Int {
         if entryCount == entryCapacity {
-            // A state export averages about ten bytes a node: most documents need no growing.
-            let capacity = max(2 * entryCapacity, bytes.count / 8 + 16)
-            guard let grown = realloc(entries, capacity * MemoryLayout<JSONTapeEntry>.stride) else {
+            guard reserve(entryCount + 1) else {
                 throw .refused(offset: position, message: "the document holds more values than there is memory for")
             }
-            entries = grown.bindMemory(to: JSONTapeEntry.self, capacity: capacity)
-            entryCapacity = capacity
         }
         entries![entryCount] = entry
         entryCount += 1
         return entryCount - 1
+    }
+
+    /// Makes room for `count` entries; `false` when no memory is left for them.
+    private mutating func reserve(_ count: Int) -> Bool {
+        guard count > entryCapacity else { return true }
+        // A state export averages about ten bytes a node: most documents need no growing.
+        let capacity = max(2 * entryCapacity, (bytes.count - position) / 8 + 16, count)
+        guard let grown = realloc(entries, capacity * MemoryLayout<JSONTapeEntry>.stride) else { return false }
+        entries = grown.bindMemory(to: JSONTapeEntry.self, capacity: capacity)
+        entryCapacity = capacity
+        return true
     }
 
     private mutating func skipWhitespace(allowingTabs: Bool = true) throws(Stop) {
@@ -361,6 +196,7 @@ struct JSONReader {
     /// Opens a collection of `kind`, refusing it when it nests one level too deep; answers its index.
     private mutating func enterCollection(_ kind: JSONTapeEntry.Kind) throws(Stop) -> Int {
         depth += 1
+        deepest = max(deepest, depth)
         if depth > YAMLReader.maximumNestingDepth {
             throw .refused(offset: position, message: YAMLReader.nestingRefusal)
         }
@@ -380,7 +216,7 @@ struct JSONReader {
         try skipWhitespace()
         if byte(at: position) == UInt8(ascii: "]") { return leaveCollection(index) }
         while true {
-            try value()
+            if position < nextSegmentStart || !adoptSegment() { try value() }
             try skipWhitespace()
             switch byte(at: position) {
             case UInt8(ascii: ","):
@@ -595,5 +431,204 @@ struct JSONReader {
             value = value << 4 | UInt32(digit)
         }
         return value
+    }
+}
+
+// MARK: - Reading on two threads
+
+extension JSONReader {
+    /// Elements of one sequence read in a row by a `SecondHalfReader`, from the first at `start`
+    /// to the last, which ends just before `end`; their nodes as a tape of their own, each
+    /// collection's end counted from the segment's first entry.
+    fileprivate struct Segment {
+        let start: Int
+        var end: Int
+        /// Where reading stopped: the next segment is looked for from here.
+        var readUpTo: Int
+        var elementCount = 0
+        var entries: UnsafeMutablePointer<JSONTapeEntry>?
+        var entryCount = 0
+        /// The deepest nesting of its elements, counted from the sequence.
+        var deepest = 0
+        var duplicateKeys: (offset: Int, message: String)?
+    }
+
+    /// The first place from `offset` where a mapping or a sequence follows a comma: where an
+    /// element of a sequence may begin. The place may as well be inside a string; only the reader
+    /// that has read up to it can tell.
+    fileprivate static func elementAfterComma(in bytes: UnsafeBufferPointer<UInt8>, from offset: Int) -> Int? {
+        var position = offset
+        while position < bytes.count, let comma = memchr(bytes.baseAddress! + position, Int32(UInt8(ascii: ",")), bytes.count - position) {
+            position = bytes.baseAddress!.distance(to: comma.assumingMemoryBound(to: UInt8.self)) + 1
+            while position < bytes.count, [UInt8(ascii: " "), UInt8(ascii: "\t"), UInt8(ascii: "\n"), UInt8(ascii: "\r")].contains(bytes[position]) {
+                position += 1
+            }
+            if position < bytes.count, bytes[position] == UInt8(ascii: "{") || bytes[position] == UInt8(ascii: "[") { return position }
+        }
+        return nil
+    }
+
+    /// Reads elements of a sequence from `start` as `sequence` would after a comma, until one is
+    /// not followed by a comma (the sequence ends, or the place was not what it seemed) or one
+    /// cannot be read (it is left out: the reader that adopts the segment reads it and reports
+    /// it in its place), or `isStopped` says to stop.
+    fileprivate mutating func readSegment(from start: Int, isStopped: () -> Bool) -> Segment {
+        (position, depth, deepest, duplicateKeys) = (start, 0, 0, nil)
+        keys.removeAll(keepingCapacity: true)
+        var segment = Segment(start: start, end: start, readUpTo: start)
+        while !isStopped() {
+            let (entryMark, duplicatesMark) = (entryCount, duplicateKeys)
+            do throws(Stop) {
+                try value()
+            } catch {
+                (entryCount, duplicateKeys) = (entryMark, duplicatesMark)
+                break
+            }
+            segment.elementCount += 1
+            segment.end = position
+            // Within a sequence tabs are whitespace: nothing here throws.
+            try? skipWhitespace()
+            guard byte(at: position) == UInt8(ascii: ",") else { break }
+            position += 1
+            try? skipWhitespace()
+        }
+        (segment.readUpTo, segment.deepest, segment.duplicateKeys) = (position, deepest, duplicateKeys)
+        if segment.elementCount > 0, let entries, let fitted = realloc(entries, entryCount * MemoryLayout<JSONTapeEntry>.stride) {
+            (segment.entries, segment.entryCount) = (fitted.bindMemory(to: JSONTapeEntry.self, capacity: entryCount), entryCount)
+        } else {
+            free(entries)
+        }
+        (entries, entryCount, entryCapacity) = (nil, 0, 0)
+        return segment
+    }
+
+    /// At an element of a sequence at or past `nextSegmentStart`: takes over the elements the
+    /// second reader has read from here, as if read here (answering `true`, `position` after the
+    /// last of them), or answers `false` when it has read none from here that can be taken.
+    ///
+    /// The second reader began each of its segments at a guess: a place after a comma where a
+    /// mapping or a sequence begins. Being at an element of a sequence there, this reader knows
+    /// the guess was right, and reading on from here would read what the segment holds: the same
+    /// nodes (a collection's end moved by where they land), the first repeated key of a mapping
+    /// that closes first. A segment nesting deeper than allowed from here is not taken, so the
+    /// refusal comes from this reader, in its place.
+    private mutating func adoptSegment() -> Bool {
+        guard let secondHalf else { return false }
+        let (found, next) = secondHalf.segment(at: position)
+        nextSegmentStart = next ?? .max
+        defer { free(found?.entries) }
+        guard let segment = found, depth + segment.deepest <= YAMLReader.maximumNestingDepth, reserve(entryCount + segment.entryCount) else {
+            return false
+        }
+        let moved = UInt32(entryCount)
+        for index in 0..<segment.entryCount {
+            var entry = segment.entries![index]
+            if entry.isCollection { entry.end += moved }
+            entries![entryCount + index] = entry
+        }
+        entryCount += segment.entryCount
+        elementsReadBySecondHalf += segment.elementCount
+        position = segment.end
+        if duplicateKeys == nil { duplicateKeys = segment.duplicateKeys }
+        return true
+    }
+}
+
+/// Reads a large document from its middle on a thread of its own while a `JSONReader` reads it
+/// from the start: segment after segment, each the elements of a sequence from a place that
+/// looks like one's start (`JSONReader.elementAfterComma`), the next guessed where the last
+/// one ended. The reader from the start takes each segment it arrives at (`segment(at:)`).
+///
+/// Everything both threads touch is behind `mutex`; a finished segment is only read by the
+/// thread that takes it, which frees it. What is not taken is freed by `stop`.
+private final class SecondHalfReader: RunsOnce, @unchecked Sendable {
+    private let bytes: UnsafeBufferPointer<UInt8>
+    private let firstStart: Int
+    private let mutex = UnsafeMutablePointer<pthread_mutex_t>.allocate(capacity: 1)
+    /// Signalled when a segment is finished and when the reading ends.
+    private let changed = UnsafeMutablePointer<pthread_cond_t>.allocate(capacity: 1)
+    private var thread = pthread_t()
+    /// Finished segments not yet taken, in document order.
+    private var segments: [JSONReader.Segment] = []
+    /// Where the segment being read began, or where the last one ended while the next is looked for.
+    private var frontier: Int
+    private var reading = true
+    private var stopped = false
+
+    private init(_ bytes: UnsafeBufferPointer<UInt8>, from start: Int) {
+        self.bytes = bytes
+        self.firstStart = start
+        self.frontier = start
+        pthread_mutex_init(mutex, nil)
+        pthread_cond_init(changed, nil)
+    }
+
+    deinit {
+        for segment in segments { free(segment.entries) }
+        pthread_cond_destroy(changed)
+        pthread_mutex_destroy(mutex)
+        changed.deallocate()
+        mutex.deallocate()
+    }
+
+    /// A reader of `bytes` from `start` on a thread of its own; `nil` when no thread can be had.
+    static func start(reading bytes: UnsafeBufferPointer<UInt8>, from start: Int) -> SecondHalfReader? {
+        let reader = SecondHalfReader(bytes, from: start)
+        guard let thread = startThread(running: reader) else { return nil }
+        reader.thread = thread
+        return reader
+    }
+
+    func run() {
+        var reader = JSONReader(bytes)
+        var start: Int? = firstStart
+        while let segmentStart = start {
+            let segment = reader.readSegment(from: segmentStart, isStopped: { locked { stopped } })
+            start = JSONReader.elementAfterComma(in: bytes, from: segment.readUpTo)
+            locked {
+                if segment.elementCount > 0 { segments.append(segment) }
+                frontier = start ?? frontier
+                if stopped { start = nil }
+                pthread_cond_broadcast(changed)
+            }
+        }
+        locked {
+            reading = false
+            pthread_cond_broadcast(changed)
+        }
+    }
+
+    /// The segment that begins at `position`, waiting for it while it is being read, and where
+    /// the next may begin past `position`: `nil` when none will (reading stops then, having
+    /// fallen behind).
+    func segment(at position: Int) -> (segment: JSONReader.Segment?, next: Int?) {
+        locked {
+            while reading, frontier == position { pthread_cond_wait(changed, mutex) }
+            var found: JSONReader.Segment?
+            if let index = segments.firstIndex(where: { $0.start == position }) { found = segments.remove(at: index) }
+            // Segments behind the reader from the start will not be taken.
+            while let first = segments.first, first.start < position {
+                free(first.entries)
+                segments.removeFirst()
+            }
+            let next = segments.first?.start ?? (reading && frontier > position ? frontier : nil)
+            if next == nil { stopped = true }
+            return (found, next)
+        }
+    }
+
+    /// Ends the reading (the segment being read is cut short) and waits for the thread.
+    func stop() {
+        locked {
+            stopped = true
+            pthread_cond_broadcast(changed)
+        }
+        pthread_join(thread, nil)
+    }
+
+    private func locked<Answer>(_ body: () -> Answer) -> Answer {
+        pthread_mutex_lock(mutex)
+        defer { pthread_mutex_unlock(mutex) }
+        return body()
     }
 }

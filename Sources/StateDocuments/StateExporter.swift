@@ -1,6 +1,7 @@
 import AccessPolicy
 import ConcurrencySimulator
 import JSONOutput
+import SourceDocuments
 import Workflows
 
 /// Writes the whole mock state as a fixture document (JSON), the inverse of `FixtureLoader`:

@@ -88,7 +88,7 @@ private let readAheadBatchSize = 64
 private let readAheadBatchesWaiting = 8
 
 /// Starts `task.run()` on a new thread; `nil` when the system gives none.
-private func startThread(running task: RunsOnce) -> pthread_t? {
+func startThread(running task: RunsOnce) -> pthread_t? {
     var thread = pthread_t()
     let argument = Unmanaged.passRetained(task as AnyObject).toOpaque()
     let started = pthread_create(&thread, nil, { argument in
@@ -103,7 +103,7 @@ private func startThread(running task: RunsOnce) -> pthread_t? {
     return thread
 }
 
-private protocol RunsOnce: AnyObject {
+protocol RunsOnce: AnyObject {
     func run()
 }
 
