@@ -39,30 +39,37 @@ public struct JSONNode: ReadableNode {
         case .mapping:
             var entries: [(key: JSONNode, value: JSONNode)] = []
             entries.reserveCapacity(tape.pointee.childCount(of: index) / 2)
-            var key = index + 1
-            while key < entry.end {
-                // A key is always a string: one entry.
-                entries.append((JSONNode(tape, key), JSONNode(tape, key + 1)))
-                key = tape.pointee.indexAfter(key + 1)
-            }
+            _ = forEachMappingEntry { key, value in entries.append((key, value)) }
             return .mapping(entries)
         }
     }
 
-    public func indexOfScalar(in candidates: [String]) -> Int? {
+    public func forEachMappingEntry<E: Error>(_ body: (_ key: JSONNode, _ value: JSONNode) throws(E) -> Void) throws(E) -> Bool {
+        let entry = tape.pointee.entries[index]
+        guard entry.kind == .mapping else { return false }
+        var key = index + 1
+        while key < entry.end {
+            // A key is always a string: one entry.
+            try body(JSONNode(tape, key), JSONNode(tape, key + 1))
+            key = tape.pointee.indexAfter(key + 1)
+        }
+        return true
+    }
+
+    public func indexOfScalar(in candidates: [String], from first: Int) -> Int? {
         let entry = tape.pointee.entries[index]
         switch entry.kind {
         case .plainScalar, .string:
             let start = tape.pointee.bytes.baseAddress! + entry.textBytes.lowerBound
             let count = entry.textBytes.count
-            return candidates.firstIndex { candidate in
+            return candidates.firstIndex(from: first) { candidate in
                 guard candidate.utf8.count == count else { return false }
                 var candidate = candidate
                 return candidate.withUTF8 { memcmp($0.baseAddress!, start, count) == 0 }
             }
         case .escapedString:
             let text = tape.pointee.unescapedText(entry.textBytes)
-            return candidates.firstIndex { MappingFields<JSONNode>.sameKey($0, text) }
+            return candidates.firstIndex(from: first) { MappingFields<JSONNode>.sameKey($0, text) }
         case .mapping, .sequence:
             return nil
         }

@@ -7,10 +7,15 @@ public protocol ReadableNode {
     var content: NodeContent<Self> { get }
     /// Where the node starts, 1-based, the column counted in Unicode scalars; 0 when unknown.
     var place: (line: Int, column: Int) { get }
-    /// The index of the first of `candidates` that is the node's text as a scalar, `nil` when it
-    /// is none of them or not a scalar: how a mapping's keys are matched with the ones a reader
-    /// allows, which must be ASCII, without making a `String` of each key.
-    func indexOfScalar(in candidates: [String]) -> Int?
+    /// The index of the one of `candidates` (all different) that is the node's text as a scalar,
+    /// `nil` when it is none of them or not a scalar: how a mapping's keys are matched with the
+    /// ones a reader allows, which must be ASCII, without making a `String` of each key. They are
+    /// tried from `first` on, then from the start: a mapping's keys mostly come in the order the
+    /// reader allows them, or the order of the last mapping of its kind.
+    func indexOfScalar(in candidates: [String], from first: Int) -> Int?
+    /// Calls `body` with each key and value of a mapping in document order, answering whether
+    /// the node is a mapping: `content` without making the list of entries.
+    func forEachMappingEntry<E: Error>(_ body: (_ key: Self, _ value: Self) throws(E) -> Void) throws(E) -> Bool
     /// Whether the node is YAML's null: a plain `null`, `Null`, `NULL`, `~` or nothing.
     var isNull: Bool { get }
     /// `body` of a scalar's text as UTF-8 (`nil` for a collection), for readers that only parse
@@ -22,9 +27,15 @@ extension ReadableNode {
     public var line: Int { place.line }
     public var column: Int { place.column }
 
-    public func indexOfScalar(in candidates: [String]) -> Int? {
+    public func indexOfScalar(in candidates: [String], from first: Int) -> Int? {
         guard case .scalar(let text, _) = content else { return nil }
-        return candidates.firstIndex { MappingFields<Self>.sameKey($0, text) }
+        return candidates.firstIndex(from: first) { MappingFields<Self>.sameKey($0, text) }
+    }
+
+    public func forEachMappingEntry<E: Error>(_ body: (_ key: Self, _ value: Self) throws(E) -> Void) throws(E) -> Bool {
+        guard case .mapping(let entries) = content else { return false }
+        for (key, value) in entries { try body(key, value) }
+        return true
     }
 
     public var isNull: Bool {
@@ -35,6 +46,16 @@ extension ReadableNode {
     public func withScalarUTF8<Answer>(_ body: (UnsafeBufferPointer<UInt8>) -> Answer) -> Answer? {
         guard case .scalar(var text, _) = content else { return nil }
         return text.withUTF8(body)
+    }
+}
+
+extension Array {
+    /// The index of the first element from `first` on, then from the start, that `matches`.
+    func firstIndex(from first: Int, where matches: (Element) -> Bool) -> Int? {
+        let first = first < count ? first : 0
+        for index in first..<count where matches(self[index]) { return index }
+        for index in 0..<first where matches(self[index]) { return index }
+        return nil
     }
 }
 

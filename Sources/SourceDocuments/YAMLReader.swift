@@ -206,17 +206,20 @@ public struct YAMLReader: Sendable {
     @inlinable public func mapping<Node: ReadableNode>(
         _ node: Node, _ what: String, allowed: [String], required: [String] = []
     ) throws(SourceError) -> MappingFields<Node> {
-        guard case .mapping(let mapping) = node.content else { throw error(at: node, "\(what) must be a mapping") }
         var entries: [(key: String, value: Node)] = []
-        entries.reserveCapacity(mapping.count)
-        for (keyNode, value) in mapping {
+        // Both parsers refuse a mapping that repeats a key, so it holds at most every allowed one.
+        entries.reserveCapacity(allowed.count)
+        var nextKey = 0
+        let isMapping = try node.forEachMappingEntry { keyNode, value throws(SourceError) in
             // The allowed key itself is kept: a key of the document is made a `String` only to be refused.
-            guard let index = keyNode.indexOfScalar(in: allowed) else {
+            guard let index = keyNode.indexOfScalar(in: allowed, from: nextKey) else {
                 guard case .scalar(let key, _) = keyNode.content else { throw error(at: keyNode, "keys of \(what) must be plain strings") }
                 throw error(at: keyNode, "unknown key '\(key)' in \(what); allowed: \(allowed.joined(separator: ", "))")
             }
             entries.append((allowed[index], value))
+            nextKey = index + 1
         }
+        guard isMapping else { throw error(at: node, "\(what) must be a mapping") }
         let fields = MappingFields(entries: entries)
         for key in required where fields[key] == nil {
             throw error(at: node, "\(what) is missing '\(key)'")
