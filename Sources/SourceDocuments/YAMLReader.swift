@@ -70,11 +70,31 @@ public struct YAMLReader: Sendable {
     /// `withJSON` of a document's UTF-8 bytes, read where they are: a large request body need
     /// not be copied into a `String`. `nil` also when the bytes are not UTF-8.
     public func withJSON<Answer>(utf8 bytes: [UInt8], _ body: (JSONNode) throws(SourceError) -> Answer) throws(SourceError) -> Answer? {
+        try withDocument(utf8: bytes) { document throws(SourceError) in try JSONReader.withDocument(document, file: file, body) }
+    }
+
+    /// `withJSON(utf8:_:)` with a second thread reading from the first element of a sequence at
+    /// or after byte `middle` of the document, whatever its size (none when `nil`); `body` is also
+    /// told how many elements that thread read. For tests and fuzzing, which hold the answer to
+    /// be the same wherever the second thread begins.
+    @_spi(Testing) public func withJSON<Answer>(
+        utf8 bytes: [UInt8], secondHalfFrom middle: Int?, _ body: (_ root: JSONNode, _ elementsReadBySecondHalf: Int) throws(SourceError) -> Answer
+    ) throws(SourceError) -> Answer? {
+        try withDocument(utf8: bytes) { document throws(SourceError) in
+            try JSONReader.withDocument(document, file: file, secondHalfFrom: middle, body)
+        }
+    }
+
+    /// `read` of the document in `bytes`: after its byte-order mark, refused when it is larger
+    /// than `withJSON` reads.
+    private func withDocument<Answer>(
+        utf8 bytes: [UInt8], _ read: (UnsafeBufferPointer<UInt8>) throws(SourceError) -> Answer?
+    ) throws(SourceError) -> Answer? {
         let byteOrderMark: [UInt8] = [0xEF, 0xBB, 0xBF]
         let start = bytes.starts(with: byteOrderMark) ? byteOrderMark.count : 0
         try checkSize(bytes.count - start, atMost: Self.maximumJSONDocumentBytes)
         return try bytes.withUnsafeBufferPointer { bytes in
-            Result { () throws(SourceError) in try JSONReader.withDocument(UnsafeBufferPointer(rebasing: bytes[start...]), file: file, body) }
+            Result { () throws(SourceError) in try read(UnsafeBufferPointer(rebasing: bytes[start...])) }
         }.get()
     }
 

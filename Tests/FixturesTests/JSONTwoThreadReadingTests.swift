@@ -1,7 +1,7 @@
-@testable import SourceDocuments
+@_spi(Testing) import SourceDocuments
 import Testing
 
-/// A large JSON document is read on two threads (`JSONReader.withDocument(_:file:secondHalfFrom:_:)`):
+/// A large JSON document is read on two threads (`YAMLReader.withJSON(utf8:secondHalfFrom:_:)`):
 /// the second begins at a guess and the first takes over what it read only where the guess was
 /// right. These read each document with the second thread started at every one of its bytes and
 /// hold the outcome to the one-thread reading's: every node, its place, every refusal and its
@@ -52,6 +52,15 @@ import Testing
         }
     }
 
+    /// What the comparisons compare, for one document: the nodes and places of a reading, a
+    /// refusal with its place, and documents JSON reading leaves to YAML.
+    @Test func outcomesNameEveryNodeAndPlace() {
+        let read = #"[{"a":1},{"b":[true]}]"#
+        #expect(Self.outcome(of: Array(read.utf8), secondHalfFrom: 4) == "[{string(a)@1:3:plain(1)@1:7}@1:2,{string(b)@1:11:[plain(true)@1:16]@1:15}@1:10]@1:1")
+        #expect(Self.outcome(of: Array(#"[{"a":1},{"a":[1],"a":2}]"#.utf8), secondHalfFrom: 4) == "t.json:1:11: duplicate key 'a' in a mapping")
+        #expect(Self.outcome(of: Array(#"[{"a":1},{"b":x}]"#.utf8), secondHalfFrom: 4) == "not JSON")
+    }
+
     /// Where the second thread's guess is right, the first takes its elements: here every run
     /// after the middle and every group.
     @Test func theElementsOfTheSecondHalfAreTakenOver() throws {
@@ -60,9 +69,7 @@ import Testing
         let text = #"{"runs":["# + runs.joined(separator: ",") + #"],"groups":["# + groups.joined(separator: ",") + "]}"
         let bytes = Array(text.utf8)
         let middle = text.utf8.count / 2
-        let taken = try #require(bytes.withUnsafeBufferPointer { buffer in
-            try? JSONReader.withDocument(buffer, file: "t.json", secondHalfFrom: middle) { _, taken in taken }
-        })
+        let taken = try #require(try YAMLReader(file: "t.json").withJSON(utf8: bytes, secondHalfFrom: middle) { _, taken in taken })
         // Every run that begins after the middle is taken over (and perhaps the rest of the run
         // the middle falls in), and every group but the first, which follows a bracket, not a comma.
         var runStart = #"{"runs":["#.utf8.count
@@ -79,13 +86,11 @@ import Testing
     /// What reading gives: `nil` as "not JSON", a refusal with its place, or every node in document
     /// order with its place.
     static func outcome(of bytes: [UInt8], secondHalfFrom middle: Int?, places: Bool = true) -> String {
-        bytes.withUnsafeBufferPointer { buffer in
-            do {
-                let nodes = try JSONReader.withDocument(buffer, file: "t.json", secondHalfFrom: middle) { root, _ in describe(root, places: places) }
-                return nodes ?? "not JSON"
-            } catch {
-                return "\(error)"
-            }
+        do {
+            let nodes = try YAMLReader(file: "t.json").withJSON(utf8: bytes, secondHalfFrom: middle) { root, _ in describe(root, places: places) }
+            return nodes ?? "not JSON"
+        } catch {
+            return "\(error)"
         }
     }
 
