@@ -539,14 +539,13 @@ extension JSONReader {
 /// looks like one's start (`JSONReader.elementAfterComma`), the next guessed where the last
 /// one ended. The reader from the start takes each segment it arrives at (`segment(at:)`).
 ///
-/// Everything both threads touch is behind `mutex`; a finished segment is only read by the
+/// Everything both threads touch is behind `monitor`; a finished segment is only read by the
 /// thread that takes it, which frees it. What is not taken is freed by `stop`.
 private final class SecondHalfReader: RunsOnce, @unchecked Sendable {
     private let bytes: UnsafeBufferPointer<UInt8>
     private let firstStart: Int
-    private let mutex = UnsafeMutablePointer<pthread_mutex_t>.allocate(capacity: 1)
-    /// Signalled when a segment is finished and when the reading ends.
-    private let changed = UnsafeMutablePointer<pthread_cond_t>.allocate(capacity: 1)
+    /// Signals when a segment is finished and when the reading ends.
+    private let monitor = Monitor()
     private var thread = pthread_t()
     /// Finished segments not yet taken, in document order.
     private var segments: [JSONReader.Segment] = []
@@ -559,16 +558,10 @@ private final class SecondHalfReader: RunsOnce, @unchecked Sendable {
         self.bytes = bytes
         self.firstStart = start
         self.frontier = start
-        pthread_mutex_init(mutex, nil)
-        pthread_cond_init(changed, nil)
     }
 
     deinit {
         for segment in segments { free(segment.entries) }
-        pthread_cond_destroy(changed)
-        pthread_mutex_destroy(mutex)
-        changed.deallocate()
-        mutex.deallocate()
     }
 
     /// A reader of `bytes` from `start` on a thread of its own; `nil` when no thread can be had.
@@ -583,18 +576,18 @@ private final class SecondHalfReader: RunsOnce, @unchecked Sendable {
         var reader = JSONReader(bytes)
         var start: Int? = firstStart
         while let segmentStart = start {
-            let segment = reader.readSegment(from: segmentStart, isStopped: { locked { stopped } })
+            let segment = reader.readSegment(from: segmentStart, isStopped: { monitor.locked { stopped } })
             start = JSONReader.elementAfterComma(in: bytes, from: segment.readUpTo)
-            locked {
+            monitor.locked {
                 if segment.elementCount > 0 { segments.append(segment) }
                 frontier = start ?? frontier
                 if stopped { start = nil }
-                pthread_cond_broadcast(changed)
+                monitor.signalChange()
             }
         }
-        locked {
+        monitor.locked {
             reading = false
-            pthread_cond_broadcast(changed)
+            monitor.signalChange()
         }
     }
 
@@ -602,8 +595,8 @@ private final class SecondHalfReader: RunsOnce, @unchecked Sendable {
     /// the next may begin past `position`: `nil` when none will (reading stops then, having
     /// fallen behind).
     func segment(at position: Int) -> (segment: JSONReader.Segment?, next: Int?) {
-        locked {
-            while reading, frontier == position { pthread_cond_wait(changed, mutex) }
+        monitor.locked {
+            while reading, frontier == position { monitor.wait() }
             var found: JSONReader.Segment?
             if let index = segments.firstIndex(where: { $0.start == position }) { found = segments.remove(at: index) }
             // Segments behind the reader from the start will not be taken.
@@ -619,16 +612,10 @@ private final class SecondHalfReader: RunsOnce, @unchecked Sendable {
 
     /// Ends the reading (the segment being read is cut short) and waits for the thread.
     func stop() {
-        locked {
+        monitor.locked {
             stopped = true
-            pthread_cond_broadcast(changed)
+            monitor.signalChange()
         }
         pthread_join(thread, nil)
-    }
-
-    private func locked<Answer>(_ body: () -> Answer) -> Answer {
-        pthread_mutex_lock(mutex)
-        defer { pthread_mutex_unlock(mutex) }
-        return body()
     }
 }

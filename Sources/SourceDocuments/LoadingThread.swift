@@ -107,6 +107,40 @@ protocol RunsOnce: AnyObject {
     func run()
 }
 
+/// A mutex and a condition signalled when what it guards changes: for the state two threads
+/// share while loading.
+final class Monitor {
+    private let mutex = UnsafeMutablePointer<pthread_mutex_t>.allocate(capacity: 1)
+    private let changed = UnsafeMutablePointer<pthread_cond_t>.allocate(capacity: 1)
+
+    init() {
+        pthread_mutex_init(mutex, nil)
+        pthread_cond_init(changed, nil)
+    }
+
+    deinit {
+        pthread_cond_destroy(changed)
+        pthread_mutex_destroy(mutex)
+        changed.deallocate()
+        mutex.deallocate()
+    }
+
+    func lock() { pthread_mutex_lock(mutex) }
+    func unlock() { pthread_mutex_unlock(mutex) }
+
+    /// `body` with the mutex held.
+    func locked<Answer>(_ body: () -> Answer) -> Answer {
+        lock()
+        defer { unlock() }
+        return body()
+    }
+
+    /// Waits, the mutex held before and after, until another thread signals a change.
+    func wait() { pthread_cond_wait(changed, mutex) }
+    /// Wakes the threads waiting for a change; called with the mutex held.
+    func signalChange() { pthread_cond_broadcast(changed) }
+}
+
 /// The work and its result, handed between the two threads; only one of them touches it at a
 /// time (the caller waits in `pthread_join`).
 private final class ThreadTask<T, E: Error>: RunsOnce, @unchecked Sendable {
@@ -128,15 +162,14 @@ private final class ThreadTask<T, E: Error>: RunsOnce, @unchecked Sendable {
 
 /// The batches of `forEachReadAhead`: read by the thread of its own (`run`) and, while it waits
 /// for the next one in order, by the using thread (`batch`), which takes them in order. Everything
-/// both threads touch is behind `mutex`; the elements are only read.
+/// both threads touch is behind `monitor`; the elements are only read.
 private final class ReadAhead<Element, Read, E: Error>: RunsOnce, @unchecked Sendable {
     private typealias Batch = [Result<Read, E>]
 
     private let elements: [Element]
     private let makeReader: () -> (Element) throws(E) -> Read
-    private let mutex = UnsafeMutablePointer<pthread_mutex_t>.allocate(capacity: 1)
-    /// Signalled when a batch is stored or taken and when the using side stops.
-    private let changed = UnsafeMutablePointer<pthread_cond_t>.allocate(capacity: 1)
+    /// Signals when a batch is stored or taken and when the using side stops.
+    private let monitor = Monitor()
     /// Batches read and not yet taken, by number (batch n holds elements from n × the batch size).
     private var ready: [Int: Batch] = [:]
     /// The first batch no thread has begun.
@@ -150,38 +183,29 @@ private final class ReadAhead<Element, Read, E: Error>: RunsOnce, @unchecked Sen
         self.elements = elements
         self.makeReader = makeReader
         self.end = (elements.count + readAheadBatchSize - 1) / readAheadBatchSize
-        pthread_mutex_init(mutex, nil)
-        pthread_cond_init(changed, nil)
-    }
-
-    deinit {
-        pthread_cond_destroy(changed)
-        pthread_mutex_destroy(mutex)
-        changed.deallocate()
-        mutex.deallocate()
     }
 
     /// Reads batch after batch, at most `readAheadBatchesWaiting` ahead of the using thread,
     /// until none is left to begin or `stop` is called.
     func run() {
         let read = makeReader()
-        pthread_mutex_lock(mutex)
+        monitor.lock()
         while true {
-            while ready.count >= readAheadBatchesWaiting, !stopped { pthread_cond_wait(changed, mutex) }
+            while ready.count >= readAheadBatchesWaiting, !stopped { monitor.wait() }
             guard !stopped, let number = claim() else { break }
             readAndStore(number, with: read)
         }
-        pthread_mutex_unlock(mutex)
+        monitor.unlock()
     }
 
     /// Batch `number`, waiting for it, or reading an unclaimed batch meanwhile with `read`;
     /// `nil` past the last batch worth reading. Batches are asked for in order.
     func batch(_ number: Int, readingMeanwhileWith read: (Element) throws(E) -> Read) -> [Result<Read, E>]? {
-        pthread_mutex_lock(mutex)
-        defer { pthread_mutex_unlock(mutex) }
+        monitor.lock()
+        defer { monitor.unlock() }
         while true {
             if let batch = ready.removeValue(forKey: number) {
-                pthread_cond_broadcast(changed)
+                monitor.signalChange()
                 return batch
             }
             guard number < end else { return nil }
@@ -190,30 +214,30 @@ private final class ReadAhead<Element, Read, E: Error>: RunsOnce, @unchecked Sen
             if ready.count < readAheadBatchesWaiting, let unclaimed = claim() {
                 readAndStore(unclaimed, with: read)
             } else {
-                pthread_cond_wait(changed, mutex)
+                monitor.wait()
             }
         }
     }
 
     /// Lets the reading thread end without reading further.
     func stop() {
-        pthread_mutex_lock(mutex)
-        stopped = true
-        pthread_cond_broadcast(changed)
-        pthread_mutex_unlock(mutex)
+        monitor.locked {
+            stopped = true
+            monitor.signalChange()
+        }
     }
 
-    /// The next batch no thread has begun, now begun by the caller; called with `mutex` held.
+    /// The next batch no thread has begun, now begun by the caller; called with the monitor locked.
     private func claim() -> Int? {
         guard nextUnclaimed < end else { return nil }
         defer { nextUnclaimed += 1 }
         return nextUnclaimed
     }
 
-    /// Reads batch `number` without `mutex` (held on entry and on return), up to its first
+    /// Reads batch `number` with the monitor unlocked (locked on entry and on return), up to its first
     /// error, and stores it; a failed batch is the last worth reading.
     private func readAndStore(_ number: Int, with read: (Element) throws(E) -> Read) {
-        pthread_mutex_unlock(mutex)
+        monitor.unlock()
         let start = number * readAheadBatchSize
         var batch: Batch = []
         batch.reserveCapacity(min(readAheadBatchSize, elements.count - start))
@@ -227,9 +251,9 @@ private final class ReadAhead<Element, Read, E: Error>: RunsOnce, @unchecked Sen
                 break
             }
         }
-        pthread_mutex_lock(mutex)
+        monitor.lock()
         if failed { end = min(end, number + 1) }
         ready[number] = batch
-        pthread_cond_broadcast(changed)
+        monitor.signalChange()
     }
 }
