@@ -131,6 +131,7 @@ struct ConcurrencyMock: ParsableCommand {
     }
 
     func run() throws {
+        ProcessMemory.keepLargeAllocationsMapped()
         var state = try loadState()
         // Parsing a large fixture leaves hundreds of MiB of freed memory that glibc keeps.
         ProcessMemory.returnFreedPages()
