@@ -22,8 +22,8 @@ let package = Package(
         .target(name: "ConcurrencySimulator", swiftSettings: strictImports),
         // Who may read what: tokens, the authentication mode, rate-limit budgets (values only).
         .target(name: "AccessPolicy", dependencies: ["ConcurrencySimulator"], swiftSettings: strictImports),
-        // YAML and JSON documents read strictly, every error with file, line and column; large
-        // JSON documents and the runs of a state read on two threads.
+        // YAML and JSON documents read strictly, every error with file, line and column; the
+        // threads that read large ones.
         .target(
             name: "SourceDocuments",
             dependencies: ["ConcurrencySimulator", .product(name: "Yams", package: "Yams")],
