@@ -197,7 +197,7 @@ public struct Repository: Sendable {
         // imported export depend on that order.
         runCounts[file] = max(runCounts[file, default: 0], runNumber)
         runs[spec.id] = WorkflowRun(
-            id: spec.id, name: runNames.share(spec.name), workflow: spec.workflow, jobs: spec.jobs.map(\.id), configuredGroupNumbers: GroupNumberList(configured),
+            id: spec.id, name: runNames.share(spec.name), workflow: spec.workflow, jobs: spec.jobs.map { $0.id }, configuredGroupNumbers: GroupNumberList(configured),
             concurrency: spec.concurrency, gate: spec.gate, status: spec.status, conclusion: spec.conclusion,
             cancellationReason: spec.cancellationReason, cancelledBy: spec.cancelledBy, origin: spec.origin, runNumber: runNumber, attempt: spec.attempt,
             times: spec.times ?? .at(now), previousAttempts: spec.previousAttempts)

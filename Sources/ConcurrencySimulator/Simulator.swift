@@ -221,7 +221,9 @@ public struct Simulator: Sendable {
         let allJobs = spec.earlierJobs.isEmpty ? spec.jobs : spec.jobs + spec.earlierJobs
         var records = JobTable()
         records.reserveCapacity(allJobs.count)
-        for (index, job) in allJobs.enumerated() {
+        /// Makes the record of the job at `index`, or answers its refusal. The job is a parameter
+        /// borrowed from the list: a `for job in` loop copied each whole spec.
+        func record(_ job: JobSpec, at index: Int) -> CheckedRun? {
             do throws(SimulatorError) {
                 try checkAlone(job, at: index)
             } catch {
@@ -237,6 +239,10 @@ public struct Simulator: Sendable {
             }
             let shape = shapes.share(JobShape(of: job))
             records[job.id] = Job(job, run: id, createdAt: spec.times?.createdAt ?? now, shape: shape)
+            return nil
+        }
+        for index in allJobs.indices {
+            if let refusal = record(allJobs[index], at: index) { return refusal }
         }
         do throws(SimulatorError) {
             try checkAfterJobs(spec, allJobs: allJobs, records: records)
@@ -278,9 +284,11 @@ public struct Simulator: Sendable {
     /// A run's needs, attempts, configured groups and origin, once each job has its record.
     private static func checkAfterJobs(_ spec: RunSpec, allJobs: [JobSpec], records: JobTable) throws(SimulatorError) {
         let id = spec.id
-        for (index, job) in allJobs.enumerated() {
-            for need in job.needs where records[need]?.parent != job.parent || need == job.id {
-                throw SimulatorError("job \(job.id) needs \(need), which is not a sibling job of run \(id)", subject: .job(index: index))
+        // By index, each job borrowed from the list: a `for job in` loop copied each whole spec.
+        for index in allJobs.indices {
+            let (job, parent) = (allJobs[index].id, allJobs[index].parent)
+            for need in allJobs[index].needs where records[need]?.parent != parent || need == job {
+                throw SimulatorError("job \(job) needs \(need), which is not a sibling job of run \(id)", subject: .job(index: index))
             }
         }
         guard spec.attempt >= 1, spec.runNumber.map({ $0 >= 1 }) ?? true else {
@@ -291,7 +299,7 @@ public struct Simulator: Sendable {
         guard spec.previousAttempts.count == spec.attempt - 1, spec.previousAttempts.lazy.map(\.number).elementsEqual(1..<spec.attempt) else {
             throw SimulatorError("run \(id) is at attempt \(spec.attempt), so it has the earlier attempts 1 to \(spec.attempt - 1), in order")
         }
-        let lists = spec.previousAttempts.map(\.jobs) + [spec.jobs.map(\.id)]
+        let lists = spec.previousAttempts.map(\.jobs) + [spec.jobs.map { $0.id }]
         if let problem = attemptProblems(of: id, lists: lists, records: records.values).first {
             throw SimulatorError(problem.message, subject: problem.job.flatMap { job in allJobs.firstIndex { $0.id == job } }.map { .job(index: $0) })
         }
