@@ -30,11 +30,7 @@ public struct JSONNode: ReadableNode {
         case .sequence:
             var elements: [JSONNode] = []
             elements.reserveCapacity(tape.pointee.childCount(of: index))
-            var child = index + 1
-            while child < entry.end {
-                elements.append(JSONNode(tape, child))
-                child = tape.pointee.indexAfter(child)
-            }
+            tape.pointee.forEachChild(of: index) { elements.append(JSONNode(tape, $0)) }
             return .sequence(elements)
         case .mapping:
             var entries: [(key: JSONNode, value: JSONNode)] = []
@@ -68,8 +64,7 @@ public struct JSONNode: ReadableNode {
                 return candidate.withUTF8 { memcmp($0.baseAddress!, start, count) == 0 }
             }
         case .escapedString:
-            let text = tape.pointee.unescapedText(entry.textBytes)
-            return candidates.firstIndex(from: first) { MappingFields<JSONNode>.sameKey($0, text) }
+            return candidates.index(ofKey: tape.pointee.unescapedText(entry.textBytes), from: first)
         case .mapping, .sequence:
             return nil
         }
@@ -145,12 +140,17 @@ struct JSONTape {
     /// keys and values.
     func childCount(of index: Int) -> Int {
         var count = 0
+        forEachChild(of: index) { _ in count += 1 }
+        return count
+    }
+
+    /// Calls `body` with the index of each child of the collection at `index`, in order.
+    func forEachChild(of index: Int, _ body: (Int) -> Void) {
         var child = index + 1
         while child < entries[index].end {
-            count += 1
+            body(child)
             child = indexAfter(child)
         }
-        return count
     }
 
     func text(_ range: Range<Int>) -> String {

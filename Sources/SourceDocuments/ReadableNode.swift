@@ -29,7 +29,7 @@ extension ReadableNode {
 
     public func indexOfScalar(in candidates: [String], from first: Int) -> Int? {
         guard case .scalar(let text, _) = content else { return nil }
-        return candidates.firstIndex(from: first) { MappingFields<Self>.sameKey($0, text) }
+        return candidates.index(ofKey: text, from: first)
     }
 
     public func forEachMappingEntry<E: Error>(_ body: (_ key: Self, _ value: Self) throws(E) -> Void) throws(E) -> Bool {
@@ -56,6 +56,14 @@ extension Array {
         for index in first..<count where matches(self[index]) { return index }
         for index in 0..<first where matches(self[index]) { return index }
         return nil
+    }
+}
+
+extension [String] {
+    /// The index of the allowed key that is `text`, looked for from `first` on, then from the
+    /// start: how `indexOfScalar(in:from:)` matches a key it has as text.
+    func index(ofKey text: String, from first: Int) -> Int? {
+        firstIndex(from: first) { MappingFields<JSONNode>.sameKey($0, text) }
     }
 }
 
