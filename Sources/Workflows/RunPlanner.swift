@@ -99,11 +99,10 @@ public struct RunPlanner {
         // A workflow-level group reading `github.run_attempt` is evaluated again for a re-run's
         // attempt (nothing else it can read changes between attempts, so other runs need no gate).
         var runGate: AnyJobGate?
-        if let definition = workflow.concurrency,
-           (definition.group.value.source + Self.cancelInProgressSource(definition)).lowercased().contains("run_attempt") {
+        if let definition = workflow.concurrency, definition.readsRunAttempt {
             runGate = AnyJobGate(try WorkflowJobGate(parts: .init(
                 file: workflow.file, condition: nil, group: definition.group.value.source,
-                cancelInProgress: Self.cancelInProgressSource(definition), queue: definition.queue, needs: [],
+                cancelInProgress: definition.cancelInProgressSource, queue: definition.queue, needs: [],
                 context: ExpressionValue.object([("github", github), ("inputs", inputs), ("vars", vars)]))))
         }
         return RunPlan(name: runName, workflow: workflow.file, concurrency: concurrency, jobs: jobs, origin: origin, gate: runGate)
@@ -187,7 +186,7 @@ public struct RunPlanner {
                 ])
                 var parts = WorkflowJobGate.Parts(
                     file: workflow.file, condition: job.condition?.value, group: job.concurrency?.group.value.source,
-                    cancelInProgress: job.concurrency.map(Self.cancelInProgressSource) ?? "false", queue: job.concurrency?.queue ?? .single,
+                    cancelInProgress: job.concurrency?.cancelInProgressSource ?? "false", queue: job.concurrency?.queue ?? .single,
                     needs: [], context: gateContext)
                 guard let uses = job.uses else {
                     drafts.append(Draft(
@@ -239,13 +238,6 @@ public struct RunPlanner {
     }
 
     /// `cancel-in-progress` as a gate keeps it: `true`, `false` or the expression as written.
-    private static func cancelInProgressSource(_ definition: ConcurrencyDefinition) -> String {
-        switch definition.cancelInProgress {
-        case .literal(let value): return value ? "true" : "false"
-        case .expression(let template): return template.value.source
-        }
-    }
-
     private func resolve(
         _ uses: Located<ReusableWorkflowTarget>, of job: JobDefinition, in repositoryKey: RepositoryKey, file: String,
         chain: [(RepositoryKey, String)]

@@ -19,6 +19,27 @@ public struct ConcurrencyDefinition: Sendable {
     public let group: Located<TemplateString>
     public let cancelInProgress: CancelInProgress
     public let queue: QueueMode
+    /// Whether the group or `cancel-in-progress` mentions `run_attempt`, which differs between a
+    /// run's attempts: then a workflow-level group is evaluated again for a re-run. Found once,
+    /// when the file is read (searching the text at each trigger was a tenth of its cost).
+    public let readsRunAttempt: Bool
+
+    init(group: Located<TemplateString>, cancelInProgress: CancelInProgress, queue: QueueMode) {
+        self.group = group
+        self.cancelInProgress = cancelInProgress
+        self.queue = queue
+        readsRunAttempt = (group.value.source + Self.source(of: cancelInProgress)).lowercased().contains("run_attempt")
+    }
+
+    /// `cancel-in-progress` as the text of an expression (`true` and `false` for the literals).
+    public var cancelInProgressSource: String { Self.source(of: cancelInProgress) }
+
+    private static func source(of cancelInProgress: CancelInProgress) -> String {
+        switch cancelInProgress {
+        case .literal(let value): value ? "true" : "false"
+        case .expression(let template): template.value.source
+        }
+    }
 }
 
 /// One input of `on.workflow_call.inputs` (or `on.workflow_dispatch.inputs`).

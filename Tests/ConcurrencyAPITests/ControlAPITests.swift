@@ -91,6 +91,27 @@ import Workflows
         #expect(driver.send("POST", "/_mock/repos/acme/other/runs", #"{"workflow":"deploy.yml"}"#).status == 404)
     }
 
+    /// A trigger body is read as JSON without Yams when it is JSON; YAML bodies still trigger,
+    /// and a body refused either way gets the same message.
+    @Test func triggerBodiesMayBeYAMLAndAreRefusedAlike() throws {
+        let driver = try Driver()
+        driver.workflow("deploy.yml", Self.deploy)
+        let cases: [(String, String)] = [
+            ("workflow: deploy.yml\ncolour: red\n", "request body:2:1: unknown key 'colour' in a trigger; allowed: workflow, ref, event, inputs, vars, actor, sha, head_ref, base_ref, payload"),
+            (#"{"workflow":"deploy.yml","workflow":"deploy.yml"}"#, "request body:1:2: duplicate key 'workflow' in a mapping"),
+            ("{workflow: deploy.yml, ref: null}", "request body:1:29: ref must be a string"),
+        ]
+        for (body, message) in cases {
+            let answer = driver.send("POST", "/_mock/repos/acme/app/runs", body)
+            #expect(answer.status == 422, "\(body)")
+            #expect((answer.json["errors"] as? [[String: Any]])?.first?["message"] as? String == message, "\(body)")
+        }
+        #expect(driver.send("GET", "/_mock/repos/acme/app/runs/100").status == 404, "nothing was created")
+        let yaml = driver.send("POST", "/_mock/repos/acme/app/runs", "workflow: deploy.yml\nref: refs/heads/release\n")
+        #expect(yaml.status == 201)
+        #expect(yaml.json["concurrency_groups"] as? [String] == ["deploy-release"])
+    }
+
     @Test func completingAJobThatIsNotInProgressIsRefused() throws {
         let driver = try Driver()
         driver.workflow("deploy.yml", Self.deploy)
