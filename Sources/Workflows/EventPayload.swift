@@ -6,51 +6,55 @@
 /// A property neither gives reads as `null`, as on GitHub.
 enum EventPayload {
     static func build(for trigger: TriggerEvent, repository: (owner: String, name: String)) -> ExpressionValue {
-        let common: ExpressionValue = [
-            "repository": [
+        // No event's own fields name the repository or the sender: the two lists are joined, not merged.
+        let common: [(key: String, value: ExpressionValue)] = [
+            ("repository", [
                 "full_name": .string("\(repository.owner)/\(repository.name)"),
                 "name": .string(repository.name),
                 "owner": ["login": .string(repository.owner)],
-            ],
-            "sender": ["login": .string(trigger.actor)],
+            ]),
+            ("sender", ["login": .string(trigger.actor)]),
         ]
-        let built: ExpressionValue
+        let built: [(key: String, value: ExpressionValue)]
         switch trigger.event {
         case "push":
             built = [
-                "ref": .string(trigger.ref), "before": .string(String(repeating: "0", count: 40)), "after": .string(trigger.sha),
-                "head_commit": ["id": .string(trigger.sha)],
+                ("ref", .string(trigger.ref)), ("before", .string(noCommit)), ("after", .string(trigger.sha)),
+                ("head_commit", ["id": .string(trigger.sha)]),
             ]
         case "pull_request", "pull_request_target":
             let number = pullRequestNumber(in: trigger.ref).map { ExpressionValue.number(Double($0)) } ?? .null
             built = [
-                "action": "synchronize",
-                "number": number,
-                "pull_request": [
+                ("action", "synchronize"),
+                ("number", number),
+                ("pull_request", [
                     "number": number,
                     "head": ["ref": .string(trigger.headRef), "sha": .string(trigger.sha)],
                     "base": ["ref": .string(trigger.baseRef)],
-                ],
+                ]),
             ]
         case "workflow_dispatch":
-            built = ["ref": .string(trigger.ref), "inputs": .object(trigger.inputs)]
+            built = [("ref", .string(trigger.ref)), ("inputs", .object(trigger.inputs))]
         case "schedule":
-            built = ["schedule": ""]
+            built = [("schedule", "")]
         case "merge_group":
             built = [
-                "action": "checks_requested",
-                "merge_group": ["head_ref": .string(trigger.ref), "head_sha": .string(trigger.sha), "base_ref": .string(trigger.baseRef)],
+                ("action", "checks_requested"),
+                ("merge_group", ["head_ref": .string(trigger.ref), "head_sha": .string(trigger.sha), "base_ref": .string(trigger.baseRef)]),
             ]
         case "release":
-            built = ["action": "published", "release": ["tag_name": .string(refName(trigger.ref))]]
+            built = [("action", "published"), ("release", ["tag_name": .string(refName(trigger.ref))])]
         case "issue_comment":
-            built = ["action": "created", "issue": ["number": 1], "comment": ["body": ""]]
+            built = [("action", "created"), ("issue", ["number": 1]), ("comment", ["body": ""])]
         default:
-            built = [:]
+            built = []
         }
-        let payload = merged(common, with: built)
+        let payload = ExpressionValue.object(common + built)
         return trigger.payload.map { merged(payload, with: $0) } ?? payload
     }
+
+    /// `before` of a push: the all-zero commit id GitHub sends for a new branch.
+    private static let noCommit = String(repeating: "0", count: 40)
 
     /// `N` of `refs/pull/N/merge` (or `/head`).
     static func pullRequestNumber(in ref: String) -> Int? {
