@@ -33,6 +33,8 @@ final class Connection {
     private var refusalSent = false
     /// Set while the server itself rearranges the input buffer, whose callback must ignore that.
     private var rearranging = false
+    /// Set while `readBodyAhead` adds to the input buffer, whose callback counts those bytes too.
+    private var readingBodyAhead = false
     /// The answer being written, held (`HeldAnswers`) until it is written or the connection closes.
     private var answer: HeldAnswers.Body?
     /// For an answer passed on in pieces: its request and how much of it has been handed over.
@@ -149,6 +151,46 @@ final class Connection {
                 if let event, !handle(event, in: buffer) { return }
             }
             position += index
+        }
+        readBodyAhead(into: buffer)
+    }
+
+    /// Reads what the socket already holds of a body of known length into the input buffer, in
+    /// pieces of up to `socketTransferBytes`, while libevent is in the middle of its own read
+    /// (so evhttp, called after it, finds it all). libevent 2.1 reads 4 KiB a time, each through
+    /// the event loop: a 94 MiB state took 25,000 passes of `epoll_wait`, `ioctl` and `readv`.
+    /// Never waits: only bytes the socket holds are read (`FIONREAD`), and at most
+    /// `maximumBodyBytesReadPerPass` of them; the end of the stream and errors are left for
+    /// libevent's next read to find. The framer counts these bytes as it counts libevent's (the
+    /// buffer's callback sees them), and a body's limit was checked from its head.
+    private func readBodyAhead(into buffer: OpaquePointer) {
+        guard !readingBodyAhead, framer.fixedBodyBytesToCome > 0 else { return }
+        readingBodyAhead = true
+        defer { readingBodyAhead = false }
+        let socket = bufferevent_getfd(bufferevent)
+        var budget = server.limits.maximumBodyBytesReadPerPass
+        while budget > 0, case let wanted = min(framer.fixedBodyBytesToCome, budget, server.limits.socketTransferBytes), wanted > 0 {
+            var available: Int32 = 0
+            guard ioctl(socket, UInt(FIONREAD), &available) == 0, available > 0 else { return }
+            // Two extents: the room left in the buffer's last block, then a new block.
+            var extents = [iovec(), iovec()]
+            let count = min(wanted, Int(available))
+            let reserved = Int(evbuffer_reserve_space(buffer, count, &extents, 2))
+            guard reserved > 0 else { return }
+            var unclaimed = count
+            for index in 0..<reserved {
+                extents[index].iov_len = min(extents[index].iov_len, unclaimed)
+                unclaimed -= extents[index].iov_len
+            }
+            let read = readv(socket, extents, Int32(reserved))
+            guard read > 0 else { return }
+            var unfilled = read
+            for index in 0..<reserved {
+                extents[index].iov_len = min(extents[index].iov_len, unfilled)
+                unfilled -= extents[index].iov_len
+            }
+            guard evbuffer_commit_space(buffer, &extents, Int32(reserved)) == 0 else { return }
+            budget -= read
         }
     }
 

@@ -30,6 +30,14 @@ public final class EventHTTPServer {
         /// larger answer is passed on in pieces of this size as the client reads, so its progress
         /// is seen piece by piece.
         public var maximumBufferedOutputBytes = 1024 * 1024
+        /// Bytes moved through a socket in one read or write. libevent 2.1 reads at most 4 KiB and
+        /// writes 16 KiB a time, each through a pass of the event loop (about 25,000 passes to
+        /// receive a 94 MiB state); a body of known length is read ahead of it in pieces up to this
+        /// size (`Connection.readBodyAhead`), and answers are written in pieces up to it.
+        public var socketTransferBytes = 1024 * 1024
+        /// Body bytes read ahead of libevent in one pass of the loop, so that a client sending fast
+        /// holds the loop no longer than copying this much takes.
+        public var maximumBodyBytesReadPerPass = 8 * 1024 * 1024
         /// Answer bytes held for connections that have not taken them, all connections together,
         /// an answer shared by several counted once (`HeldAnswers`). An answer that would pass it
         /// first closes the connections whose answers made no progress for longest until it fits.
@@ -312,6 +320,7 @@ public final class EventHTTPServer {
         // as it frees the connection, instead of libevent closing it later in the loop, so a
         // closed connection gives its descriptor back before the next accept.
         guard let bufferevent = bufferevent_socket_new(base, -1, 0) else { return nil }
+        bufferevent_set_max_single_write(bufferevent, limits.socketTransferBytes)
         // Keeps the bufferevent valid for `registerAccepted` even if evhttp drops it first.
         bufferevent_incref(bufferevent)
         let connection = Connection(server: self, bufferevent: bufferevent)

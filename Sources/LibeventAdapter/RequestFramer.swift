@@ -83,6 +83,12 @@ package struct RequestFramer {
         }
     }
 
+    /// Bytes of a body of known length (`Content-Length`) still to come; 0 outside one.
+    var fixedBodyBytesToCome: Int {
+        guard case .fixedBody(let remaining) = state else { return 0 }
+        return remaining
+    }
+
     /// Passes over as many of the next `available` bytes as are body data that need not be looked
     /// at (`skippable`); answers how many, and the event that ends them, if any.
     mutating func skipBody(upTo available: Int) -> (skipped: Int, event: Event?) {

@@ -83,6 +83,30 @@ func expectRefusal(_ response: HTTPResponse, status: Int, reason: String, messag
         }
     }
 
+    /// A large body arrives whole however it is cut (the transport reads what the socket holds of
+    /// it ahead of libevent, 1 MiB a read and 8 MiB a pass of the loop), and the request sent
+    /// right behind it is read as the next one, not swallowed with the body.
+    @Test func aLargeBodyAndTheRequestBehindItAreReadWhole() throws {
+        try withServer { server in
+            let connection = try server.connect()
+            let state = try connection.get("/_mock/state").body
+            // The same state after 20 MiB of spaces, which JSON allows between tokens.
+            let body = Array("{".utf8) + [UInt8](repeating: UInt8(ascii: " "), count: 20 << 20) + state.dropFirst()
+            let head = "PUT /_mock/state HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nContent-Length: \(body.count)\r\n\r\n"
+            // Half of it, a pause (the server reads what came and waits), then the rest and a request.
+            let half = body.count / 2
+            try connection.sendRaw(Array(head.utf8) + body[..<half])
+            usleep(100_000)
+            try connection.sendRaw(Array(body[half...]) + Array("GET /_mock/health HTTP/1.1\r\nHost: localhost\r\n\r\n".utf8))
+            let replaced = try connection.receiveResponse(isHead: false)
+            #expect(replaced.status == 200)
+            #expect(replaced.body == state)
+            let health = try connection.receiveResponse(isHead: false)
+            #expect(health.status == 200)
+            #expect(String(decoding: health.body, as: UTF8.self) == #"{"status":"ok"}"#)
+        }
+    }
+
     /// A chunked body is counted as it arrives and refused once it passes the limit.
     @Test func chunkedBodyIsRefusedOncePastTheLimit() throws {
         try withServer { server in

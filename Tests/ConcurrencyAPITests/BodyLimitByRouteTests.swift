@@ -3,7 +3,7 @@ import Testing
 
 /// The largest body each route takes (the transport asks before reading one). Targets are judged
 /// as the router reads them, however they are written.
-@Suite struct RequestBodyLimitTests {
+@Suite struct BodyLimitByRouteTests {
     @Test(arguments: [
         ("PUT", "/_mock/state", RequestBodyLimits.state),
         ("PUT", "/_mock/state/", RequestBodyLimits.state),
