@@ -33,8 +33,14 @@ final class Connection {
     private var refusalSent = false
     /// Set while the server itself rearranges the input buffer, whose callback must ignore that.
     private var rearranging = false
-    /// Set while `readBodyAhead` adds to the input buffer, whose callback counts those bytes too.
+    /// Set while `readBodyAhead` adds stand-ins to the input buffer: its callback counts them but
+    /// must not copy them.
     private var readingBodyAhead = false
+    /// Heads the framer accepted, and requests evhttp handed over (`willAnswer`), so far.
+    private var headsSeen = 0
+    private var requestsHandled = 0
+    /// The large body being received or waiting for its request to be handled; one at a time.
+    private var assembled: AssembledBody?
     /// The answer being written, held (`HeldAnswers`) until it is written or the connection closes.
     private var answer: HeldAnswers.Body?
     /// For an answer passed on in pieces: its request and how much of it has been handed over.
@@ -131,6 +137,7 @@ final class Connection {
             // walks its chain of blocks from the start, which a large body makes long).
             let (skipped, event) = framer.skipBody(upTo: length - position)
             if skipped > 0 {
+                if !readingBodyAhead { assemble(skipped, at: position, of: buffer) }
                 position += skipped
                 if let event, !handle(event, in: buffer) { return }
                 continue
@@ -155,43 +162,56 @@ final class Connection {
         readBodyAhead(into: buffer)
     }
 
-    /// Reads what the socket already holds of a body of known length into the input buffer, in
-    /// pieces of up to `socketTransferBytes`, while libevent is in the middle of its own read
-    /// (so evhttp, called after it, finds it all). libevent 2.1 reads 4 KiB a time, each through
-    /// the event loop: a 94 MiB state took 25,000 passes of `epoll_wait`, `ioctl` and `readv`.
-    /// Never waits: only bytes the socket holds are read (`FIONREAD`), and at most
-    /// `maximumBodyBytesReadPerPass` of them; the end of the stream and errors are left for
-    /// libevent's next read to find. The framer counts these bytes as it counts libevent's (the
-    /// buffer's callback sees them), and a body's limit was checked from its head.
+    /// Copies `count` body bytes at `position` of the input buffer (libevent read them itself)
+    /// into the body being assembled, if it is this request's.
+    private func assemble(_ count: Int, at position: Int, of buffer: OpaquePointer) {
+        // Scalars only: a copy of the body held here would make writing into it copy its bytes.
+        guard assembled?.request == headsSeen, let filled = assembled?.filled, let length = assembled?.length, filled + count <= length else { return }
+        var start = evbuffer_ptr()
+        evbuffer_ptr_set(buffer, &start, position, EVBUFFER_PTR_SET)
+        let copied = assembled!.bytes.withUnsafeMutableBytes { bytes in
+            evbuffer_copyout_from(buffer, &start, bytes.baseAddress! + filled, count)
+        }
+        assembled!.filled += max(copied, 0)
+    }
+
+    /// Reads what the socket already holds of the body being assembled straight into it, in
+    /// pieces of up to `socketTransferBytes`, while libevent is in the middle of its own read;
+    /// evhttp, called after it, is handed as many stand-in bytes (`bodyStandIn`, by reference),
+    /// which is all it needs to see the body complete. libevent 2.1 reads 4 KiB a time, each
+    /// through the event loop: a 94 MiB state took 25,000 passes of `epoll_wait`, `ioctl` and
+    /// `readv`, and was then copied out of libevent's blocks. Never waits: only bytes the socket
+    /// holds are read (`FIONREAD`), at most `maximumBodyBytesReadPerPass` of them; the end of the
+    /// stream and errors are left for libevent's next read to find. The framer counts the
+    /// stand-ins as it counts libevent's bytes (the buffer's callback sees them).
     private func readBodyAhead(into buffer: OpaquePointer) {
-        guard !readingBodyAhead, framer.fixedBodyBytesToCome > 0 else { return }
+        guard !readingBodyAhead, let standIn = server.bodyStandIn, assembled?.request == headsSeen,
+              var filled = assembled?.filled, let length = assembled?.length else { return }
         readingBodyAhead = true
         defer { readingBodyAhead = false }
         let socket = bufferevent_getfd(bufferevent)
         var budget = server.limits.maximumBodyBytesReadPerPass
-        while budget > 0, case let wanted = min(framer.fixedBodyBytesToCome, budget, server.limits.socketTransferBytes), wanted > 0 {
+        while case let wanted = min(length - filled, budget, server.limits.socketTransferBytes), wanted > 0 {
             var available: Int32 = 0
             guard ioctl(socket, UInt(FIONREAD), &available) == 0, available > 0 else { return }
-            // Two extents: the room left in the buffer's last block, then a new block.
-            var extents = [iovec(), iovec()]
-            let count = min(wanted, Int(available))
-            let reserved = Int(evbuffer_reserve_space(buffer, count, &extents, 2))
-            guard reserved > 0 else { return }
-            var unclaimed = count
-            for index in 0..<reserved {
-                extents[index].iov_len = min(extents[index].iov_len, unclaimed)
-                unclaimed -= extents[index].iov_len
+            let read = assembled!.bytes.withUnsafeMutableBytes { bytes in
+                Glibc.read(socket, bytes.baseAddress! + filled, min(wanted, Int(available)))
             }
-            let read = readv(socket, extents, Int32(reserved))
             guard read > 0 else { return }
-            var unfilled = read
-            for index in 0..<reserved {
-                extents[index].iov_len = min(extents[index].iov_len, unfilled)
-                unfilled -= extents[index].iov_len
-            }
-            guard evbuffer_commit_space(buffer, &extents, Int32(reserved)) == 0 else { return }
+            filled += read
+            assembled!.filled = filled
             budget -= read
+            guard evbuffer_add_reference(buffer, standIn, read, nil, nil) == 0 else { return }
         }
+    }
+
+    /// The body of the request evhttp hands over now, if it was assembled here.
+    func takeAssembledBody() -> [UInt8]? {
+        guard let body = assembled, body.request == requestsHandled else { return nil }
+        assembled = nil
+        // Every body byte passed the framer: a body evhttp found complete is complete here.
+        assert(body.filled == body.length, "an assembled body misses \(body.length - body.filled) bytes")
+        return body.bytes
     }
 
     /// Answers whether to go on reading the bytes that arrived.
@@ -199,6 +219,11 @@ final class Connection {
         switch event {
         case .head(let bodyFollows):
             unansweredRequests += 1
+            headsSeen += 1
+            let length = framer.fixedBodyBytesToCome
+            if assembled == nil, server.bodyStandIn != nil, length >= server.limits.socketTransferBytes {
+                assembled = AssembledBody(request: headsSeen, length: length)
+            }
             if bodyFollows {
                 arm(at: requestStartedAt + Self.microseconds(server.limits.bodyTimeoutSeconds))
             } else {
@@ -225,7 +250,10 @@ final class Connection {
         let bytes = server.refusalBytes(refusal)
         let length = evbuffer_get_length(buffer)
         // A request refused in its body was counted at its head; evhttp will not answer it now.
-        if refusal.inBody { unansweredRequests -= 1 }
+        if refusal.inBody {
+            unansweredRequests -= 1
+            if assembled?.request == headsSeen { assembled = nil }
+        }
         if unansweredRequests == 0 {
             rearrange { evbuffer_drain(buffer, length) }
             transmit(bytes)
@@ -318,6 +346,7 @@ final class Connection {
     /// Called as evhttp hands over a request: its completion is counted, and a refusal waiting
     /// behind it goes out once the last answer before it is written.
     func willAnswer(_ request: OpaquePointer) {
+        requestsHandled += 1
         evhttp_request_set_on_complete_cb(request, { _, argument in
             guard let argument else { return }
             Unmanaged<Connection>.fromOpaque(argument).takeUnretainedValue().answered()
@@ -418,5 +447,24 @@ final class Connection {
         evhttp_send_reply_chunk(stream.request, piece)
         evbuffer_free(piece)
         return true
+    }
+}
+
+/// A body of known length of at least `socketTransferBytes`, written into its final bytes as it
+/// arrives instead of being gathered in libevent's blocks and copied out whole when evhttp hands
+/// the request over: the bytes libevent read itself are copied in as they come (a few KiB a pass),
+/// the rest are read from the socket into it (`Connection.readBodyAhead`). Its length of address
+/// space is taken when the head arrives; its pages are used as bytes arrive.
+private struct AssembledBody {
+    /// Which request of the connection it belongs to (1 for the first head seen).
+    let request: Int
+    var bytes: [UInt8]
+    var filled = 0
+    var length: Int { bytes.count }
+
+    init(request: Int, length: Int) {
+        self.request = request
+        // Written before it is read: every byte comes from the socket.
+        bytes = [UInt8](unsafeUninitializedCapacity: length) { _, initializedCount in initializedCount = length }
     }
 }

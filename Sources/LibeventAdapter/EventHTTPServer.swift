@@ -32,8 +32,9 @@ public final class EventHTTPServer {
         public var maximumBufferedOutputBytes = 1024 * 1024
         /// Bytes moved through a socket in one read or write. libevent 2.1 reads at most 4 KiB and
         /// writes 16 KiB a time, each through a pass of the event loop (about 25,000 passes to
-        /// receive a 94 MiB state); a body of known length is read ahead of it in pieces up to this
-        /// size (`Connection.readBodyAhead`), and answers are written in pieces up to it.
+        /// receive a 94 MiB state); a body of known length at least this long is read ahead of it,
+        /// in pieces up to this size, straight into the request's bytes (`AssembledBody`), and
+        /// answers are written in pieces up to it.
         public var socketTransferBytes = 1024 * 1024
         /// Body bytes read ahead of libevent in one pass of the loop, so that a client sending fast
         /// holds the loop no longer than copying this much takes.
@@ -128,6 +129,10 @@ public final class EventHTTPServer {
     private var pausedAtLimit = false
     private var waitingForDescriptors = false
     private var descriptorsExhausted = false
+    /// Zeros evhttp is handed by reference in place of body bytes read straight into a
+    /// connection's `AssembledBody` (it only counts them); `socketTransferBytes` long, never
+    /// written. `nil` when it could not be had: bodies are then read by libevent alone.
+    let bodyStandIn: UnsafeMutableRawPointer?
 
     /// - Parameter log: diagnostics (libevent's own messages, accept pauses); `nil` drops them.
     public init(limits: Limits = Limits(), log: (@Sendable (String) -> Void)? = nil) throws(StartError) {
@@ -146,6 +151,7 @@ public final class EventHTTPServer {
         self.log = log
         self.base = base
         self.http = http
+        bodyStandIn = calloc(limits.socketTransferBytes, 1)
         // A backstop: RequestFramer refuses a longer head first, with a JSON body.
         evhttp_set_max_headers_size(http, limits.maximumHeaderBytes)
         var idle = Self.timeval(seconds: limits.idleTimeoutSeconds)
@@ -221,6 +227,8 @@ public final class EventHTTPServer {
         if let memoryReturn { event_free(memoryReturn) }
         logBuffer.flush()
         event_base_free(base)
+        // After every buffer that could refer to it.
+        free(bodyStandIn)
     }
 
     /// Starts listening and answers the port actually bound (the ephemeral one for port 0).
@@ -406,7 +414,7 @@ public final class EventHTTPServer {
         connection?.willAnswer(request)
         let incoming = HTTPRequest(
             method: method, target: target, headers: Self.headers(of: request),
-            body: Self.body(of: request), remoteAddress: Self.peerAddress(of: request))
+            body: connection?.takeAssembledBody() ?? Self.body(of: request), remoteAddress: Self.peerAddress(of: request))
         let reply = responder?.reply(to: incoming)
             ?? .answer(HTTPResponse(status: 503, headers: HTTPHeaders([("Content-Type", "text/plain")]), body: Array("not ready\n".utf8)))
         let isHead = method == "HEAD"

@@ -107,6 +107,25 @@ func expectRefusal(_ response: HTTPResponse, status: Int, reason: String, messag
         }
     }
 
+    /// Two large bodies sent back to back, before the first is answered: the first is assembled
+    /// as it arrives (one at a time), the second read by libevent alone; both arrive whole.
+    @Test func twoLargeBodiesInARowArriveWhole() throws {
+        try withServer { server in
+            let connection = try server.connect()
+            let state = try connection.get("/_mock/state").body
+            func put(spaces: Int) -> [UInt8] {
+                let body = Array("{".utf8) + [UInt8](repeating: UInt8(ascii: " "), count: spaces) + state.dropFirst()
+                return Array("PUT /_mock/state HTTP/1.1\r\nHost: localhost\r\nContent-Length: \(body.count)\r\n\r\n".utf8) + body
+            }
+            try connection.sendRaw(put(spaces: 3 << 20) + put(spaces: 2 << 20))
+            for _ in 0..<2 {
+                let replaced = try connection.receiveResponse(isHead: false)
+                #expect(replaced.status == 200)
+                #expect(replaced.body == state)
+            }
+        }
+    }
+
     /// A chunked body is counted as it arrives and refused once it passes the limit.
     @Test func chunkedBodyIsRefusedOncePastTheLimit() throws {
         try withServer { server in
