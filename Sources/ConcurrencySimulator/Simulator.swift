@@ -388,17 +388,34 @@ public struct Simulator: Sendable {
     public mutating func restoreQueues(
         in repositoryKey: RepositoryKey, _ queues: [(groupName: String, items: [QueueItem])]
     ) throws(QueueRestoreRefusal) {
+        try restoreQueues(in: repositoryKey, queues.map { queue in
+            Result { () throws(SimulatorError) in try checkQueue(in: repositoryKey, groupName: queue.groupName, items: queue.items) }
+        })
+    }
+
+    /// A queue as `restoreQueues` puts it in place, checked on its own (`checkQueue`).
+    public struct CheckedQueue: Sendable {
+        fileprivate let group: ConcurrencyGroup
+        fileprivate let spelling: String
+    }
+
+    /// `restoreQueues` of queues already checked one by one (`checkQueue`, which only reads, so a
+    /// large state's queues can be checked on two threads): refused at the first that failed its
+    /// check or repeats an earlier one's name, as the queues would have been checked in order.
+    public mutating func restoreQueues(
+        in repositoryKey: RepositoryKey, _ checked: [Result<CheckedQueue, SimulatorError>]
+    ) throws(QueueRestoreRefusal) {
         defer { checkInvariantsInDebugBuilds() }
         var groups: [(group: ConcurrencyGroup, spelling: String)] = []
-        groups.reserveCapacity(queues.count)
+        groups.reserveCapacity(checked.count)
         var spellings: [GroupKey: String] = [:]
-        for (index, queue) in queues.enumerated() {
+        for (index, result) in checked.enumerated() {
             do throws(SimulatorError) {
-                let group = try validatedQueue(in: repositoryKey, groupName: queue.groupName, items: queue.items)
-                if let earlier = spellings.updateValue(queue.groupName, forKey: group.key) {
-                    throw SimulatorError("concurrency group '\(queue.groupName)' is declared twice (also as '\(earlier)'; names are case-insensitive)")
+                let queue = try result.get()
+                if let earlier = spellings.updateValue(queue.spelling, forKey: queue.group.key) {
+                    throw SimulatorError("concurrency group '\(queue.spelling)' is declared twice (also as '\(earlier)'; names are case-insensitive)")
                 }
-                groups.append((group, queue.groupName))
+                groups.append((queue.group, queue.spelling))
             } catch {
                 throw QueueRestoreRefusal(groupIndex: index, refusal: error)
             }
@@ -406,11 +423,12 @@ public struct Simulator: Sendable {
         repositories[repositoryKey]!.activate(groups)
     }
 
-    /// The group `restoreQueue` would put in place; reads only, so the caller can then mutate the
-    /// repository in place (a copy kept alive here would make every mutation copy its storage).
-    private func validatedQueue(
+    /// The group `restoreQueue` would put in place; reads only, so queues can be checked on
+    /// several threads and the caller then mutate the repository in place (a copy kept alive
+    /// would make every mutation copy its storage).
+    public func checkQueue(
         in repositoryKey: RepositoryKey, groupName: String, items: [QueueItem]
-    ) throws(SimulatorError) -> ConcurrencyGroup {
+    ) throws(SimulatorError) -> CheckedQueue {
         guard let repository = repositories[repositoryKey] else {
             throw SimulatorError("repository \(repositoryKey) does not exist")
         }
@@ -438,7 +456,7 @@ public struct Simulator: Sendable {
             }
             group.queue.append(item)
         }
-        return group
+        return CheckedQueue(group: group, spelling: groupName)
     }
 
     static func validate(

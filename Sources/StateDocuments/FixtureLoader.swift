@@ -127,9 +127,9 @@ public enum FixtureLoader {
             try add(run, in: key, into: &simulator, unstated: &unstated, reader: reader)
         }
         let groupNodes = try fields["concurrency_groups"].map { node throws(SourceError) in try reader.sequence(node, "concurrency_groups") } ?? []
-        let queues = try mapOnTwoThreads(groupNodes) { node throws(SourceError) in try readGroup(node, reader: reader) }
+        let queues = try readAndCheckQueues(groupNodes, in: key, of: simulator, reader: reader)
         do {
-            try simulator.restoreQueues(in: key, queues.map { ($0.name, $0.items) })
+            try simulator.restoreQueues(in: key, queues.map(\.checked))
         } catch {
             let (groupNode, itemNodes) = (groupNodes[error.groupIndex], queues[error.groupIndex].itemNodes)
             if case .queueItem(let index)? = error.refusal.subject { throw reader.error(at: itemNodes[index], error.refusal.message) }
@@ -429,6 +429,19 @@ public enum FixtureLoader {
     private static func optionalConclusion(_ node: (some ReadableNode)?, reader: YAMLReader) throws(SourceError) -> Conclusion? {
         guard let node, !reader.isNull(node) else { return nil }
         return try reader.oneOf(node, "conclusion", Conclusion.self)
+    }
+
+    /// Each group's queue read and checked against the runs (`Simulator.checkQueue`), on two
+    /// threads for a large state. Takes the simulator by value, which it only reads: the copy is
+    /// gone when it returns, so the caller's changes after it do not copy the repository.
+    private static func readAndCheckQueues<Node: ReadableNode>(
+        _ groupNodes: [Node], in repository: RepositoryKey, of simulator: Simulator, reader: YAMLReader
+    ) throws(SourceError) -> [(checked: Result<Simulator.CheckedQueue, SimulatorError>, itemNodes: [Node])] {
+        try mapOnTwoThreads(groupNodes) { node throws(SourceError) in
+            let group = try readGroup(node, reader: reader)
+            let checked = Result { () throws(SimulatorError) in try simulator.checkQueue(in: repository, groupName: group.name, items: group.items) }
+            return (checked, group.itemNodes)
+        }
     }
 
     /// A concurrency group as written: its name, its queue, and the queue items' nodes (for errors).

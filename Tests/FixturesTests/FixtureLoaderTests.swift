@@ -22,6 +22,61 @@ let fixturesDirectory = URL(fileURLWithPath: #filePath)
         #expect(repository.runs.count == 400)
     }
 
+    /// A state of 300 groups has its queues checked on two threads (a group each): the refusal is
+    /// still the first one in document order, a repeated name found after the groups were
+    /// checked coming before a later group's own fault.
+    @Test(arguments: [
+        (nil, nil, nil),
+        (250, nil, .item(250, "run 9999 is not a run of o/r")),
+        (250, 200, .group(200, "concurrency group 'G-10' is declared twice (also as 'g-10'; names are case-insensitive)")),
+        (100, 200, .item(100, "run 9999 is not a run of o/r")),
+    ] as [(Int?, Int?, QueueRefusal?)])
+    func queuesCheckedOnTwoThreadsAreRefusedInDocumentOrder(brokenItem: Int?, repeatedName: Int?, refusal: QueueRefusal?) throws {
+        let text = Self.manyGroups(brokenItem: brokenItem, repeatedName: repeatedName)
+        guard let refusal else {
+            let repository = try #require(try FixtureLoader.load(text, file: "f.json").simulator.repository(owner: "o", name: "r"))
+            #expect(repository.activeGroupKeys.count == 300)
+            #expect(repository.activeGroup(named: "g-299")?.queue.map(\.run.rawValue) == [300])
+            return
+        }
+        // Every node is on line 1: the column is the offset of the group's or its item's brace, plus 1.
+        let groups = try #require(text.range(of: #""concurrency_groups":["#)).upperBound
+        var place = groups
+        let (group, message, isItem): (Int, String, Bool) = switch refusal {
+        case .group(let index, let message): (index, message, false)
+        case .item(let index, let message): (index, message, true)
+        }
+        for _ in 0..<group { place = text.range(of: #"]},{"#, range: text.index(after: place)..<text.endIndex)!.upperBound }
+        if group > 0 { place = text.index(before: place) }
+        if isItem { place = text.range(of: #"{"run""#, range: place..<text.endIndex)!.lowerBound }
+        let column = text.utf8.distance(from: text.startIndex, to: place) + 1
+        do {
+            _ = try FixtureLoader.load(text, file: "f.json")
+            Issue.record("the state loaded")
+        } catch {
+            #expect(error.description == "f.json:1:\(column): \(message)")
+        }
+    }
+
+    enum QueueRefusal: Sendable {
+        case group(Int, String)
+        case item(Int, String)
+    }
+
+    /// One line of JSON: 300 runs and 300 groups, each group holding its run's workflow-level
+    /// lease; group `brokenItem`'s item names a run that does not exist, group `repeatedName` is
+    /// named as group 10 is, in capitals.
+    private static func manyGroups(brokenItem: Int?, repeatedName: Int?) -> String {
+        let runs = (1...300).map { #"{"id":\#($0),"name":"r","status":"in_progress"}"# }
+        let groups = (0..<300).map { index in
+            let name = index == repeatedName ? "G-10" : "g-\(index)"
+            let run = index == brokenItem ? 9999 : index + 1
+            return #"{"name":"\#(name)","queue":[{"run":\#(run),"waiting_since":"2026-01-15T16:00:00Z","acquired_at":"2026-01-15T16:00:00Z"}]}"#
+        }
+        return #"{"now":"2026-01-15T16:15:00Z","repositories":[{"owner":"o","name":"r","runs":["# + runs.joined(separator: ",")
+            + #"],"concurrency_groups":["# + groups.joined(separator: ",") + "]}]}"
+    }
+
     @Test func theDocsExampleHoldsTheDocumentedQueues() throws {
         let simulator = try FixtureLoader.load(EmbeddedFixtures.docsExample, file: "docs-example.yml").simulator
         let repository = try #require(simulator.repository(owner: "octocat", name: "Hello-World"))
