@@ -88,11 +88,24 @@ extension Simulator {
 
     /// A run or job id written in decimal digits only, from 1 to `largestIdentifier`.
     public static func identifier(parsing text: String) throws(IdentifierProblem) -> Int {
-        guard !text.isEmpty, text.utf8.allSatisfy({ $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") }) else {
-            throw .notAPositiveWholeNumber
+        var text = text
+        return try text.withUTF8 { bytes in Result { () throws(IdentifierProblem) in try identifier(parsingUTF8: bytes) } }.get()
+    }
+
+    /// `identifier(parsing:)` of a text's UTF-8 bytes, read in one pass where they lie.
+    public static func identifier(parsingUTF8 bytes: UnsafeBufferPointer<UInt8>) throws(IdentifierProblem) -> Int {
+        guard !bytes.isEmpty else { throw .notAPositiveWholeNumber }
+        var value = 0
+        var tooLarge = false
+        for byte in bytes {
+            guard byte >= UInt8(ascii: "0"), byte <= UInt8(ascii: "9") else { throw .notAPositiveWholeNumber }
+            // All digits so far: once past the largest, the rest only decides whether they are digits.
+            if !tooLarge {
+                value = value * 10 + Int(byte - UInt8(ascii: "0"))
+                tooLarge = value > largestIdentifier
+            }
         }
-        // All digits, so a text Int cannot hold is merely too large.
-        guard let value = Int(text), value <= largestIdentifier else { throw .tooLarge }
+        guard !tooLarge else { throw .tooLarge }
         guard value >= 1 else { throw .notAPositiveWholeNumber }
         return value
     }

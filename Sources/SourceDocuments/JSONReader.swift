@@ -262,19 +262,36 @@ struct JSONReader {
     }
 
     /// Whether a mapping's keys may repeat one: decided from their bytes when the mapping is
-    /// small and its keys unescaped (an exported run has 25 keys), comparing them pairwise, which
-    /// costs far less than reading each key's text; otherwise `duplicates(among:)` decides.
+    /// small and its keys unescaped (an exported run has 25 keys), which costs far less than
+    /// reading each key's text; otherwise `duplicates(among:)` decides. Each key's length, first
+    /// and last byte go into a small open-addressed table, and two keys' bytes are compared only
+    /// when those agree (`created_at`, `started_at` and `conclusion` have one length).
     private func mayRepeatKeys(_ keys: ArraySlice<(bytes: Range<Int>, escaped: Bool)>) -> Bool {
-        guard keys.count <= 32, !keys.contains(where: \.escaped) else { return true }
-        for first in keys.indices {
-            for second in keys.indices[(first + 1)...] where keys[first].bytes.count == keys[second].bytes.count {
-                if memcmp(bytes.baseAddress! + keys[first].bytes.lowerBound, bytes.baseAddress! + keys[second].bytes.lowerBound, keys[first].bytes.count) == 0 {
-                    return true
+        guard keys.count <= Self.keysComparedAtMost, !keys.contains(where: \.escaped) else { return true }
+        // At most half full. A slot holds a key's signature above its place + 1 (0: empty).
+        let slotCount = 2 * Self.keysComparedAtMost
+        return withUnsafeTemporaryAllocation(of: UInt64.self, capacity: slotCount) { slots in
+            slots.initialize(repeating: 0)
+            for (place, key) in zip(0..., keys) {
+                let (first, last) = key.bytes.isEmpty ? (0, 0) : (bytes[key.bytes.lowerBound], bytes[key.bytes.upperBound - 1])
+                let signature = UInt64(key.bytes.count) << 16 | UInt64(first) << 8 | UInt64(last)
+                var slot = Int(truncatingIfNeeded: (signature &* 0x9E37_79B9_7F4A_7C15) >> 58)
+                while slots[slot] != 0 {
+                    if slots[slot] >> 8 == signature {
+                        let other = keys[keys.startIndex + Int(slots[slot] & 0xFF) - 1].bytes.lowerBound
+                        if memcmp(bytes.baseAddress! + other, bytes.baseAddress! + key.bytes.lowerBound, key.bytes.count) == 0 { return true }
+                    }
+                    slot = (slot + 1) % slotCount
                 }
+                slots[slot] = signature << 8 | UInt64(place + 1)
             }
+            return false
         }
-        return false
     }
+
+    /// Keys of one mapping past which `mayRepeatKeys` leaves the question to `duplicates(among:)`;
+    /// with `mayRepeatKeys`' table of twice as many slots, a power of two (its hash takes 6 bits).
+    private static let keysComparedAtMost = 32
 
     /// Yams' refusal of a mapping with repeated keys: every repeated key, in order, placed at the
     /// first appearance of the first of them.

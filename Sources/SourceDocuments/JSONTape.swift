@@ -59,9 +59,11 @@ public struct JSONNode: ReadableNode {
             let start = tape.pointee.bytes.baseAddress! + entry.textBytes.lowerBound
             let count = entry.textBytes.count
             return candidates.firstIndex(from: first) { candidate in
+                // Read where the candidate lies: a copy to call `withUTF8` on retained and released it.
                 guard candidate.utf8.count == count else { return false }
-                var candidate = candidate
-                return candidate.withUTF8 { memcmp($0.baseAddress!, start, count) == 0 }
+                guard count > 0 else { return true }
+                return candidate.utf8.withContiguousStorageIfAvailable { memcmp($0.baseAddress!, start, count) == 0 }
+                    ?? candidate.utf8.elementsEqual(UnsafeBufferPointer(start: start, count: count))
             }
         case .escapedString:
             return candidates.index(ofKey: tape.pointee.unescapedText(entry.textBytes), from: first)

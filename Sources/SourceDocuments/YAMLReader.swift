@@ -274,8 +274,11 @@ public struct YAMLReader: Sendable {
     /// A positive decimal integer, as GitHub's ids are, no larger than `Simulator.largestIdentifier`.
     @inlinable public func identifier(_ node: some ReadableNode, _ what: String) throws(SourceError) -> Int {
         var problem = Simulator.IdentifierProblem.notAPositiveWholeNumber
-        if let text = scalarText(node) {
-            do { return try Simulator.identifier(parsing: text) } catch { problem = error }
+        let parsed = node.withScalarUTF8 { bytes in Result { () throws(Simulator.IdentifierProblem) in try Simulator.identifier(parsingUTF8: bytes) } }
+        switch parsed {
+        case .success(let value)?: return value
+        case .failure(let error)?: problem = error
+        case nil: break
         }
         switch problem {
         case .notAPositiveWholeNumber:
@@ -334,7 +337,7 @@ public struct MappingFields<Node: ReadableNode> {
     /// A key's length and first byte, which tell apart nearly all keys a document allows,
     /// without comparing the keys (about 20 ns for two texts of one length).
     @inlinable static func fingerprint(of key: String) -> UInt32 {
-        UInt32(truncatingIfNeeded: key.utf8.count) << 8 | UInt32(key.utf8.first ?? 0)
+        UInt32(truncatingIfNeeded: key.utf8.count)
     }
 
     /// Whether two keys are the same, their lengths compared first (a String holds its length inline).

@@ -74,3 +74,23 @@ import Testing
         #expect(WorkflowRun.fileName(forRunNamed: name).utf8.count == 750_000 - 1 + 4)
     }
 }
+
+/// GitHub's ids as the documents write them: decimal digits only, from 1 to 2^53 - 1.
+@Suite struct IdentifierParsingTests {
+    @Test(arguments: [("1", 1), ("007", 7), ("30433642", 30_433_642), ("9007199254740991", 9_007_199_254_740_991)])
+    func wholeNumbersFromOneToTheLargestAreIdentifiers(text: String, value: Int) throws {
+        #expect(try Simulator.identifier(parsing: text) == value)
+    }
+
+    @Test(arguments: [
+        ("", Simulator.IdentifierProblem.notAPositiveWholeNumber), ("0", .notAPositiveWholeNumber), ("000", .notAPositiveWholeNumber),
+        ("-1", .notAPositiveWholeNumber), ("+1", .notAPositiveWholeNumber), ("1.0", .notAPositiveWholeNumber), (" 1", .notAPositiveWholeNumber),
+        ("1e3", .notAPositiveWholeNumber), ("١٢", .notAPositiveWholeNumber),
+        ("9007199254740992", .tooLarge), ("99999999999999999999999999", .tooLarge),
+        // Past the largest, the rest must still be digits to be merely too large.
+        ("99999999999999999999999999x", .notAPositiveWholeNumber),
+    ])
+    func otherTextsAreRefusedWithTheirReason(text: String, problem: Simulator.IdentifierProblem) {
+        #expect(throws: problem) { try Simulator.identifier(parsing: text) }
+    }
+}
