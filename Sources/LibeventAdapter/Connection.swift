@@ -15,6 +15,9 @@ final class Connection {
     /// The server's, held here too: the connection releases its answer while the server is
     /// being destroyed (`abandon`), when `server` can no longer be reached.
     private let heldAnswers: HeldAnswers
+    /// The server's too, for the same reason: a connection gives back its body's reservation as
+    /// it goes, whenever that is.
+    private let assembledBodies: AssembledBodyBudget
     private var evcon: OpaquePointer?
     private var inputCallback: OpaquePointer?
     private var timer: OpaquePointer?
@@ -58,11 +61,16 @@ final class Connection {
         self.server = server
         self.bufferevent = bufferevent
         self.heldAnswers = server.heldAnswers
+        self.assembledBodies = server.assembledBodies
         self.framer = RequestFramer(maximumHeadBytes: server.limits.maximumHeaderBytes)
         inputCallback = evbuffer_add_cb(bufferevent_get_input(bufferevent), { buffer, info, argument in
             guard let buffer, let info, let argument, info.pointee.n_added > 0 else { return }
             Unmanaged<Connection>.fromOpaque(argument).takeUnretainedValue().received(info.pointee.n_added, in: buffer)
         }, me)
+    }
+
+    deinit {
+        dropAssembledBody()
     }
 
     private var me: UnsafeMutableRawPointer { Unmanaged.passUnretained(self).toOpaque() }
@@ -205,10 +213,16 @@ final class Connection {
         }
     }
 
+    private func dropAssembledBody() {
+        guard let body = assembled else { return }
+        assembledBodies.release(body.length)
+        assembled = nil
+    }
+
     /// The body of the request evhttp hands over now, if it was assembled here.
     func takeAssembledBody() -> [UInt8]? {
         guard let body = assembled, body.request == requestsHandled else { return nil }
-        assembled = nil
+        dropAssembledBody()
         // Every body byte passed the framer: a body evhttp found complete is complete here.
         assert(body.filled == body.length, "an assembled body misses \(body.length - body.filled) bytes")
         return body.bytes
@@ -221,7 +235,7 @@ final class Connection {
             unansweredRequests += 1
             headsSeen += 1
             let length = framer.fixedBodyBytesToCome
-            if assembled == nil, server.bodyStandIn != nil, length >= server.limits.socketTransferBytes {
+            if assembled == nil, server.bodyStandIn != nil, length >= server.limits.socketTransferBytes, assembledBodies.reserve(length) {
                 assembled = AssembledBody(request: headsSeen, length: length)
             }
             if bodyFollows {
@@ -252,7 +266,7 @@ final class Connection {
         // A request refused in its body was counted at its head; evhttp will not answer it now.
         if refusal.inBody {
             unansweredRequests -= 1
-            if assembled?.request == headsSeen { assembled = nil }
+            if assembled?.request == headsSeen { dropAssembledBody() }
         }
         if unansweredRequests == 0 {
             rearrange { evbuffer_drain(buffer, length) }
@@ -466,5 +480,27 @@ private struct AssembledBody {
         self.request = request
         // Written before it is read: every byte comes from the socket.
         bytes = [UInt8](unsafeUninitializedCapacity: length) { _, initializedCount in initializedCount = length }
+    }
+}
+
+/// The address space taken by the bodies being assembled, all connections together, against
+/// `EventHTTPServer.Limits.maximumAssembledBodyBytes`. Only the event loop's thread uses it.
+final class AssembledBodyBudget {
+    private let limit: Int
+    private var reserved = 0
+
+    init(limit: Int) {
+        self.limit = limit
+    }
+
+    /// Takes `bytes` if they fit; a body that does not is read by libevent alone.
+    func reserve(_ bytes: Int) -> Bool {
+        guard bytes <= limit - reserved else { return false }
+        reserved += bytes
+        return true
+    }
+
+    func release(_ bytes: Int) {
+        reserved -= bytes
     }
 }

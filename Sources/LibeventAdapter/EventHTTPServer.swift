@@ -39,6 +39,11 @@ public final class EventHTTPServer {
         /// Body bytes read ahead of libevent in one pass of the loop, so that a client sending fast
         /// holds the loop no longer than copying this much takes.
         public var maximumBodyBytesReadPerPass = 8 * 1024 * 1024
+        /// Address space taken for large bodies being received (`AssembledBody`, their declared
+        /// lengths), all connections together: a body that would pass it is read by libevent
+        /// alone, 4 KiB a pass, and copied out whole, so clients announcing large bodies they
+        /// never send cannot make the server reserve more than this.
+        public var maximumAssembledBodyBytes = 1024 * 1024 * 1024
         /// Answer bytes held for connections that have not taken them, all connections together,
         /// an answer shared by several counted once (`HeldAnswers`). An answer that would pass it
         /// first closes the connections whose answers made no progress for longest until it fits.
@@ -133,6 +138,8 @@ public final class EventHTTPServer {
     /// connection's `AssembledBody` (it only counts them); `socketTransferBytes` long, never
     /// written. `nil` when it could not be had: bodies are then read by libevent alone.
     let bodyStandIn: UnsafeMutableRawPointer?
+    /// The address space of the bodies being assembled, against `maximumAssembledBodyBytes`.
+    let assembledBodies: AssembledBodyBudget
 
     /// - Parameter log: diagnostics (libevent's own messages, accept pauses); `nil` drops them.
     public init(limits: Limits = Limits(), log: (@Sendable (String) -> Void)? = nil) throws(StartError) {
@@ -152,6 +159,7 @@ public final class EventHTTPServer {
         self.base = base
         self.http = http
         bodyStandIn = calloc(limits.socketTransferBytes, 1)
+        assembledBodies = AssembledBodyBudget(limit: limits.maximumAssembledBodyBytes)
         // A backstop: RequestFramer refuses a longer head first, with a JSON body.
         evhttp_set_max_headers_size(http, limits.maximumHeaderBytes)
         var idle = Self.timeval(seconds: limits.idleTimeoutSeconds)

@@ -97,6 +97,9 @@ struct ConcurrencyMock: ParsableCommand {
     @Option(help: ArgumentHelp("MiB of answers held for clients that have not read them, all connections together (an answer sent to several counted once); an answer that would pass it first closes the connections stalled longest.", valueName: "MiB"))
     var maxAnswerMemory = EventHTTPServer.Limits().maximumHeldAnswerBytes / (1024 * 1024)
 
+    @Option(help: ArgumentHelp("MiB of address space for request bodies of 1 MiB or more being received, all connections together (each its declared length, read straight into place); a body beyond it is read in small pieces and copied. 0 reads every body so.", valueName: "MiB"))
+    var maxBodyMemory = EventHTTPServer.Limits().maximumAssembledBodyBytes / (1024 * 1024)
+
     func validate() throws {
         guard (0...65_535).contains(port) else { throw ValidationError("--port must be between 0 and 65535, not \(port)") }
         if let controlToken, controlToken.isEmpty || !controlToken.unicodeScalars.allSatisfy({ $0.value > 0x20 && $0.value < 0x7F }) {
@@ -123,6 +126,9 @@ struct ConcurrencyMock: ParsableCommand {
         guard (1...1_048_576).contains(maxAnswerMemory) else {
             throw ValidationError("--max-answer-memory must be from 1 to 1048576 MiB, not \(maxAnswerMemory)")
         }
+        guard (0...1_048_576).contains(maxBodyMemory) else {
+            throw ValidationError("--max-body-memory must be from 0 to 1048576 MiB, not \(maxBodyMemory)")
+        }
         for (flag, url) in [("--base-url", baseURL), ("--html-base-url", htmlBaseURL)] {
             if let url, !(url.hasPrefix("http://") || url.hasPrefix("https://")) {
                 throw ValidationError("\(flag) must start with http:// or https://, not '\(url)'")
@@ -143,6 +149,7 @@ struct ConcurrencyMock: ParsableCommand {
         limits.bodyTimeoutSeconds = bodyTimeout
         limits.sendTimeoutSeconds = sendTimeout
         limits.maximumHeldAnswerBytes = maxAnswerMemory * 1024 * 1024
+        limits.maximumAssembledBodyBytes = maxBodyMemory * 1024 * 1024
         let server = try EventHTTPServer(limits: limits, log: quiet ? nil : Self.writeDiagnostic)
         let boundPort = try server.bind(host: host, port: port)
         let hostInURL = host.contains(":") ? "[\(host)]" : host

@@ -80,6 +80,11 @@ import Testing
                                   several counted once); an answer that would pass it
                                   first closes the connections stalled longest.
                                   (default: 256)
+          --max-body-memory <MiB> MiB of address space for request bodies of 1 MiB or
+                                  more being received, all connections together (each
+                                  its declared length, read straight into place); a
+                                  body beyond it is read in small pieces and copied. 0
+                                  reads every body so. (default: 1024)
           -h, --help              Show help information.
 
         SUBCOMMANDS:

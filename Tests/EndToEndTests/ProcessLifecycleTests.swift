@@ -259,6 +259,7 @@ import Glibc
         (["--port", "0", "--seed", "-1"], "--seed"),
         (["--port", "0", "--log-format", "xml"], "--log-format"),
         (["--port", "0", "--retain-completed", "0"], "--retain-completed must be at least 1, not 0"),
+        (["--port", "0", "--max-body-memory", "2000000"], "--max-body-memory must be from 0 to 1048576 MiB, not 2000000"),
     ])
     func badOptionsAreRefused(arguments: [String], mentioned: String) throws {
         let server = try ServerProcess(arguments: arguments)
