@@ -177,7 +177,8 @@ public struct Job: Hashable, Sendable {
     }
 
     /// The job a spec describes, with the spec's shape (`JobShape(of:)`) in `shape`.
-    init(_ spec: Simulator.JobSpec, run: RunID, createdAt: Timestamp, shape: JobShape) {
+    /// `spec` is borrowed: an initializer takes its arguments owned, which copied the whole spec.
+    init(_ spec: borrowing Simulator.JobSpec, run: RunID, createdAt: Timestamp, shape: JobShape) {
         self.id = spec.id
         self.run = run
         self.shape = shape
@@ -214,11 +215,13 @@ final class JobShape: Hashable, Sendable {
     }
 
     /// The shape of the job `spec` describes.
-    convenience init(of spec: Simulator.JobSpec) {
+    /// `spec` is borrowed: an initializer takes its arguments owned, which copied the whole spec.
+    convenience init(of spec: borrowing Simulator.JobSpec) {
+        let (id, name) = (spec.id.rawValue, spec.name)
         self.init(
-            name: spec.name, key: spec.key ?? spec.name, callsReusableWorkflow: spec.callsReusableWorkflow, attempt: spec.attempt,
-            parentDistance: spec.parent.map { spec.id.rawValue &- $0.rawValue } ?? 0,
-            needDistances: spec.needs.map { spec.id.rawValue &- $0.rawValue })
+            name: name, key: spec.key ?? name, callsReusableWorkflow: spec.callsReusableWorkflow, attempt: spec.attempt,
+            parentDistance: spec.parent.map { id &- $0.rawValue } ?? 0,
+            needDistances: spec.needs.map { id &- $0.rawValue })
     }
 
     static func == (lhs: JobShape, rhs: JobShape) -> Bool {
@@ -295,16 +298,20 @@ private enum JobExtras: Hashable, Sendable {
         var cancelledBy: CancellationCause?
 
         static let empty = Fields()
+
+        /// Whether every field but the job-level group is empty, asked field by field: comparing
+        /// whole `Fields` went through each field's equality, about 770 instructions a job loaded.
+        var holdsAtMostConcurrency: Bool {
+            outputs.isEmpty && calledWorkflowConcurrency == nil && gate == nil && cancellationReason == nil && cancelledBy == nil
+        }
     }
 
     init(_ fields: Fields) {
-        if fields == .empty {
-            self = .none
-        } else if let concurrency = fields.concurrency, fields == Fields(concurrency: concurrency) {
-            self = .concurrency(Boxed(concurrency))
-        } else {
+        guard fields.holdsAtMostConcurrency else {
             self = .all(Boxed(fields))
+            return
         }
+        self = fields.concurrency.map { .concurrency(Boxed($0)) } ?? .none
     }
 
     var fields: Fields {
