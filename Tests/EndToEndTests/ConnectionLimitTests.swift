@@ -62,12 +62,14 @@ private func diagnostics(_ server: ServerProcess) -> [String] {
             clients.removeAll()
             let connection = try server.connect()
             #expect(try connection.get("/_mock/health").status == 200)
-            // While the closed connections are being freed the server may run out again a few
-            // times: each time is one line, and so is each resumption, the last one included.
+            // While the closed connections are being freed the server may run out again, at most
+            // once for each connection closed (how often depends on how many closes one pass of
+            // the loop sees, so on the machine's load): each time is one line, and so is each
+            // resumption, the last one included.
             let resumed = "concurrency-mock: accepting connections again ("
             server.stderr.waitFor(milliseconds: 2_000) { _ in diagnostics(server).last?.hasPrefix(resumed) == true }
             let after = diagnostics(server)
-            #expect(after.count % 2 == 0 && after.count <= 10, "\(after)")
+            #expect(after.count % 2 == 0 && after.count <= 2 * 80, "\(after)")
             for (index, line) in after.enumerated() {
                 #expect(line.hasPrefix(index % 2 == 0 ? "concurrency-mock: out of file descriptors with " : resumed), "\(after)")
             }
