@@ -328,10 +328,15 @@ public struct MappingFields<Node: ReadableNode> {
 
     @inlinable public subscript(key: String) -> Node? {
         let fingerprint = Self.fingerprint(of: key)
-        for index in fingerprints.indices where fingerprints[index] == fingerprint && entries[index].key == key {
-            return entries[index].value
+        // Over the storage: the arrays' subscripts copied each key they passed (a retain and a release).
+        return fingerprints.withUnsafeBufferPointer { fingerprints in
+            entries.withUnsafeBufferPointer { entries in
+                for index in fingerprints.indices where fingerprints[index] == fingerprint && entries[index].key == key {
+                    return entries[index].value
+                }
+                return nil
+            }
         }
-        return nil
     }
 
     /// A key's length and first byte, which tell apart nearly all keys a document allows,

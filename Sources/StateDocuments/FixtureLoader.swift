@@ -250,7 +250,9 @@ public enum FixtureLoader {
             let fields = try reader.mapping(jobNode, "a job", allowed: jobKeys, required: ["id", "name"])
             let metadata = try jobMetadata(fields, reader: reader)
             let id = JobID(try reader.identifier(fields["id"]!, "a job's id"))
-            if let uses = fields["uses"] { _ = try reader.nonEmptyString(uses, "uses") }
+            // Each looked up once: a large state's jobs make millions of look-ups.
+            let (uses, children, calledConcurrency) = (fields["uses"], fields["jobs"], fields["workflow_concurrency"])
+            if let uses { _ = try reader.nonEmptyString(uses, "uses") }
             var needs: [JobID] = []
             for need in try fields["needs"].map({ node throws(SourceError) in try reader.sequence(node, "needs") }) ?? [] {
                 needs.append(JobID(try reader.identifier(need, "a needed job's id")))
@@ -260,10 +262,10 @@ public enum FixtureLoader {
             jobs.append(Simulator.JobSpec(
                 id: id, name: try reader.string(fields["name"]!, "a job's name"),
                 key: try optionalString(fields["key"], "key", reader: reader), parent: parent,
-                callsReusableWorkflow: fields["uses"] != nil || fields["jobs"] != nil || fields["workflow_concurrency"] != nil,
+                callsReusableWorkflow: uses != nil || children != nil || calledConcurrency != nil,
                 needs: needs,
                 concurrency: try fields["concurrency"].flatMap { node throws(SourceError) in try settings(node, reader: reader) },
-                calledWorkflowConcurrency: try fields["workflow_concurrency"].flatMap { node throws(SourceError) in try settings(node, reader: reader) },
+                calledWorkflowConcurrency: try calledConcurrency.flatMap { node throws(SourceError) in try settings(node, reader: reader) },
                 gate: try fields["gate"].flatMap { node throws(SourceError) in try gate(node, reader: reader) },
                 outputs: try fields["outputs"].map { node throws(SourceError) in try stringPairs(node, "outputs", reader: reader) } ?? [:],
                 status: status ?? .inProgress,
@@ -272,7 +274,7 @@ public enum FixtureLoader {
                 cancelledBy: try fields["cancelled_by"].flatMap { node throws(SourceError) in try CancellationCause.parse(node, reader: reader) },
                 attempt: metadata.attempt, times: metadata.times))
             nodes.append(jobNode)
-            if let children = fields["jobs"] {
+            if let children {
                 try collectJobs(children, parent: id, into: &jobs, nodes: &nodes, unstated: &unstated, reader: reader)
             }
         }
