@@ -226,21 +226,24 @@ public struct YAMLReader: Sendable {
     @inlinable public func mapping<Node: ReadableNode>(
         _ node: Node, _ what: String, allowed: [String], required: [String] = []
     ) throws(SourceError) -> MappingFields<Node> {
-        var entries: [(key: String, value: Node)] = []
+        var found: [MappingFields<Node>.Entry] = []
         // Both parsers refuse a mapping that repeats a key, so it holds at most every allowed one.
-        entries.reserveCapacity(allowed.count)
+        found.reserveCapacity(allowed.count)
         var nextKey = 0
-        let isMapping = try node.forEachMappingEntry { keyNode, value throws(SourceError) in
-            // The allowed key itself is kept: a key of the document is made a `String` only to be refused.
-            guard let index = keyNode.indexOfScalar(in: allowed, from: nextKey) else {
-                guard case .scalar(let key, _) = keyNode.content else { throw error(at: keyNode, "keys of \(what) must be plain strings") }
-                throw error(at: keyNode, "unknown key '\(key)' in \(what); allowed: \(allowed.joined(separator: ", "))")
+        // Over the storage: the array's subscript copied each key it was asked for (a retain and a release).
+        let isMapping = try allowed.withUnsafeBufferPointer { allowedKeys throws(SourceError) in
+            try node.forEachMappingEntry { keyNode, value throws(SourceError) in
+                // The allowed key itself stands for it: a key of the document is made a `String` only to be refused.
+                guard let index = keyNode.indexOfScalar(in: allowed, from: nextKey) else {
+                    guard case .scalar(let key, _) = keyNode.content else { throw error(at: keyNode, "keys of \(what) must be plain strings") }
+                    throw error(at: keyNode, "unknown key '\(key)' in \(what); allowed: \(allowed.joined(separator: ", "))")
+                }
+                found.append(MappingFields.Entry(allowedIndex: index, keyLength: allowedKeys[index].utf8.count, value: value))
+                nextKey = index + 1
             }
-            entries.append((allowed[index], value))
-            nextKey = index + 1
         }
         guard isMapping else { throw error(at: node, "\(what) must be a mapping") }
-        let fields = MappingFields(entries: entries)
+        let fields = MappingFields(allowed: allowed, found: found)
         for key in required where fields[key] == nil {
             throw error(at: node, "\(what) is missing '\(key)'")
         }
@@ -316,34 +319,52 @@ public struct YAMLReader: Sendable {
 /// a mapping holds only keys its reader allows, a few dozen at most, and building a dictionary
 /// for each of a large fixture's half a million mappings cost more than every look-up in them.
 public struct MappingFields<Node: ReadableNode> {
-    /// In document order, without repeated keys: both parsers refuse a mapping that repeats one.
-    public let entries: [(key: String, value: Node)]
-    /// Each key's `fingerprint`, in the order of `entries`.
-    @usableFromInline let fingerprints: [UInt32]
+    /// A key found, as the place of the allowed key it is and that key's length (which tells
+    /// apart most keys a document allows without comparing them), and its value. Plain values:
+    /// a list of them is freed without visiting each (a key's `String` made each one a tuple
+    /// the runtime destroyed element by element, and a list of lengths beside it a second
+    /// allocation, for each of a large state's mappings).
+    @usableFromInline struct Entry {
+        @usableFromInline let allowedIndex: Int32
+        @usableFromInline let keyLength: Int32
+        @usableFromInline let value: Node
 
-    @inlinable init(entries: [(key: String, value: Node)]) {
-        self.entries = entries
-        self.fingerprints = entries.map { Self.fingerprint(of: $0.key) }
+        @inlinable init(allowedIndex: Int, keyLength: Int, value: Node) {
+            self.allowedIndex = Int32(truncatingIfNeeded: allowedIndex)
+            self.keyLength = Int32(truncatingIfNeeded: keyLength)
+            self.value = value
+        }
+    }
+
+    /// The keys the mapping was read against.
+    @usableFromInline let allowed: [String]
+    /// In document order, without repeated keys: both parsers refuse a mapping that repeats one.
+    @usableFromInline let found: [Entry]
+
+    @inlinable init(allowed: [String], found: [Entry]) {
+        self.allowed = allowed
+        self.found = found
+    }
+
+    /// How many keys the mapping holds.
+    public var count: Int { found.count }
+
+    /// The keys and values in document order.
+    public var entries: [(key: String, value: Node)] {
+        found.map { (allowed[Int($0.allowedIndex)], $0.value) }
     }
 
     @inlinable public subscript(key: String) -> Node? {
-        let fingerprint = Self.fingerprint(of: key)
+        let length = Int32(truncatingIfNeeded: key.utf8.count)
         // Over the storage: the arrays' subscripts copied each key they passed (a retain and a release).
-        return fingerprints.withUnsafeBufferPointer { fingerprints in
-            entries.withUnsafeBufferPointer { entries in
-                for index in fingerprints.indices where fingerprints[index] == fingerprint && entries[index].key == key {
-                    return entries[index].value
+        return allowed.withUnsafeBufferPointer { allowed in
+            found.withUnsafeBufferPointer { found in
+                for entry in found where entry.keyLength == length && allowed[Int(entry.allowedIndex)] == key {
+                    return entry.value
                 }
                 return nil
             }
         }
-    }
-
-    /// A key's length, which tells apart most keys a document allows without comparing them
-    /// (about 20 ns for two texts of one length); its first byte as well cost more to find than
-    /// the comparisons it saved.
-    @inlinable static func fingerprint(of key: String) -> UInt32 {
-        UInt32(truncatingIfNeeded: key.utf8.count)
     }
 
     /// Whether two keys are the same, their lengths compared first (a String holds its length inline).
