@@ -56,8 +56,8 @@ public struct JSONNode: ReadableNode {
         let entry = tape.pointee.entries[index]
         switch entry.kind {
         case .plainScalar, .string:
-            let start = tape.pointee.bytes.baseAddress! + entry.textBytes.lowerBound
-            let count = entry.textBytes.count
+            let text = entry.textBytes
+            let (start, count) = (tape.pointee.bytes.baseAddress! + text.lowerBound, text.count)
             return candidates.firstIndex(from: first) { candidate in
                 // Read where the candidate lies: a copy to call `withUTF8` on retained and released it.
                 guard candidate.utf8.count == count else { return false }
@@ -120,10 +120,10 @@ struct JSONTapeEntry {
         self.end = UInt32(end)
     }
 
-    var kind: Kind { Kind(rawValue: kindAndStart >> 29)! }
+    var kind: Kind { Kind(rawValue: kindAndStart >> 29).unsafelyUnwrapped }
     var start: Int { Int(kindAndStart & (1 << 29 - 1)) }
     /// A scalar's text in the document, a string's without its quotes (and with its escapes).
-    var textBytes: Range<Int> { (kind == .plainScalar ? start : start + 1)..<Int(end) }
+    var textBytes: Range<Int> { (kindAndStart >> 29 == Kind.plainScalar.rawValue ? start : start + 1)..<Int(end) }
     var isCollection: Bool { kindAndStart >> 29 >= Kind.mapping.rawValue }
 }
 
