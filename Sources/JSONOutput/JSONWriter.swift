@@ -156,8 +156,9 @@ public struct JSONWriter {
     }
 
     /// Appends the values `other` wrote, separated as it separated them, as further elements of
-    /// the array being written: an array's elements can be written in parts, each by a writer
-    /// of its own (on a thread of its own), and joined in order.
+    /// the array being written, and whatever `other` wrote after them (it may close the array
+    /// and go on): an array's elements can be written in parts, each by a writer of its own (on
+    /// a thread of its own), and joined in order.
     public mutating func appendElements(writtenBy other: JSONWriter) {
         guard other.written > 0 else { return }
         other.storage.withUnsafeBufferPointer { written in

@@ -66,14 +66,7 @@ public enum StateExporter {
             }
             json.key("runs")
             json.beginArray()
-            writeRuns(of: repository, to: &json)
-            json.endArray()
-            json.key("concurrency_groups")
-            json.beginArray()
-            for key in repository.activeGroupKeys {
-                write(repository.group(key)!, to: &json)
-            }
-            json.endArray()
+            writeRunsAndGroups(of: repository, to: &json)
             json.endObject()
         }
         json.endArray()
@@ -90,32 +83,51 @@ public enum StateExporter {
     ) -> Int {
         var size = 4096 + workflows.reduce(0) { $0 + $1.workflow.source.utf8.count + 256 }
         for repository in repositories {
-            size += estimatedSize(ofRunsIn: repository)
-            for group in repository.activeGroups { size += 128 * group.queue.count + 2 * group.name.utf8.count + 64 }
+            size += estimatedSize(ofRunsIn: repository) + estimatedSize(ofGroupsIn: repository)
         }
         return size
     }
 
-    /// Runs of a repository past which the second half of them is written on a thread of its
-    /// own: most of a large export's time is its runs.
+    private static func estimatedSize(ofGroupsIn repository: Repository) -> Int {
+        repository.activeGroups.reduce(0) { $0 + 128 * $1.queue.count + 2 * $1.name.utf8.count + 64 }
+    }
+
+    /// Runs of a repository past which the later of them, and its groups, are written on a
+    /// thread of its own: most of a large export's time is its runs.
     private static let runsWrittenOnOneThreadAtMost = 4_096
 
-    /// The runs of `repository` by id, as elements of the array being written.
-    private static func writeRuns(of repository: Repository, to json: inout JSONWriter) {
+    /// The runs of `repository` by id, as elements of the array being written, which this
+    /// closes; then its `concurrency_groups`. On two threads for many runs: the calling thread
+    /// writes the earlier runs, another the later ones and the groups, about as many bytes each.
+    private static func writeRunsAndGroups(of repository: Repository, to json: inout JSONWriter) {
         // Sorting the places rather than the runs copies no run.
         let runs = repository.runs.values
         let places = runs.indices.sorted(by: { runs[$0].id < runs[$1].id })
         func write(_ places: ArraySlice<Int>, to json: inout JSONWriter) {
             for place in places { Self.write(runs[place], of: repository, to: &json) }
         }
-        guard places.count > runsWrittenOnOneThreadAtMost else { return write(places[...], to: &json) }
-        let middle = places.count / 2
-        let (_, secondHalf) = atOnce({ write(places[..<middle], to: &json) }, {
-            var half = JSONWriter(reservingCapacity: (estimatedSize(ofRunsIn: repository) + 1) / 2)
-            write(places[middle...], to: &half)
-            return half
+        func writeGroups(to json: inout JSONWriter) {
+            json.endArray()
+            json.key("concurrency_groups")
+            json.beginArray()
+            for key in repository.activeGroupKeys { Self.write(repository.group(key)!, to: &json) }
+            json.endArray()
+        }
+        guard places.count > runsWrittenOnOneThreadAtMost else {
+            write(places[...], to: &json)
+            return writeGroups(to: &json)
+        }
+        let (runBytes, groupBytes) = (estimatedSize(ofRunsIn: repository), estimatedSize(ofGroupsIn: repository))
+        // Each thread writes at least a quarter of the runs, so both have runs to write.
+        let share = min(max(Double(runBytes + groupBytes) / 2 / Double(runBytes), 0.25), 0.75)
+        let middle = Int(Double(places.count) * share)
+        let (_, rest) = atOnce({ write(places[..<middle], to: &json) }, {
+            var rest = JSONWriter(reservingCapacity: runBytes + groupBytes - runBytes * middle / places.count)
+            write(places[middle...], to: &rest)
+            writeGroups(to: &rest)
+            return rest
         })
-        json.appendElements(writtenBy: secondHalf)
+        json.appendElements(writtenBy: rest)
     }
 
     private static func estimatedSize(ofRunsIn repository: Repository) -> Int {

@@ -169,21 +169,31 @@ let fixturesDirectory = URL(fileURLWithPath: #filePath)
     }
 }
 
-/// A repository of many runs is exported in two halves on two threads: the halves must join into
-/// the one document a single writer makes, runs by id, loading back to the same bytes.
+/// A repository of many runs is exported on two threads, the later runs and the groups on the
+/// second: the parts must join into the one document a single writer makes, runs by id, then
+/// the groups, loading back to the same bytes.
 @Suite struct LargeExportTests {
     @Test func manyRunsExportInIDOrderAndLoadBackToTheSameBytes() throws {
         let runCount = 5_000
+        let waiting = 1...3
         // Listed out of order, so the export has to sort them.
         let runs = (1...runCount).reversed().map { id in
-            "{\"id\": \(id), \"name\": \"run \(id)\", \"status\": \"completed\", \"conclusion\": \"success\", \"jobs\": [{\"id\": \(id), \"name\": \"build\", \"status\": \"completed\", \"conclusion\": \"success\"}]}"
+            let outcome = waiting.contains(id) ? "\"status\": \"in_progress\"" : "\"status\": \"completed\", \"conclusion\": \"success\""
+            return "{\"id\": \(id), \"name\": \"run \(id)\", \(outcome), \"jobs\": [{\"id\": \(id), \"name\": \"build\", \(outcome)}]}"
         }
-        let text = "{\"now\": \"2026-01-15T16:15:00Z\", \"repositories\": [{\"owner\": \"o\", \"name\": \"r\", \"runs\": [\(runs.joined(separator: ", "))]}]}"
+        let queue = waiting.map { "{\"run\": \($0), \"job\": \($0), \"waiting_since\": \"2026-01-15T16:1\($0):00Z\"}" }
+        let text = """
+            {"now": "2026-01-15T16:15:00Z", "repositories": [{"owner": "o", "name": "r", "runs": [\(runs.joined(separator: ", "))],
+             "concurrency_groups": [{"name": "deploy", "queue": [\(queue.joined(separator: ", "))]}]}]}
+            """
         let exported = StateExporter.export(try FixtureLoader.load(text, file: "many.json"))
         let document = try #require(try JSONSerialization.jsonObject(with: Data(exported)) as? [String: Any])
         let repository = try #require((document["repositories"] as? [[String: Any]])?.first)
         let ids = try #require((repository["runs"] as? [[String: Any]])?.compactMap { $0["id"] as? Int })
         #expect(ids == Array(1...runCount))
+        let groups = try #require(repository["concurrency_groups"] as? [[String: Any]])
+        #expect(groups.map { $0["name"] as? String } == ["deploy"])
+        #expect((groups.first?["queue"] as? [[String: Any]])?.map { $0["run"] as? Int } == [1, 2, 3])
         #expect(StateExporter.export(try FixtureLoader.load(utf8: exported, file: "export.json")) == exported)
     }
 }
