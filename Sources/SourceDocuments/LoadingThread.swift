@@ -85,7 +85,7 @@ public func atOnce<Here, There>(_ here: () -> Here, _ there: @escaping () -> The
 /// Elements read and handed over together, so the two threads meet once per batch.
 private let readAheadBatchSize = 64
 /// Batches read and not yet used at most, which bounds the memory the thread ahead holds.
-private let readAheadBatchesWaiting = 8
+private let readAheadBatchesWaiting = 32
 
 /// Starts `task.run()` on a new thread; `nil` when the system gives none.
 func startThread(running task: RunsOnce) -> pthread_t? {
