@@ -240,6 +240,9 @@ public struct Repository: Sendable {
     /// Adds the group with this number to the run's configuration, if it is not there yet.
     private mutating func include(group number: UInt32, inRun run: RunID) {
         runs.update(run) { [groupKeysInOrder] run in
+            // Mostly there already (a run's queue items are in groups it names): a few numbers
+            // compared, not keys' texts, for each queue item of a state being loaded.
+            guard !run.configuredGroupNumbers.contains(number) else { return }
             let keys = run.configuredGroupNumbers.lazy.map { groupKeysInOrder[Int($0)] }
             let index = Self.insertionPoint(of: groupKeysInOrder[Int(number)], in: keys)
             if index == run.configuredGroupNumbers.count || run.configuredGroupNumbers[index] != number {
