@@ -35,41 +35,64 @@ public struct JSONNode: ReadableNode {
         case .mapping:
             var entries: [(key: JSONNode, value: JSONNode)] = []
             entries.reserveCapacity(tape.pointee.childCount(of: index) / 2)
-            _ = forEachMappingEntry { key, value in entries.append((key, value)) }
+            forEachMappingEntry { key, value in entries.append((key, value)) }
             return .mapping(entries)
         }
     }
 
-    public func forEachMappingEntry<E: Error>(_ body: (_ key: JSONNode, _ value: JSONNode) throws(E) -> Void) throws(E) -> Bool {
-        let entry = tape.pointee.entries[index]
-        guard entry.kind == .mapping else { return false }
+    /// Calls `body` with each key and value of the mapping at `index`, in document order.
+    private func forEachMappingEntry(_ body: (_ key: JSONNode, _ value: JSONNode) -> Void) {
         var key = index + 1
-        while key < entry.end {
+        while key < tape.pointee.entries[index].end {
             // A key is always a string: one entry.
-            try body(JSONNode(tape, key), JSONNode(tape, key + 1))
+            body(JSONNode(tape, key), JSONNode(tape, key + 1))
             key = tape.pointee.indexAfter(key + 1)
         }
-        return true
     }
 
-    public func indexOfScalar(in candidates: [String], from first: Int) -> Int? {
-        let entry = tape.pointee.entries[index]
-        switch entry.kind {
-        case .plainScalar, .string:
-            let text = entry.textBytes
-            let (start, count) = (tape.pointee.bytes.baseAddress! + text.lowerBound, text.count)
-            return candidates.firstIndex(from: first) { candidate in
-                // Read where the candidate lies: a copy to call `withUTF8` on retained and released it.
-                guard candidate.utf8.count == count else { return false }
-                guard count > 0 else { return true }
-                return candidate.utf8.withContiguousStorageIfAvailable { memcmp($0.baseAddress!, start, count) == 0 }
-                    ?? candidate.utf8.elementsEqual(UnsafeBufferPointer(start: start, count: count))
+    /// Walks the tape itself, each key matched where its bytes lie: through a closure called for
+    /// each entry and a match made per key, this was a tenth of loading a large state.
+    public func entries(matching allowed: [String]) -> (found: [MappingFields<JSONNode>.Entry], unknownKey: JSONNode?)? {
+        let mapping = tape.pointee.entries[index]
+        guard mapping.kind == .mapping else { return nil }
+        var found: [MappingFields<JSONNode>.Entry] = []
+        // Both parsers refuse a mapping that repeats a key, so it holds at most every allowed one.
+        found.reserveCapacity(allowed.count)
+        // Over the storage: the array's subscript copied each key it passed (a retain and a release).
+        let unknownKey = allowed.withUnsafeBufferPointer { allowed -> JSONNode? in
+            var (key, next) = (index + 1, 0)
+            while key < mapping.end {
+                guard let match = indexOfKey(at: key, in: allowed, from: next) else { return JSONNode(tape, key) }
+                found.append(MappingFields.Entry(allowedIndex: match, keyLength: allowed[match].utf8.count, value: JSONNode(tape, key + 1)))
+                next = match + 1
+                key = tape.pointee.indexAfter(key + 1)
             }
-        case .escapedString:
-            return candidates.index(ofKey: tape.pointee.unescapedText(entry.textBytes), from: first)
-        case .mapping, .sequence:
             return nil
         }
+        return (found, unknownKey)
+    }
+
+    /// The place in `allowed` of the key at `key` (a string), tried from `first` on, then from
+    /// the start; `nil` when it is none of them.
+    @inline(__always)
+    private func indexOfKey(at key: Int, in allowed: UnsafeBufferPointer<String>, from first: Int) -> Int? {
+        let entry = tape.pointee.entries[key]
+        guard entry.kind == .string else {
+            return Array(allowed).index(ofKey: tape.pointee.unescapedText(entry.textBytes), from: first)
+        }
+        let text = entry.textBytes
+        let (start, count) = (tape.pointee.bytes.baseAddress! + text.lowerBound, text.count)
+        func isKey(_ candidate: String) -> Bool {
+            // Read where the candidate lies: a copy to call `withUTF8` on retained and released it.
+            guard candidate.utf8.count == count else { return false }
+            guard count > 0 else { return true }
+            return candidate.utf8.withContiguousStorageIfAvailable { memcmp($0.baseAddress!, start, count) == 0 }
+                ?? candidate.utf8.elementsEqual(UnsafeBufferPointer(start: start, count: count))
+        }
+        let first = first < allowed.count ? first : 0
+        for index in first..<allowed.count where isKey(allowed[index]) { return index }
+        for index in 0..<first where isKey(allowed[index]) { return index }
+        return nil
     }
 
     /// JSON's plain scalars are numbers, `true`, `false` and `null`: only `null` starts with an n.

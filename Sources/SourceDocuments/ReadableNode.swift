@@ -7,15 +7,13 @@ public protocol ReadableNode {
     var content: NodeContent<Self> { get }
     /// Where the node starts, 1-based, the column counted in Unicode scalars; 0 when unknown.
     var place: (line: Int, column: Int) { get }
-    /// The index of the one of `candidates` (all different) that is the node's text as a scalar,
-    /// `nil` when it is none of them or not a scalar: how a mapping's keys are matched with the
-    /// ones a reader allows, which must be ASCII, without making a `String` of each key. They are
-    /// tried from `first` on, then from the start: a mapping's keys mostly come in the order the
-    /// reader allows them, or the order of the last mapping of its kind.
-    func indexOfScalar(in candidates: [String], from first: Int) -> Int?
-    /// Calls `body` with each key and value of a mapping in document order, answering whether
-    /// the node is a mapping: `content` without making the list of entries.
-    func forEachMappingEntry<E: Error>(_ body: (_ key: Self, _ value: Self) throws(E) -> Void) throws(E) -> Bool
+    /// A mapping's entries matched with the keys a reader allows (all different, ASCII): each,
+    /// in document order, as the place of its key in `allowed` and its value, up to the first
+    /// key that is none of them or not a scalar, which is answered as `unknownKey`; `nil` when
+    /// the node is not a mapping. A key is matched without making a `String` of it, tried with
+    /// the allowed keys from the one after the last key's on, then from the start: a mapping's
+    /// keys mostly come in the order the reader allows them.
+    func entries(matching allowed: [String]) -> (found: [MappingFields<Self>.Entry], unknownKey: Self?)?
     /// Whether the node is YAML's null: a plain `null`, `Null`, `NULL`, `~` or nothing.
     var isNull: Bool { get }
     /// `body` of a scalar's text as UTF-8 (`nil` for a collection), for readers that only parse
@@ -27,15 +25,17 @@ extension ReadableNode {
     public var line: Int { place.line }
     public var column: Int { place.column }
 
-    public func indexOfScalar(in candidates: [String], from first: Int) -> Int? {
-        guard case .scalar(let text, _) = content else { return nil }
-        return candidates.index(ofKey: text, from: first)
-    }
-
-    public func forEachMappingEntry<E: Error>(_ body: (_ key: Self, _ value: Self) throws(E) -> Void) throws(E) -> Bool {
-        guard case .mapping(let entries) = content else { return false }
-        for (key, value) in entries { try body(key, value) }
-        return true
+    public func entries(matching allowed: [String]) -> (found: [MappingFields<Self>.Entry], unknownKey: Self?)? {
+        guard case .mapping(let entries) = content else { return nil }
+        var found: [MappingFields<Self>.Entry] = []
+        found.reserveCapacity(allowed.count)
+        for (key, value) in entries {
+            guard case .scalar(let text, _) = key.content, let index = allowed.index(ofKey: text, from: found.last.map { Int($0.allowedIndex) + 1 } ?? 0) else {
+                return (found, key)
+            }
+            found.append(MappingFields.Entry(allowedIndex: index, keyLength: allowed[index].utf8.count, value: value))
+        }
+        return (found, nil)
     }
 
     public var isNull: Bool {

@@ -226,23 +226,12 @@ public struct YAMLReader: Sendable {
     @inlinable public func mapping<Node: ReadableNode>(
         _ node: Node, _ what: String, allowed: [String], required: [String] = []
     ) throws(SourceError) -> MappingFields<Node> {
-        var found: [MappingFields<Node>.Entry] = []
-        // Both parsers refuse a mapping that repeats a key, so it holds at most every allowed one.
-        found.reserveCapacity(allowed.count)
-        var nextKey = 0
-        // Over the storage: the array's subscript copied each key it was asked for (a retain and a release).
-        let isMapping = try allowed.withUnsafeBufferPointer { allowedKeys throws(SourceError) in
-            try node.forEachMappingEntry { keyNode, value throws(SourceError) in
-                // The allowed key itself stands for it: a key of the document is made a `String` only to be refused.
-                guard let index = keyNode.indexOfScalar(in: allowed, from: nextKey) else {
-                    guard case .scalar(let key, _) = keyNode.content else { throw error(at: keyNode, "keys of \(what) must be plain strings") }
-                    throw error(at: keyNode, "unknown key '\(key)' in \(what); allowed: \(allowed.joined(separator: ", "))")
-                }
-                found.append(MappingFields.Entry(allowedIndex: index, keyLength: allowedKeys[index].utf8.count, value: value))
-                nextKey = index + 1
-            }
+        guard let (found, unknownKey) = node.entries(matching: allowed) else { throw error(at: node, "\(what) must be a mapping") }
+        if let unknownKey {
+            // The allowed key itself stands for a key: a key of the document is made a `String` only to be refused.
+            guard case .scalar(let key, _) = unknownKey.content else { throw error(at: unknownKey, "keys of \(what) must be plain strings") }
+            throw error(at: unknownKey, "unknown key '\(key)' in \(what); allowed: \(allowed.joined(separator: ", "))")
         }
-        guard isMapping else { throw error(at: node, "\(what) must be a mapping") }
         let fields = MappingFields(allowed: allowed, found: found)
         for key in required where fields[key] == nil {
             throw error(at: node, "\(what) is missing '\(key)'")
@@ -324,12 +313,12 @@ public struct MappingFields<Node: ReadableNode> {
     /// a list of them is freed without visiting each (a key's `String` made each one a tuple
     /// the runtime destroyed element by element, and a list of lengths beside it a second
     /// allocation, for each of a large state's mappings).
-    @usableFromInline struct Entry {
+    public struct Entry {
         @usableFromInline let allowedIndex: Int32
         @usableFromInline let keyLength: Int32
         @usableFromInline let value: Node
 
-        @inlinable init(allowedIndex: Int, keyLength: Int, value: Node) {
+        @inlinable public init(allowedIndex: Int, keyLength: Int, value: Node) {
             self.allowedIndex = Int32(truncatingIfNeeded: allowedIndex)
             self.keyLength = Int32(truncatingIfNeeded: keyLength)
             self.value = value
