@@ -152,27 +152,27 @@ public struct Job: Hashable, Sendable {
     /// `jobs.<id>.concurrency`, evaluated; with a gate that defers it, `nil` until the job
     /// becomes ready.
     public internal(set) var concurrency: ConcurrencySettings? {
-        get { extras.fields.concurrency }
+        get { extras.concurrency }
         set { extras.change { $0.concurrency = newValue } }
     }
     /// What the job produced (`needs.<job>.outputs`): given when it completed, or for a `uses:`
     /// job mapped from its called workflow's jobs.
     public internal(set) var outputs: [String: String] {
-        get { extras.fields.outputs }
+        get { extras.uncommon(\.outputs, otherwise: [:]) }
         set { extras.change { $0.outputs = newValue } }
     }
     /// For a `uses:` job, the called workflow's workflow-level `concurrency`, evaluated.
-    public var calledWorkflowConcurrency: ConcurrencySettings? { extras.fields.calledWorkflowConcurrency }
+    public var calledWorkflowConcurrency: ConcurrencySettings? { extras.uncommon(\.calledWorkflowConcurrency, otherwise: nil) }
     /// What decides, when the job becomes ready, whether it runs and its job-level group (see
     /// `JobGate`); `nil`: it runs when its needs succeeded, under `concurrency`.
-    public var gate: AnyJobGate? { extras.fields.gate }
+    public var gate: AnyJobGate? { extras.uncommon(\.gate, otherwise: nil) }
     public internal(set) var cancellationReason: String? {
-        get { extras.fields.cancellationReason }
+        get { extras.uncommon(\.cancellationReason, otherwise: nil) }
         set { extras.change { $0.cancellationReason = newValue } }
     }
     /// Why it was cancelled (or skipped for a failed need); `nil` otherwise.
     public internal(set) var cancelledBy: CancellationCause? {
-        get { extras.fields.cancelledBy }
+        get { extras.uncommon(\.cancelledBy, otherwise: nil) }
         set { extras.change { $0.cancelledBy = newValue } }
     }
 
@@ -312,6 +312,22 @@ private enum JobExtras: Hashable, Sendable {
             return
         }
         self = fields.concurrency.map { .concurrency(Boxed($0)) } ?? .none
+    }
+
+    var concurrency: ConcurrencySettings? {
+        switch self {
+        case .none: nil
+        case .concurrency(let settings): settings.value
+        case .all(let fields): fields.value.concurrency
+        }
+    }
+
+    /// A field only `.all` holds, read where it lies: making the whole `Fields` to read one
+    /// copied (and released) every field, six times for each job a state export writes.
+    @inline(__always)
+    func uncommon<Value>(_ field: KeyPath<Fields, Value>, otherwise empty: Value) -> Value {
+        guard case .all(let fields) = self else { return empty }
+        return fields.value[keyPath: field]
     }
 
     var fields: Fields {
