@@ -224,6 +224,18 @@ final class JobShape: Hashable, Sendable {
             needDistances: spec.needs.map { id &- $0.rawValue })
     }
 
+    /// Whether this is the shape of the job `spec` describes (`JobShape(of: spec) == self`).
+    func describes(_ spec: borrowing Simulator.JobSpec) -> Bool {
+        let (id, parent, needs) = (spec.id.rawValue, spec.parent, spec.needs)
+        guard callsReusableWorkflow == spec.callsReusableWorkflow, Int(attempt) == spec.attempt,
+              parentDistance == (parent.map { id &- $0.rawValue } ?? 0),
+              needDistances.elementsEqual(needs.lazy.map { id &- $0.rawValue }),
+              name.hasSameBytes(as: spec.name)
+        else { return false }
+        guard let specKey = spec.key else { return key.hasSameBytes(as: name) }
+        return key.hasSameBytes(as: specKey)
+    }
+
     static func == (lhs: JobShape, rhs: JobShape) -> Bool {
         lhs === rhs
             || lhs.callsReusableWorkflow == rhs.callsReusableWorkflow && lhs.attempt == rhs.attempt && lhs.parentDistance == rhs.parentDistance
@@ -257,10 +269,26 @@ struct SharedValues<Value: Hashable & Sendable>: Sendable {
 /// The job shapes a loader or a repository has seen, each once.
 public struct SharedJobShapes: Sendable {
     private var shapes = SharedValues<JobShape>()
+    /// The shape shared last for each place in a run's list of jobs. Runs of one workflow list
+    /// the same jobs in the same order, so a job mostly has the shape of the job at its place in
+    /// the run checked before: compared with the spec, it needs no shape made and hashed.
+    private var lastAtPlace: [JobShape] = []
 
     public init() {}
 
     mutating func share(_ shape: JobShape) -> JobShape { shapes.share(shape) }
+
+    /// The shared shape of the job `spec` describes, the job at `place` in its run's list.
+    mutating func share(shapeOf spec: borrowing Simulator.JobSpec, at place: Int) -> JobShape {
+        if place < lastAtPlace.count, lastAtPlace[place].describes(spec) { return lastAtPlace[place] }
+        let shape = shapes.share(JobShape(of: spec))
+        if place < lastAtPlace.count {
+            lastAtPlace[place] = shape
+        } else if place == lastAtPlace.count {
+            lastAtPlace.append(shape)
+        }
+        return shape
+    }
 }
 
 /// A name compared and hashed by its bytes, as an export writes it: names that are canonically

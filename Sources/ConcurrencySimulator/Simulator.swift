@@ -237,7 +237,7 @@ public struct Simulator: Sendable {
                     SimulatorError("job \(job.id)'s parent \(parent) is not a uses: job declared before it in run \(id)", subject: .job(index: index)),
                     .job(index: index, beforeItsID: false))
             }
-            let shape = shapes.share(JobShape(of: job))
+            let shape = shapes.share(shapeOf: job, at: index)
             records[job.id] = Job(job, run: id, createdAt: spec.times?.createdAt ?? now, shape: shape)
             return nil
         }

@@ -39,6 +39,43 @@ import Testing
         #expect(jobs[JobID(40)]!.name == "lint" && jobs[JobID(51)]!.name == "test")
     }
 
+    /// A loader compares a job with the shape of the job at its place in the run checked before;
+    /// any difference (name, key, kind, attempt, parent, needs) gives it a shape of its own.
+    @Test func aJobAtTheSamePlaceAsAnotherOnlySharesItsShapeWhenAllIsAlike() throws {
+        var simulator = Simulator(now: t(0))
+        try simulator.addRepository(owner: "o", name: "r", visibility: .public)
+        let key = RepositoryKey(owner: "o", name: "r")
+        let variants: [(Int) -> [Simulator.JobSpec]] = [
+            { [.init(id: JobID($0), name: "build"), .init(id: JobID($0 + 1), name: "test")] },
+            { [.init(id: JobID($0), name: "build"), .init(id: JobID($0 + 1), name: "test")] },
+            { [.init(id: JobID($0), name: "build", key: "b"), .init(id: JobID($0 + 1), name: "test")] },
+            { [.init(id: JobID($0), name: "built"), .init(id: JobID($0 + 1), name: "test")] },
+            { [.init(id: JobID($0), name: "build", callsReusableWorkflow: true), .init(id: JobID($0 + 1), name: "test", parent: JobID($0))] },
+            { [.init(id: JobID($0), name: "build"), .init(id: JobID($0 + 1), name: "test", needs: [JobID($0)])] },
+            { [.init(id: JobID($0), name: "build", status: .completed, conclusion: .success, attempt: 2), .init(id: JobID($0 + 1), name: "test")] },
+        ]
+        var shapes = SharedJobShapes()
+        for (index, jobs) in variants.enumerated() {
+            let id = index + 1
+            try simulator.addRun(in: key, Simulator.check(
+                Simulator.RunSpec(id: RunID(id), name: "CI", jobs: jobs(10 * id), configuredGroups: [], attempt: index == 6 ? 2 : 1,
+                                  previousAttempts: index == 6 ? [RunAttempt(number: 1, conclusion: .failure, triggeringActor: "octocat", startedAt: t(0), updatedAt: t(0), jobs: [])] : []),
+                now: t(0), sharing: &shapes))
+        }
+        let jobs = simulator.repositories[key]!.jobs
+        let builds = (1...7).map { jobs[JobID(10 * $0)]! }
+        // Runs 2 and 6 list the build of run 1; the others differ from it each in one way.
+        #expect(builds[1].shape === builds[0].shape && builds[5].shape === builds[0].shape)
+        #expect(Set(builds.map { ObjectIdentifier($0.shape) }).count == 5)
+        #expect(builds.map(\.key) == ["build", "build", "b", "built", "build", "build", "build"])
+        #expect(builds.map(\.callsReusableWorkflow) == [false, false, false, false, true, false, false])
+        #expect(builds.map(\.attempt) == [1, 1, 1, 1, 1, 1, 2])
+        let tests = (1...7).map { jobs[JobID(10 * $0 + 1)]! }
+        #expect(Set(tests.map { ObjectIdentifier($0.shape) }).count == 3)
+        #expect(tests.map(\.parent) == [nil, nil, nil, nil, JobID(50), nil, nil])
+        #expect(tests.map(\.needs) == [[], [], [], [], [], [JobID(60)], []])
+    }
+
     /// Parents and needs are kept as distances in ids, shared where runs number their jobs alike
     /// and read back exactly wherever the ids are.
     @Test func parentsAndNeedsReadBackExactlyAndAreSharedAtTheSameDistances() throws {
