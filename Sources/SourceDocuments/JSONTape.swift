@@ -52,24 +52,22 @@ public struct JSONNode: ReadableNode {
 
     /// Walks the tape itself, each key matched where its bytes lie: through a closure called for
     /// each entry and a match made per key, this was a tenth of loading a large state.
-    public func entries(matching allowed: [String]) -> (found: [MappingFields<JSONNode>.Entry], unknownKey: JSONNode?)? {
+    public func values(matching allowed: [String]) -> (values: [JSONNode?], unknownKey: JSONNode?)? {
         let mapping = tape.pointee.entries[index]
         guard mapping.kind == .mapping else { return nil }
-        var found: [MappingFields<JSONNode>.Entry] = []
-        // Both parsers refuse a mapping that repeats a key, so it holds at most every allowed one.
-        found.reserveCapacity(allowed.count)
+        var values = [JSONNode?](repeating: nil, count: allowed.count)
         // Over the storage: the array's subscript copied each key it passed (a retain and a release).
         let unknownKey = allowed.withUnsafeBufferPointer { allowed -> JSONNode? in
             var (key, next) = (index + 1, 0)
             while key < mapping.end {
-                guard let match = indexOfKey(at: key, in: allowed, from: next) else { return JSONNode(tape, key) }
-                found.append(MappingFields.Entry(allowedIndex: match, keyLength: allowed[match].utf8.count, value: JSONNode(tape, key + 1)))
-                next = match + 1
+                guard let place = indexOfKey(at: key, in: allowed, from: next) else { return JSONNode(tape, key) }
+                values[place] = JSONNode(tape, key + 1)
+                next = place + 1
                 key = tape.pointee.indexAfter(key + 1)
             }
             return nil
         }
-        return (found, unknownKey)
+        return (values, unknownKey)
     }
 
     /// The place in `allowed` of the key at `key` (a string), tried from `first` on, then from

@@ -7,13 +7,13 @@ public protocol ReadableNode {
     var content: NodeContent<Self> { get }
     /// Where the node starts, 1-based, the column counted in Unicode scalars; 0 when unknown.
     var place: (line: Int, column: Int) { get }
-    /// A mapping's entries matched with the keys a reader allows (all different, ASCII): each,
-    /// in document order, as the place of its key in `allowed` and its value, up to the first
+    /// A mapping's values matched with the keys a reader allows (all different, ASCII): each at
+    /// the place of its key in `allowed` (`nil` where the mapping lacks the key), up to the first
     /// key that is none of them or not a scalar, which is answered as `unknownKey`; `nil` when
     /// the node is not a mapping. A key is matched without making a `String` of it, tried with
     /// the allowed keys from the one after the last key's on, then from the start: a mapping's
     /// keys mostly come in the order the reader allows them.
-    func entries(matching allowed: [String]) -> (found: [MappingFields<Self>.Entry], unknownKey: Self?)?
+    func values(matching allowed: [String]) -> (values: [Self?], unknownKey: Self?)?
     /// Whether the node is YAML's null: a plain `null`, `Null`, `NULL`, `~` or nothing.
     var isNull: Bool { get }
     /// `body` of a scalar's text as UTF-8 (`nil` for a collection), for readers that only parse
@@ -25,17 +25,16 @@ extension ReadableNode {
     public var line: Int { place.line }
     public var column: Int { place.column }
 
-    public func entries(matching allowed: [String]) -> (found: [MappingFields<Self>.Entry], unknownKey: Self?)? {
+    public func values(matching allowed: [String]) -> (values: [Self?], unknownKey: Self?)? {
         guard case .mapping(let entries) = content else { return nil }
-        var found: [MappingFields<Self>.Entry] = []
-        found.reserveCapacity(allowed.count)
+        var values = [Self?](repeating: nil, count: allowed.count)
+        var next = 0
         for (key, value) in entries {
-            guard case .scalar(let text, _) = key.content, let index = allowed.index(ofKey: text, from: found.last.map { Int($0.allowedIndex) + 1 } ?? 0) else {
-                return (found, key)
-            }
-            found.append(MappingFields.Entry(allowedIndex: index, keyLength: allowed[index].utf8.count, value: value))
+            guard case .scalar(let text, _) = key.content, let place = allowed.index(ofKey: text, from: next) else { return (values, key) }
+            values[place] = value
+            next = place + 1
         }
-        return (found, nil)
+        return (values, nil)
     }
 
     public var isNull: Bool {

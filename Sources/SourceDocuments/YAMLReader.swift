@@ -226,17 +226,29 @@ public struct YAMLReader: Sendable {
     @inlinable public func mapping<Node: ReadableNode>(
         _ node: Node, _ what: String, allowed: [String], required: [String] = []
     ) throws(SourceError) -> MappingFields<Node> {
-        guard let (found, unknownKey) = node.entries(matching: allowed) else { throw error(at: node, "\(what) must be a mapping") }
+        guard let (values, unknownKey) = node.values(matching: allowed) else { throw error(at: node, "\(what) must be a mapping") }
         if let unknownKey {
             // The allowed key itself stands for a key: a key of the document is made a `String` only to be refused.
             guard case .scalar(let key, _) = unknownKey.content else { throw error(at: unknownKey, "keys of \(what) must be plain strings") }
             throw error(at: unknownKey, "unknown key '\(key)' in \(what); allowed: \(allowed.joined(separator: ", "))")
         }
-        let fields = MappingFields(allowed: allowed, found: found)
+        let fields = MappingFields(allowed: allowed, values: values)
         for key in required where fields[key] == nil {
             throw error(at: node, "\(what) is missing '\(key)'")
         }
         return fields
+    }
+
+    /// A mapping's values by key case, refusing keys that are none of `keys`' and missing
+    /// `required` ones, as `mapping(_:_:allowed:required:)` does with their texts.
+    @inlinable public func mapping<Node: ReadableNode, Key: MappingKey>(
+        _ node: Node, _ what: String, keys: Key.Type, required: [Key] = []
+    ) throws(SourceError) -> KeyedFields<Node, Key> {
+        let keyed = KeyedFields<Node, Key>(values: try mapping(node, what, allowed: Key.texts).values)
+        for key in required where keyed[key] == nil {
+            throw error(at: node, "\(what) is missing '\(key.text)'")
+        }
+        return keyed
     }
 
     @inlinable public func sequence<Node: ReadableNode>(_ node: Node, _ what: String) throws(SourceError) -> [Node] {
@@ -304,55 +316,73 @@ public struct YAMLReader: Sendable {
     }
 }
 
+/// The keys a reader allows in one kind of mapping, as the cases of an enum named after them
+/// (`runAttempt` stands for `run_attempt`), numbered from 0 in order. A mapping read against
+/// them (`YAMLReader.mapping(_:_:keys:required:)`) hands each value over by its case in one
+/// step, where a look-up by text compares the text with the mapping's keys one by one: twenty
+/// look-ups for each job of a large state.
+public protocol MappingKey: CaseIterable, RawRepresentable<Int> where AllCases == [Self] {
+    /// The keys' texts in the order of the cases, made once by `snakeCaseTexts()`.
+    static var texts: [String] { get }
+}
+
+extension MappingKey {
+    /// Each case's name in snake case (`cancelledBy` is `cancelled_by`), in the order of the cases.
+    public static func snakeCaseTexts() -> [String] {
+        precondition(allCases.map(\.rawValue) == Array(allCases.indices), "a MappingKey's cases are numbered 0, 1, 2, ...")
+        return allCases.map { key in
+            String(describing: key).reduce(into: "") { text, character in
+                if character.isUppercase { text += "_" + character.lowercased() } else { text.append(character) }
+            }
+        }
+    }
+}
+
+extension MappingKey {
+    /// The key as a document spells it.
+    public var text: String { Self.texts[rawValue] }
+}
+
+/// A mapping's values by key case, as `YAMLReader.mapping(_:_:keys:required:)` read them, each
+/// at its case's number.
+public struct KeyedFields<Node: ReadableNode, Key: MappingKey> {
+    @usableFromInline let values: [Node?]
+
+    @inlinable init(values: [Node?]) {
+        self.values = values
+    }
+
+    @inlinable public subscript(key: Key) -> Node? { values[key.rawValue] }
+}
+
 /// A mapping's values by key, as `YAMLReader.mapping` read them. Keys are compared one by one:
 /// a mapping holds only keys its reader allows, a few dozen at most, and building a dictionary
 /// for each of a large fixture's half a million mappings cost more than every look-up in them.
+/// Readers of many mappings of one kind look their values up by case instead (`KeyedFields`).
 public struct MappingFields<Node: ReadableNode> {
-    /// A key found, as the place of the allowed key it is and that key's length (which tells
-    /// apart most keys a document allows without comparing them), and its value. Plain values:
-    /// a list of them is freed without visiting each (a key's `String` made each one a tuple
-    /// the runtime destroyed element by element, and a list of lengths beside it a second
-    /// allocation, for each of a large state's mappings).
-    public struct Entry {
-        @usableFromInline let allowedIndex: Int32
-        @usableFromInline let keyLength: Int32
-        @usableFromInline let value: Node
-
-        @inlinable public init(allowedIndex: Int, keyLength: Int, value: Node) {
-            self.allowedIndex = Int32(truncatingIfNeeded: allowedIndex)
-            self.keyLength = Int32(truncatingIfNeeded: keyLength)
-            self.value = value
-        }
-    }
-
     /// The keys the mapping was read against.
     @usableFromInline let allowed: [String]
-    /// In document order, without repeated keys: both parsers refuse a mapping that repeats one.
-    @usableFromInline let found: [Entry]
+    /// The value of each allowed key, `nil` where the mapping lacks it.
+    @usableFromInline let values: [Node?]
 
-    @inlinable init(allowed: [String], found: [Entry]) {
+    @inlinable init(allowed: [String], values: [Node?]) {
         self.allowed = allowed
-        self.found = found
+        self.values = values
     }
 
     /// How many keys the mapping holds.
-    public var count: Int { found.count }
+    public var count: Int { values.count { $0 != nil } }
 
-    /// The keys and values in document order.
+    /// The keys the mapping holds and their values, in the order of the allowed keys.
     public var entries: [(key: String, value: Node)] {
-        found.map { (allowed[Int($0.allowedIndex)], $0.value) }
+        zip(allowed, values).compactMap { key, value in value.map { (key, $0) } }
     }
 
     @inlinable public subscript(key: String) -> Node? {
-        let length = Int32(truncatingIfNeeded: key.utf8.count)
-        // Over the storage: the arrays' subscripts copied each key they passed (a retain and a release).
-        return allowed.withUnsafeBufferPointer { allowed in
-            found.withUnsafeBufferPointer { found in
-                for entry in found where entry.keyLength == length && allowed[Int(entry.allowedIndex)] == key {
-                    return entry.value
-                }
-                return nil
-            }
+        // Over the storage: the array's subscript copied each key it passed (a retain and a release).
+        allowed.withUnsafeBufferPointer { allowed in
+            for place in allowed.indices where values[place] != nil && Self.sameKey(allowed[place], key) { return values[place] }
+            return nil
         }
     }
 

@@ -191,31 +191,31 @@ public enum FixtureLoader {
     private static func readRun<Node: ReadableNode>(
         _ node: Node, now: Timestamp, shapes: inout SharedJobShapes, reader: YAMLReader
     ) throws(SourceError) -> ReadRun<Node> {
-        let fields = try reader.mapping(node, "a run", allowed: runKeys, required: ["id", "name"])
-        let id = RunID(try reader.identifier(fields["id"]!, "a run's id"))
+        let fields = try reader.mapping(node, "a run", keys: RunKey.self, required: [.id, .name])
+        let id = RunID(try reader.identifier(fields[.id]!, "a run's id"))
         var jobs: [Simulator.JobSpec] = []
         var jobNodes: [Node] = []
         var jobsWithoutStatus: [JobID] = []
-        if let jobsNode = fields["jobs"] {
+        if let jobsNode = fields[.jobs] {
             try collectJobs(jobsNode, parent: nil, into: &jobs, nodes: &jobNodes, unstated: &jobsWithoutStatus, reader: reader)
         }
         // After the current attempt's jobs, so `jobNodes` indexes them as `addRun` does.
         var earlierJobs: [Simulator.JobSpec] = []
         let metadata = try runMetadata(fields, earlierJobs: &earlierJobs, nodes: &jobNodes, unstated: &jobsWithoutStatus, reader: reader)
-        let groupNodes = try fields["concurrency_groups"].map { node throws(SourceError) in try reader.sequence(node, "a run's concurrency_groups") } ?? []
+        let groupNodes = try fields[.concurrencyGroups].map { node throws(SourceError) in try reader.sequence(node, "a run's concurrency_groups") } ?? []
         var groups: [String] = []
         for groupNode in groupNodes { groups.append(try reader.nonEmptyString(groupNode, "a concurrency group name")) }
-        let status = try fields["status"].map { node throws(SourceError) in try reader.oneOf(node, "status", ExecutionStatus.self) }
+        let status = try fields[.status].map { node throws(SourceError) in try reader.oneOf(node, "status", ExecutionStatus.self) }
         let spec = Simulator.RunSpec(
-            id: id, name: try reader.string(fields["name"]!, "a run's name"),
-            workflow: try optionalString(fields["workflow"], "workflow", reader: reader),
+            id: id, name: try reader.string(fields[.name]!, "a run's name"),
+            workflow: try optionalString(fields[.workflow], "workflow", reader: reader),
             jobs: jobs, configuredGroups: groups,
-            concurrency: try fields["concurrency"].flatMap { node throws(SourceError) in try settings(node, reader: reader) },
-            gate: try fields["gate"].flatMap { node throws(SourceError) in try gate(node, reader: reader) },
+            concurrency: try fields[.concurrency].flatMap { node throws(SourceError) in try settings(node, reader: reader) },
+            gate: try fields[.gate].flatMap { node throws(SourceError) in try gate(node, reader: reader) },
             status: status ?? .inProgress,
-            conclusion: try optionalConclusion(fields["conclusion"], reader: reader),
-            cancellationReason: try optionalString(fields["cancellation_reason"], "cancellation_reason", reader: reader),
-            cancelledBy: try fields["cancelled_by"].flatMap { node throws(SourceError) in try CancellationCause.parse(node, reader: reader) },
+            conclusion: try optionalConclusion(fields[.conclusion], reader: reader),
+            cancellationReason: try optionalString(fields[.cancellationReason], "cancellation_reason", reader: reader),
+            cancelledBy: try fields[.cancelledBy].flatMap { node throws(SourceError) in try CancellationCause.parse(node, reader: reader) },
             origin: metadata.origin, runNumber: metadata.runNumber, attempt: metadata.attempt, times: metadata.times,
             previousAttempts: metadata.previousAttempts, earlierJobs: earlierJobs)
         return ReadRun(
@@ -247,31 +247,30 @@ public enum FixtureLoader {
         unstated: inout [JobID], reader: YAMLReader
     ) throws(SourceError) {
         for jobNode in try reader.sequence(node, "jobs") {
-            let fields = try reader.mapping(jobNode, "a job", allowed: jobKeys, required: ["id", "name"])
+            let fields = try reader.mapping(jobNode, "a job", keys: JobKey.self, required: [.id, .name])
             let metadata = try jobMetadata(fields, reader: reader)
-            let id = JobID(try reader.identifier(fields["id"]!, "a job's id"))
-            // Each looked up once: a large state's jobs make millions of look-ups.
-            let (uses, children, calledConcurrency) = (fields["uses"], fields["jobs"], fields["workflow_concurrency"])
+            let id = JobID(try reader.identifier(fields[.id]!, "a job's id"))
+            let (uses, children, calledConcurrency) = (fields[.uses], fields[.jobs], fields[.workflowConcurrency])
             if let uses { _ = try reader.nonEmptyString(uses, "uses") }
             var needs: [JobID] = []
-            for need in try fields["needs"].map({ node throws(SourceError) in try reader.sequence(node, "needs") }) ?? [] {
+            for need in try fields[.needs].map({ node throws(SourceError) in try reader.sequence(node, "needs") }) ?? [] {
                 needs.append(JobID(try reader.identifier(need, "a needed job's id")))
             }
-            let status = try fields["status"].map { node throws(SourceError) in try reader.oneOf(node, "status", ExecutionStatus.self) }
+            let status = try fields[.status].map { node throws(SourceError) in try reader.oneOf(node, "status", ExecutionStatus.self) }
             if status == nil { unstated.append(id) }
             jobs.append(Simulator.JobSpec(
-                id: id, name: try reader.string(fields["name"]!, "a job's name"),
-                key: try optionalString(fields["key"], "key", reader: reader), parent: parent,
+                id: id, name: try reader.string(fields[.name]!, "a job's name"),
+                key: try optionalString(fields[.key], "key", reader: reader), parent: parent,
                 callsReusableWorkflow: uses != nil || children != nil || calledConcurrency != nil,
                 needs: needs,
-                concurrency: try fields["concurrency"].flatMap { node throws(SourceError) in try settings(node, reader: reader) },
+                concurrency: try fields[.concurrency].flatMap { node throws(SourceError) in try settings(node, reader: reader) },
                 calledWorkflowConcurrency: try calledConcurrency.flatMap { node throws(SourceError) in try settings(node, reader: reader) },
-                gate: try fields["gate"].flatMap { node throws(SourceError) in try gate(node, reader: reader) },
-                outputs: try fields["outputs"].map { node throws(SourceError) in try stringPairs(node, "outputs", reader: reader) } ?? [:],
+                gate: try fields[.gate].flatMap { node throws(SourceError) in try gate(node, reader: reader) },
+                outputs: try fields[.outputs].map { node throws(SourceError) in try stringPairs(node, "outputs", reader: reader) } ?? [:],
                 status: status ?? .inProgress,
-                conclusion: try optionalConclusion(fields["conclusion"], reader: reader),
-                cancellationReason: try optionalString(fields["cancellation_reason"], "cancellation_reason", reader: reader),
-                cancelledBy: try fields["cancelled_by"].flatMap { node throws(SourceError) in try CancellationCause.parse(node, reader: reader) },
+                conclusion: try optionalConclusion(fields[.conclusion], reader: reader),
+                cancellationReason: try optionalString(fields[.cancellationReason], "cancellation_reason", reader: reader),
+                cancelledBy: try fields[.cancelledBy].flatMap { node throws(SourceError) in try CancellationCause.parse(node, reader: reader) },
                 attempt: metadata.attempt, times: metadata.times))
             nodes.append(jobNode)
             if let children {
@@ -280,49 +279,56 @@ public enum FixtureLoader {
         }
     }
 
-    // Built once, not for each of a large state's runs and jobs.
-    private static let runKeys = [
-        "id", "name", "workflow", "status", "conclusion", "cancellation_reason", "cancelled_by", "concurrency", "gate", "jobs", "concurrency_groups",
-    ] + runMetadataKeys
-    private static let jobKeys = [
-        "id", "name", "key", "uses", "jobs", "needs", "status", "conclusion", "cancellation_reason", "cancelled_by",
-        "concurrency", "workflow_concurrency", "outputs", "gate",
-    ] + jobMetadataKeys
-    static let runMetadataKeys = [
-        "event", "ref", "sha", "actor", "triggering_actor", "head_ref", "base_ref", "run_number", "run_attempt",
-        "created_at", "updated_at", "run_started_at", "completed_at", "previous_attempts",
-    ]
-    static let jobMetadataKeys = ["run_attempt", "created_at", "started_at", "completed_at"]
+    /// A run's keys: its record, then its metadata (`runMetadata`).
+    private enum RunKey: Int, MappingKey {
+        case id, name, workflow, status, conclusion, cancellationReason, cancelledBy, concurrency, gate, jobs, concurrencyGroups
+        case event, ref, sha, actor, triggeringActor, headRef, baseRef, runNumber, runAttempt
+        case createdAt, updatedAt, runStartedAt, completedAt, previousAttempts
+        static let texts = snakeCaseTexts()
+    }
+
+    private enum QueueItemKey: Int, MappingKey {
+        case run, job, kind, waitingSince, acquiredAt
+        static let texts = snakeCaseTexts()
+    }
+
+    /// A job's keys: its record, then its metadata (`jobMetadata`).
+    private enum JobKey: Int, MappingKey {
+        case id, name, key, uses, jobs, needs, status, conclusion, cancellationReason, cancelledBy
+        case concurrency, workflowConcurrency, outputs, gate
+        case runAttempt, createdAt, startedAt, completedAt
+        static let texts = snakeCaseTexts()
+    }
 
     /// A run's trigger, counters and times; what is left out gets the defaults (`push` to
     /// `refs/heads/main` by `octocat`, the next run number, attempt 1, times from the queues).
     /// An earlier attempt's `jobs` (its records the current attempt does not list) are added to
     /// `earlierJobs`; its `job_ids` (its whole list) default to the ids of those `jobs`.
     private static func runMetadata<Node: ReadableNode>(
-        _ fields: MappingFields<Node>, earlierJobs: inout [Simulator.JobSpec], nodes: inout [Node], unstated: inout [JobID], reader: YAMLReader
+        _ fields: KeyedFields<Node, RunKey>, earlierJobs: inout [Simulator.JobSpec], nodes: inout [Node], unstated: inout [JobID], reader: YAMLReader
     ) throws(SourceError) -> (
         origin: RunOrigin, runNumber: Int?, attempt: Int, times: RunTimes?, previousAttempts: [RunAttempt]
     ) {
-        func text(_ key: String) throws(SourceError) -> String? { try optionalString(fields[key], key, reader: reader) }
-        func time(_ key: String) throws(SourceError) -> Timestamp? {
+        func text(_ key: RunKey) throws(SourceError) -> String? { try optionalString(fields[key], key.text, reader: reader) }
+        func time(_ key: RunKey) throws(SourceError) -> Timestamp? {
             guard let node = fields[key], !reader.isNull(node) else { return nil }
-            return try reader.timestamp(node, key)
+            return try reader.timestamp(node, key.text)
         }
         let defaults = RunOrigin()
-        let actor = try text("actor") ?? defaults.actor
+        let actor = try text(.actor) ?? defaults.actor
         let origin = RunOrigin(
-            event: try text("event") ?? defaults.event, ref: try text("ref") ?? defaults.ref, sha: try text("sha") ?? defaults.sha,
-            actor: actor, triggeringActor: try text("triggering_actor") ?? actor,
-            headRef: try text("head_ref") ?? "", baseRef: try text("base_ref") ?? "")
-        let runNumber = try fields["run_number"].map { node throws(SourceError) in try reader.identifier(node, "run_number") }
-        let attempt = try fields["run_attempt"].map { node throws(SourceError) in try reader.identifier(node, "run_attempt") } ?? 1
+            event: try text(.event) ?? defaults.event, ref: try text(.ref) ?? defaults.ref, sha: try text(.sha) ?? defaults.sha,
+            actor: actor, triggeringActor: try text(.triggeringActor) ?? actor,
+            headRef: try text(.headRef) ?? "", baseRef: try text(.baseRef) ?? "")
+        let runNumber = try fields[.runNumber].map { node throws(SourceError) in try reader.identifier(node, "run_number") }
+        let attempt = try fields[.runAttempt].map { node throws(SourceError) in try reader.identifier(node, "run_attempt") } ?? 1
         var times: RunTimes?
-        if let created = try time("created_at") {
+        if let created = try time(.createdAt) {
             times = RunTimes(
-                createdAt: created, updatedAt: try time("updated_at"), startedAt: try time("run_started_at"), completedAt: try time("completed_at"))
+                createdAt: created, updatedAt: try time(.updatedAt), startedAt: try time(.runStartedAt), completedAt: try time(.completedAt))
         }
         var previous: [RunAttempt] = []
-        for node in try fields["previous_attempts"].map({ node throws(SourceError) in try reader.sequence(node, "previous_attempts") }) ?? [] {
+        for node in try fields[.previousAttempts].map({ node throws(SourceError) in try reader.sequence(node, "previous_attempts") }) ?? [] {
             let attemptFields = try reader.mapping(
                 node, "an earlier attempt",
                 allowed: ["run_attempt", "conclusion", "triggering_actor", "run_started_at", "updated_at", "job_ids", "jobs"],
@@ -346,20 +352,20 @@ public enum FixtureLoader {
                 updatedAt: try reader.timestamp(attemptFields["updated_at"]!, "updated_at"), jobs: jobIDs))
         }
         guard previous.count == attempt - 1 else {
-            throw reader.error(at: fields["run_attempt"] ?? fields["id"]!, "run_attempt \(attempt) needs \(attempt - 1) previous_attempts, not \(previous.count)")
+            throw reader.error(at: fields[.runAttempt] ?? fields[.id]!, "run_attempt \(attempt) needs \(attempt - 1) previous_attempts, not \(previous.count)")
         }
         return (origin, runNumber, attempt, times, previous)
     }
 
     /// A job's attempt and times; without `created_at` the job is created with its run.
-    private static func jobMetadata<Node: ReadableNode>(_ fields: MappingFields<Node>, reader: YAMLReader) throws(SourceError) -> (attempt: Int, times: JobTimes?) {
-        func time(_ key: String) throws(SourceError) -> Timestamp? {
+    private static func jobMetadata<Node: ReadableNode>(_ fields: KeyedFields<Node, JobKey>, reader: YAMLReader) throws(SourceError) -> (attempt: Int, times: JobTimes?) {
+        func time(_ key: JobKey) throws(SourceError) -> Timestamp? {
             guard let node = fields[key], !reader.isNull(node) else { return nil }
-            return try reader.timestamp(node, key)
+            return try reader.timestamp(node, key.text)
         }
-        let attempt = try fields["run_attempt"].map { node throws(SourceError) in try reader.identifier(node, "run_attempt") } ?? 1
-        guard let created = try time("created_at") else { return (attempt, nil) }
-        return (attempt, JobTimes(createdAt: created, startedAt: try time("started_at"), completedAt: try time("completed_at")))
+        let attempt = try fields[.runAttempt].map { node throws(SourceError) in try reader.identifier(node, "run_attempt") } ?? 1
+        guard let created = try time(.createdAt) else { return (attempt, nil) }
+        return (attempt, JobTimes(createdAt: created, startedAt: try time(.startedAt), completedAt: try time(.completedAt)))
     }
 
     /// `{group, cancel_in_progress, queue}` as evaluated settings; `null` for none.
@@ -456,19 +462,17 @@ public enum FixtureLoader {
         var items: [QueueItem] = []
         items.reserveCapacity(itemNodes.count)
         for itemNode in itemNodes {
-            let item = try reader.mapping(
-                itemNode, "a queue item", allowed: ["run", "job", "kind", "waiting_since", "acquired_at"],
-                required: ["run", "waiting_since"])
-            let job = try item["job"].map { node throws(SourceError) in JobID(try reader.identifier(node, "a queue item's job")) }
-            let kind = try item["kind"].map { node throws(SourceError) in try reader.oneOf(node, "kind", LeaseKind.self) }
+            let item = try reader.mapping(itemNode, "a queue item", keys: QueueItemKey.self, required: [.run, .waitingSince])
+            let job = try item[.job].map { node throws(SourceError) in JobID(try reader.identifier(node, "a queue item's job")) }
+            let kind = try item[.kind].map { node throws(SourceError) in try reader.oneOf(node, "kind", LeaseKind.self) }
                 ?? (job == nil ? .workflow : .job)
-            let acquiredAt = try item["acquired_at"].flatMap { node throws(SourceError) in
+            let acquiredAt = try item[.acquiredAt].flatMap { node throws(SourceError) in
                 reader.isNull(node) ? nil : try reader.timestamp(node, "acquired_at")
             }
             items.append(QueueItem(
-                run: RunID(try reader.identifier(item["run"]!, "a queue item's run")),
+                run: RunID(try reader.identifier(item[.run]!, "a queue item's run")),
                 job: job, kind: kind,
-                waitingSince: try reader.timestamp(item["waiting_since"]!, "waiting_since"),
+                waitingSince: try reader.timestamp(item[.waitingSince]!, "waiting_since"),
                 acquiredAt: acquiredAt))
         }
         return (name, items, itemNodes)
