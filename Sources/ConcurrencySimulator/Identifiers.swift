@@ -26,7 +26,12 @@ public struct FoldedName: Hashable, Comparable, Sendable, CustomStringConvertibl
     public let folded: String
 
     public init(_ name: String) {
-        var folded = name.lowercased()
+        // A name in lowercase ASCII, most of them, is its own folded form: kept as it is (its
+        // storage shared) rather than lowercased into a new string, once per group a run names.
+        let isFolded = name.utf8.withContiguousStorageIfAvailable { bytes in
+            bytes.allSatisfy { $0 < 0x80 && !(UInt8(ascii: "A")...UInt8(ascii: "Z")).contains($0) }
+        }
+        var folded = isFolded == true ? name : name.lowercased()
         folded.makeContiguousUTF8()
         self.folded = folded
     }
