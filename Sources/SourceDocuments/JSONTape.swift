@@ -76,7 +76,7 @@ public struct JSONNode: ReadableNode {
     private func indexOfKey(at key: Int, in allowed: UnsafeBufferPointer<String>, from first: Int) -> Int? {
         let entry = tape.pointee.entries[key]
         guard entry.kind == .string else {
-            return Array(allowed).index(ofKey: tape.pointee.unescapedText(entry.textBytes), from: first)
+            return allowed.index(ofKey: tape.pointee.unescapedText(entry.textBytes), from: first)
         }
         let text = entry.textBytes
         let (start, count) = (tape.pointee.bytes.baseAddress! + text.lowerBound, text.count)
@@ -87,10 +87,7 @@ public struct JSONNode: ReadableNode {
             return candidate.utf8.withContiguousStorageIfAvailable { memcmp($0.baseAddress!, start, count) == 0 }
                 ?? candidate.utf8.elementsEqual(UnsafeBufferPointer(start: start, count: count))
         }
-        let first = first < allowed.count ? first : 0
-        for index in first..<allowed.count where isKey(allowed[index]) { return index }
-        for index in 0..<first where isKey(allowed[index]) { return index }
-        return nil
+        return allowed.firstIndex(from: first, where: isKey)
     }
 
     /// JSON's plain scalars are numbers, `true`, `false` and `null`: only `null` starts with an n.

@@ -48,19 +48,20 @@ extension ReadableNode {
     }
 }
 
-extension Array {
+extension RandomAccessCollection where Index == Int {
     /// The index of the first element from `first` on, then from the start, that `matches`.
+    @inline(__always)
     func firstIndex(from first: Int, where matches: (Element) -> Bool) -> Int? {
-        let first = first < count ? first : 0
-        for index in first..<count where matches(self[index]) { return index }
-        for index in 0..<first where matches(self[index]) { return index }
+        let first = first < endIndex ? first : startIndex
+        for index in first..<endIndex where matches(self[index]) { return index }
+        for index in startIndex..<first where matches(self[index]) { return index }
         return nil
     }
 }
 
-extension [String] {
+extension RandomAccessCollection where Index == Int, Element == String {
     /// The index of the allowed key that is `text`, looked for from `first` on, then from the
-    /// start: how `indexOfScalar(in:from:)` matches a key it has as text.
+    /// start: how `values(matching:)` matches a key it has as text.
     func index(ofKey text: String, from first: Int) -> Int? {
         firstIndex(from: first) { MappingFields<JSONNode>.sameKey($0, text) }
     }
