@@ -28,10 +28,7 @@ public struct FoldedName: Hashable, Comparable, Sendable, CustomStringConvertibl
     public init(_ name: String) {
         // A name in lowercase ASCII, most of them, is its own folded form: kept as it is (its
         // storage shared) rather than lowercased into a new string, once per group a run names.
-        let isFolded = name.utf8.withContiguousStorageIfAvailable { bytes in
-            bytes.allSatisfy { $0 < 0x80 && !(UInt8(ascii: "A")...UInt8(ascii: "Z")).contains($0) }
-        }
-        var folded = isFolded == true ? name : name.lowercased()
+        var folded = name.allUTF8Bytes { $0 < 0x80 && !(UInt8(ascii: "A")...UInt8(ascii: "Z")).contains($0) } ? name : name.lowercased()
         folded.makeContiguousUTF8()
         self.folded = folded
     }
@@ -117,6 +114,13 @@ extension Simulator {
 }
 
 extension String {
+    /// Whether every UTF-8 byte satisfies `predicate`, looked at over the contiguous bytes (a
+    /// native string's): the UTF-8 view's iterator went byte by byte through its index.
+    @inline(__always)
+    func allUTF8Bytes(_ predicate: (UInt8) -> Bool) -> Bool {
+        utf8.withContiguousStorageIfAvailable { $0.allSatisfy(predicate) } ?? utf8.allSatisfy(predicate)
+    }
+
     /// Whether both hold the same UTF-8 bytes. Names compare so, not with `String ==`, whose
     /// canonical equivalence would join names GitHub keeps apart.
     func hasSameBytes(as other: String) -> Bool {

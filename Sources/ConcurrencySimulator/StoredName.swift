@@ -6,9 +6,7 @@ public enum StoredName {
     /// `what` is built only for a refusal: loading a large state checks millions of names.
     public static func problem(_ value: String, _ what: @autoclosure () -> String) -> String? {
         // Nearly every name is printable ASCII, which needs no look-up of Unicode properties.
-        // Over the name's contiguous bytes: iterating the UTF-8 view went byte by byte through its index.
-        let isPrintableASCII = { (byte: UInt8) in (0x20..<0x7F).contains(byte) }
-        if value.utf8.withContiguousStorageIfAvailable({ $0.allSatisfy(isPrintableASCII) }) ?? value.utf8.allSatisfy(isPrintableASCII) { return nil }
+        if value.allUTF8Bytes({ (0x20..<0x7F).contains($0) }) { return nil }
         guard let refused = value.unicodeScalars.first(where: isRefused) else { return nil }
         let code = String(refused.value, radix: 16, uppercase: true)
         let written = "U+" + String(repeating: "0", count: max(0, 4 - code.count)) + code
